@@ -1,0 +1,296 @@
+package partnergraph
+
+import (
+	"strconv"
+	"time"
+)
+
+// PartnerCreate is a new partner. Its limits are those of seed 004.
+type PartnerCreate struct {
+	CompanyName    string
+	Email          string
+	PartnerType    PartnerType
+	SalesAmount    int64
+	Frequency      string
+	PaymentTerms   string
+	WebsiteURL     *string
+	LogoSquareUUID *string
+	CountryLabel   *string
+}
+
+// Validate checks every field, reporting the first at fault.
+func (c PartnerCreate) Validate() error {
+	return firstError(
+		validLength("companyName", c.CompanyName, 1, 100),
+		validEmail("email", c.Email),
+		validPartnerType(c.PartnerType),
+		validSalesAmount(c.SalesAmount),
+		validLength("frequency", c.Frequency, 1, 30),
+		validLength("paymentTerms", c.PaymentTerms, 1, 50),
+		validURL("websiteUrl", c.WebsiteURL),
+		validOptionalLength("countryLabel", c.CountryLabel, 100),
+	)
+}
+
+// PartnerUpdate changes the fields that are set.
+type PartnerUpdate struct {
+	CompanyName    *string
+	Email          *string
+	PartnerType    *PartnerType
+	SalesAmount    *int64
+	Frequency      *string
+	PaymentTerms   *string
+	WebsiteURL     Optional[string]
+	LogoSquareUUID Optional[string]
+	CountryLabel   Optional[string]
+}
+
+// Apply validates u and applies it to p.
+func (u PartnerUpdate) Apply(p *Partner) error {
+	if u.CompanyName != nil {
+		p.CompanyName = *u.CompanyName
+	}
+	if u.Email != nil {
+		p.Email = *u.Email
+	}
+	if u.PartnerType != nil {
+		p.PartnerType = *u.PartnerType
+	}
+	if u.SalesAmount != nil {
+		p.SalesAmount = *u.SalesAmount
+	}
+	if u.Frequency != nil {
+		p.Frequency = *u.Frequency
+	}
+	if u.PaymentTerms != nil {
+		p.PaymentTerms = *u.PaymentTerms
+	}
+	if u.WebsiteURL.Set {
+		p.WebsiteURL = u.WebsiteURL.Value
+	}
+	if u.LogoSquareUUID.Set {
+		p.LogoSquareUUID = u.LogoSquareUUID.Value
+	}
+	if u.CountryLabel.Set {
+		p.CountryLabel = u.CountryLabel.Value
+	}
+	return PartnerCreate{
+		CompanyName: p.CompanyName, Email: p.Email, PartnerType: p.PartnerType, SalesAmount: p.SalesAmount,
+		Frequency: p.Frequency, PaymentTerms: p.PaymentTerms, WebsiteURL: p.WebsiteURL, CountryLabel: p.CountryLabel,
+	}.Validate()
+}
+
+func validPartnerType(t PartnerType) error {
+	if t != PartnerTypeCustomer && t != PartnerTypeSupplier {
+		return InvalidField("partnerType", "partnerType must be CUSTOMER or SUPPLIER.")
+	}
+	return nil
+}
+
+func validSalesAmount(v int64) error {
+	if v < 0 || v > 2147483647 {
+		return InvalidField("salesAmount", "salesAmount must be between 0 and 2147483647.")
+	}
+	return nil
+}
+
+// PartnerFilter narrows a partner list.
+type PartnerFilter struct {
+	PartnerType      *PartnerType
+	InvitationStatus *InvitationStatus
+	Search           *string
+}
+
+// PartnerOrderField is what partners are sorted by.
+type PartnerOrderField string
+
+const (
+	PartnerOrderCompanyName PartnerOrderField = "COMPANY_NAME"
+	PartnerOrderCreatedAt   PartnerOrderField = "CREATED_AT"
+	PartnerOrderUpdatedAt   PartnerOrderField = "UPDATED_AT"
+	PartnerOrderSalesAmount PartnerOrderField = "SALES_AMOUNT"
+)
+
+// Order is a sort field and direction.
+type Order[F ~string] struct {
+	Field F
+	Desc  bool
+}
+
+// PartnershipCreate is a new partnership.
+type PartnershipCreate struct {
+	PartnerID       int64
+	ProjectID       *int64
+	IsDefault       bool
+	IsSupport       bool
+	TierID          *int64
+	CategoryID      *int64
+	StageID         *int64
+	AssignedUserIDs []int64
+	TagIDs          []int64
+	CustomFields    []CustomFieldInput
+	FallbackData    *FallbackData
+}
+
+// PartnershipUpdate changes a partnership. Absent fields stay; null ones are
+// removed; lists replace.
+type PartnershipUpdate struct {
+	IsDefault       *bool
+	IsSupport       *bool
+	TierID          Optional[int64]
+	CategoryID      Optional[int64]
+	StageID         Optional[int64]
+	AssignedUserIDs *[]int64
+	TagIDs          *[]int64
+	CustomFields    []CustomFieldInput
+	FallbackData    Optional[FallbackData]
+}
+
+// CustomFieldInput sets a partnership's value for one field. Type, when
+// given, must match the field's; a value with no member set removes it.
+type CustomFieldInput struct {
+	FieldID     int64
+	Type        *CustomFieldType
+	Text        *string
+	Number      *float64
+	Date        *string
+	Boolean     *bool
+	Select      *int64
+	MultiSelect []int64
+	// Path names this input in the client's terms, for errors.
+	Path string
+}
+
+// Check validates in against its field and returns the value to store, or
+// nil when the value is to be removed.
+func (in CustomFieldInput) Check(f *CustomField) (*CustomFieldValue, error) {
+	if in.Type != nil && *in.Type != f.Type {
+		return nil, InvalidField(in.Path+".type", "Custom field %q is of type %s, not %s.", f.Name, f.Type, *in.Type)
+	}
+	set := map[CustomFieldType]bool{
+		FieldText: in.Text != nil, FieldNumber: in.Number != nil, FieldDate: in.Date != nil,
+		FieldBoolean: in.Boolean != nil, FieldSelect: in.Select != nil, FieldMultiSelect: in.MultiSelect != nil,
+	}
+	n := 0
+	for t, ok := range set {
+		if ok && t != f.Type {
+			return nil, InvalidField(in.Path+".value", "Custom field %q is of type %s and cannot hold a %s value.", f.Name, f.Type, t)
+		}
+		if ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	v := &CustomFieldValue{FieldID: f.ID, Text: in.Text, Number: in.Number, Date: in.Date, Boolean: in.Boolean, Select: in.Select}
+	switch f.Type {
+	case FieldText:
+		if err := validLength(in.Path+".value", *in.Text, 0, 10000); err != nil {
+			return nil, err
+		}
+	case FieldDate:
+		if _, err := time.Parse("2006-01-02", *in.Date); err != nil {
+			return nil, InvalidField(in.Path+".value", "Custom field %q needs a date in YYYY-MM-DD form.", f.Name)
+		}
+	case FieldSelect:
+		if _, ok := f.Options.Option(*in.Select); !ok {
+			return nil, InvalidField(in.Path+".value", "Custom field %q has no option %d.", f.Name, *in.Select)
+		}
+	case FieldMultiSelect:
+		seen := map[int64]bool{}
+		for i, id := range in.MultiSelect {
+			if _, ok := f.Options.Option(id); !ok {
+				return nil, InvalidField(in.Path+".value."+strconv.Itoa(i), "Custom field %q has no option %d.", f.Name, id)
+			}
+			if !seen[id] {
+				seen[id] = true
+				v.MultiSelect = append(v.MultiSelect, id)
+			}
+		}
+		if v.MultiSelect == nil {
+			v.MultiSelect = IDList{}
+		}
+	}
+	return v, nil
+}
+
+// PartnershipCriteria narrows a partnership list.
+type PartnershipCriteria struct {
+	PartnerID      *int64
+	ProjectID      *int64
+	TierID         *int64
+	CategoryID     *int64
+	StageID        *int64
+	TagID          *int64
+	AssignedUserID *int64
+	IsDefault      *bool
+	UpdatedSince   *time.Time
+}
+
+// PartnershipOrderField is what partnerships are sorted by.
+type PartnershipOrderField string
+
+const (
+	PartnershipOrderCreatedAt PartnershipOrderField = "CREATED_AT"
+	PartnershipOrderUpdatedAt PartnershipOrderField = "UPDATED_AT"
+)
+
+// CustomFieldCreate is a new custom field.
+type CustomFieldCreate struct {
+	Name    string
+	Type    CustomFieldType
+	Options CustomFieldOptions
+}
+
+// Validate checks the name, the type, and that options are given exactly
+// for select types, with unique ids and labels.
+func (c CustomFieldCreate) Validate() error {
+	if err := validName("name", c.Name); err != nil {
+		return err
+	}
+	if !c.Type.Valid() {
+		return InvalidField("type", "type must be one of TEXT, NUMBER, DATE, BOOLEAN, SELECT, MULTI_SELECT.")
+	}
+	return validOptions(c.Type, c.Options)
+}
+
+func validOptions(t CustomFieldType, opts CustomFieldOptions) error {
+	selectType := t == FieldSelect || t == FieldMultiSelect
+	if !selectType && len(opts) > 0 {
+		return InvalidField("options", "Only SELECT and MULTI_SELECT fields have options.")
+	}
+	if selectType && len(opts) == 0 {
+		return InvalidField("options", "A %s field needs at least one option.", t)
+	}
+	ids := map[int64]bool{}
+	for i, o := range opts {
+		path := "options." + strconv.Itoa(i)
+		if o.ID <= 0 || ids[o.ID] {
+			return InvalidField(path+".id", "Option ids must be positive and unique.")
+		}
+		ids[o.ID] = true
+		if err := validName(path+".label", o.Label); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidateOptions checks options for a field of type t.
+func ValidateOptions(t CustomFieldType, opts CustomFieldOptions) error { return validOptions(t, opts) }
+
+// ValidateName checks a display name on field.
+func ValidateName(field, v string) error { return validName(field, v) }
+
+// ValidateEmail checks an email address on field.
+func ValidateEmail(field, v string) error { return validEmail(field, v) }
+
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+)
+
+// flags is a command's flag set whose every flag defaults to an environment
+// variable, so a container can be configured either way.
+type flags struct {
+	*flag.FlagSet
+}
+
+func newFlags(name string, stderr io.Writer) flags {
+	fs := flag.NewFlagSet("partnergraph "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return flags{fs}
+}
+
+func (f flags) string(name, env, def, help string) *string {
+	if v, ok := os.LookupEnv(env); ok {
+		def = v
+	}
+	return f.String(name, def, fmt.Sprintf("%s (env %s)", help, env))
+}
+
+func (f flags) bool(name, env string, def bool, help string) *bool {
+	if v, ok := os.LookupEnv(env); ok {
+		if b, err := strconv.ParseBool(v); err == nil {
+			def = b
+		}
+	}
+	return f.Bool(name, def, fmt.Sprintf("%s (env %s)", help, env))
+}
+
+func (f flags) int(name, env string, def int, help string) *int {
+	if v, ok := os.LookupEnv(env); ok {
+		if n, err := strconv.Atoi(v); err == nil {
+			def = n
+		}
+	}
+	return f.Int(name, def, fmt.Sprintf("%s (env %s)", help, env))
+}
+
+func (f flags) duration(name, env string, def time.Duration, help string) *time.Duration {
+	if v, ok := os.LookupEnv(env); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			def = d
+		}
+	}
+	return f.Duration(name, def, fmt.Sprintf("%s (env %s)", help, env))
+}
+
+// database adds the --db and --secret-key flags every command shares.
+func (f flags) database() (dsn, secretKey *string) {
+	dsn = f.string("db", "PARTNERGRAPH_DB", "partnergraph.db", "database: a SQLite file path or a postgres:// URL")
+	secretKey = f.string("secret-key", "PARTNERGRAPH_SECRET_KEY", "",
+		"64 hex characters (32 bytes) encrypting integration passwords; SQLite keeps a generated one in DB.key when unset")
+	return dsn, secretKey
+}
+
+func decodeKey(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	key, err := hex.DecodeString(s)
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("--secret-key must be 64 hex characters")
+	}
+	return key, nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"partnergraph/demo"
+	"partnergraph/server"
+	"partnergraph/store"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f := newFlags("serve", stderr)
+	dsn, secret := f.database()
+	addr := f.string("addr", "PARTNERGRAPH_ADDR", "127.0.0.1:8080", "address to listen on")
+	withDemo := f.bool("demo", "PARTNERGRAPH_DEMO", false, "load demo data into an empty database and print an API key")
+	introspection := f.bool("introspection", "PARTNERGRAPH_INTROSPECTION", true, "allow schema introspection")
+	maxDepth := f.int("max-depth", "PARTNERGRAPH_MAX_DEPTH", server.DefaultLimits.MaxDepth, "deepest field nesting a query may have")
+	maxCost := f.int("max-cost", "PARTNERGRAPH_MAX_COST", server.DefaultLimits.MaxCost, "highest cost a query may have (connections multiply by first/last)")
+	maxFields := f.int("max-fields", "PARTNERGRAPH_MAX_FIELDS", server.DefaultLimits.MaxFields, "most fields (aliases included) a query may select")
+	maxBody := f.int("max-body-bytes", "PARTNERGRAPH_MAX_BODY_BYTES", 1<<20, "largest request body")
+	timeout := f.duration("request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
+	shutdown := f.duration("shutdown-timeout", "PARTNERGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	logLevel := f.string("log-level", "PARTNERGRAPH_LOG_LEVEL", "info", "debug, info, warn or error")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	key, err := decodeKey(*secret)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, *dsn, store.Options{SecretKey: key})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	if *withDemo {
+		res, err := demo.Load(ctx, db)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		if res == nil {
+			fmt.Fprintln(stdout, "The database already holds data; demo data was not loaded.")
+		} else {
+			fmt.Fprintf(stdout, "\nDemo organization %q is ready.\n\n", res.Organization.Name)
+			fmt.Fprintf(stdout, "  GraphiQL:  %s/graphiql\n", base)
+			fmt.Fprintf(stdout, "  API key:   %s\n\n", res.APIKey)
+			fmt.Fprintf(stdout, "Paste the key into GraphiQL, or:\n  curl -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"{ partners(first: 3) { nodes { companyName } } }\"}' %s/graphql\n\n", res.APIKey, base)
+		}
+	}
+
+	srv := server.New(server.Config{
+		DB: db, Logger: logger, Introspection: *introspection,
+		Limits:       server.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxFields: *maxFields},
+		MaxBodyBytes: int64(*maxBody), RequestTimeout: *timeout,
+	})
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect(), "graphiql", base+"/graphiql")
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "deadline", shutdown.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

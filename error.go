@@ -1,0 +1,81 @@
+package partnergraph
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error for clients. GraphQL's extensions.code and the REST
+// shim's HTTP statuses are both derived from it, so a rule is enforced once.
+type Code string
+
+const (
+	Unauthenticated Code = "UNAUTHENTICATED"
+	Forbidden       Code = "FORBIDDEN"
+	NotFound        Code = "NOT_FOUND"
+	BadUserInput    Code = "BAD_USER_INPUT"
+	Conflict        Code = "CONFLICT"
+	BusinessRule    Code = "BUSINESS_RULE"
+	RateLimited     Code = "RATE_LIMITED"
+	Internal        Code = "INTERNAL"
+)
+
+// Error is the one domain error. Message is safe to show a client; Err, when
+// set, is the underlying cause and is only ever logged.
+type Error struct {
+	Code    Code
+	Message string
+	// Field names the input field at fault for BAD_USER_INPUT, as a dotted
+	// path in the client's terms ("input.email", "input.customFields.0.value").
+	Field string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an Error with code and a client-facing message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// InvalidField returns a BAD_USER_INPUT error naming the field at fault.
+func InvalidField(field, format string, args ...any) *Error {
+	return &Error{Code: BadUserInput, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFoundf returns a NOT_FOUND error. Records the caller may not see are
+// reported exactly like records that do not exist.
+func NotFoundf(format string, args ...any) *Error {
+	return Errorf(NotFound, format, args...)
+}
+
+// InternalError wraps an unexpected failure; its cause is never shown.
+func InternalError(err error) *Error {
+	return &Error{Code: Internal, Message: "Internal error.", Err: err}
+}
+
+// ErrorCode returns the code of err, or INTERNAL for anything that is not an
+// *Error (an unexpected failure).
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// AsError returns err as an *Error, wrapping unknown errors as INTERNAL.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return InternalError(err)
+}

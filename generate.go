@@ -1,0 +1,3 @@
+package partnergraph
+
+//go:generate go run github.com/99designs/gqlgen generate --config gqlgen.yml

@@ -1,0 +1,90 @@
+package resolvers
+
+import (
+	"context"
+
+	pg "partnergraph"
+	"partnergraph/relay"
+)
+
+func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	typ, dbID, ok := relay.ParseGlobalID(id)
+	if !ok {
+		return nil, pg.InvalidField("id", "%q is not a valid ID.", id)
+	}
+	return r.node(ctx, a, typ, dbID)
+}
+
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]relay.Node, error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > pg.MaxPageSize {
+		return nil, pg.InvalidField("ids", "At most %d IDs at once.", pg.MaxPageSize)
+	}
+	out := make([]relay.Node, len(ids))
+	for i, id := range ids {
+		typ, dbID, ok := relay.ParseGlobalID(id)
+		if !ok {
+			continue
+		}
+		n, err := r.node(ctx, a, typ, dbID)
+		if err != nil && pg.ErrorCode(err) != pg.NotFound && pg.ErrorCode(err) != pg.Forbidden {
+			return nil, err
+		}
+		if err == nil {
+			out[i] = n
+		}
+	}
+	return out, nil
+}
+
+// node fetches an object by type and id with the same visibility as its
+// root field.
+func (r *queryResolver) node(ctx context.Context, a pg.Actor, typ string, id int64) (relay.Node, error) {
+	switch typ {
+	case typeOrganization:
+		if id != a.OrganizationID && id != a.KeyOrganizationID {
+			return nil, pg.NotFoundf("Organization not found.")
+		}
+		return r.DB.Organization(ctx, id)
+	case typeUser:
+		return r.DB.User(ctx, a, id)
+	case typeAPIKey:
+		if !a.IsAdmin() {
+			return nil, pg.NotFoundf("API key not found.")
+		}
+		return r.DB.APIKey(ctx, a, id)
+	case typeConnection:
+		if !a.IsAdmin() {
+			return nil, pg.NotFoundf("Connection not found.")
+		}
+		return r.DB.Connection(ctx, a, id)
+	case typePartner:
+		return r.DB.Partner(ctx, a, id)
+	case typeProject:
+		return r.DB.Project(ctx, a, id)
+	case typePartnership:
+		return r.DB.Partnership(ctx, a, id)
+	case typeTier:
+		return r.DB.Tier(ctx, a, id)
+	case typeCategory:
+		return r.DB.Category(ctx, a, id)
+	case typeStage:
+		return r.DB.Stage(ctx, a, id)
+	case typeTag:
+		return r.DB.Tag(ctx, a, id)
+	case typeCustomField:
+		return r.DB.CustomField(ctx, a, id)
+	case typeRelationship:
+		return r.DB.Relationship(ctx, a, id)
+	case typePartnerIntegration:
+		return r.DB.PartnerIntegration(ctx, a, id)
+	}
+	return nil, pg.NotFoundf("Object not found.")
+}

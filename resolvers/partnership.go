@@ -1,0 +1,270 @@
+package resolvers
+
+import (
+	"context"
+	"strconv"
+
+	pg "partnergraph"
+	"partnergraph/graph/model"
+	"partnergraph/loaders"
+	"partnergraph/relay"
+)
+
+type partnershipResolver struct{ *Resolver }
+type customFieldValueResolver struct{ *Resolver }
+
+func (r *partnershipResolver) ID(_ context.Context, p *pg.Partnership) (string, error) {
+	return relay.GlobalID(typePartnership, p.ID), nil
+}
+
+func (r *partnershipResolver) Organization(ctx context.Context, p *pg.Partnership) (*pg.Organization, error) {
+	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
+}
+
+func (r *partnershipResolver) Partner(ctx context.Context, p *pg.Partnership) (*pg.Partner, error) {
+	return loaders.For(ctx).Partner.Load(ctx, p.PartnerID)()
+}
+
+func (r *partnershipResolver) Project(ctx context.Context, p *pg.Partnership) (*pg.Project, error) {
+	if p.ProjectID == nil {
+		return nil, nil
+	}
+	return loaders.For(ctx).Project.Load(ctx, *p.ProjectID)()
+}
+
+func (r *partnershipResolver) Tier(ctx context.Context, p *pg.Partnership) (*pg.Tier, error) {
+	if p.TierID == nil {
+		return nil, nil
+	}
+	return loaders.For(ctx).Tier.Load(ctx, *p.TierID)()
+}
+
+func (r *partnershipResolver) Category(ctx context.Context, p *pg.Partnership) (*pg.Category, error) {
+	if p.CategoryID == nil {
+		return nil, nil
+	}
+	return loaders.For(ctx).Category.Load(ctx, *p.CategoryID)()
+}
+
+func (r *partnershipResolver) Stage(ctx context.Context, p *pg.Partnership) (*pg.Stage, error) {
+	if p.StageID == nil {
+		return nil, nil
+	}
+	return loaders.For(ctx).Stage.Load(ctx, *p.StageID)()
+}
+
+func (r *partnershipResolver) AssignedUsers(ctx context.Context, p *pg.Partnership) ([]*pg.User, error) {
+	return loaders.For(ctx).UsersByPartnership.Load(ctx, p.ID)()
+}
+
+func (r *partnershipResolver) Tags(ctx context.Context, p *pg.Partnership) ([]*pg.Tag, error) {
+	return loaders.For(ctx).TagsByPartnership.Load(ctx, p.ID)()
+}
+
+func (r *partnershipResolver) CustomFieldValues(ctx context.Context, p *pg.Partnership) ([]*pg.CustomFieldValue, error) {
+	return loaders.For(ctx).CustomValuesByPartnership.Load(ctx, p.ID)()
+}
+
+func (r *partnershipResolver) FallbackData(_ context.Context, p *pg.Partnership) (*pg.FallbackData, error) {
+	if p.FallbackData.IsZero() {
+		return nil, nil
+	}
+	return &p.FallbackData, nil
+}
+
+func (r *customFieldValueResolver) Field(ctx context.Context, v *pg.CustomFieldValue) (*pg.CustomField, error) {
+	return loaders.For(ctx).CustomField.Load(ctx, v.FieldID)()
+}
+
+func (r *customFieldValueResolver) Select(ctx context.Context, v *pg.CustomFieldValue) (*pg.CustomFieldOption, error) {
+	if v.Select == nil {
+		return nil, nil
+	}
+	opts, err := r.options(ctx, v, []int64{*v.Select})
+	if err != nil || len(opts) == 0 {
+		return nil, err
+	}
+	return opts[0], nil
+}
+
+func (r *customFieldValueResolver) MultiSelect(ctx context.Context, v *pg.CustomFieldValue) ([]*pg.CustomFieldOption, error) {
+	if v.MultiSelect == nil {
+		return nil, nil
+	}
+	return r.options(ctx, v, v.MultiSelect)
+}
+
+// options resolves option ids against the value's field, in the given order.
+func (r *customFieldValueResolver) options(ctx context.Context, v *pg.CustomFieldValue, ids []int64) ([]*pg.CustomFieldOption, error) {
+	f, err := loaders.For(ctx).CustomField.Load(ctx, v.FieldID)()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*pg.CustomFieldOption, 0, len(ids))
+	for _, id := range ids {
+		if o, ok := f.Options.Option(id); ok {
+			out = append(out, &o)
+		}
+	}
+	return out, nil
+}
+
+func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args, err := partnershipArgs(first, after, last, before, filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	l, err := r.DB.Partnerships(ctx, a, args.PartnershipFilter, args.PartnershipOrder, args.Page)
+	return relay.FromList(l), err
+}
+
+func (r *queryResolver) Partnership(ctx context.Context, id string) (*pg.Partnership, error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dbID, err := relay.DecodeID("id", typePartnership, id)
+	if err != nil {
+		return nil, err
+	}
+	return r.DB.Partnership(ctx, a, dbID)
+}
+
+func (r *mutationResolver) CreatePartnership(ctx context.Context, in model.CreatePartnershipInput) (*model.PartnershipPayload, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := pg.PartnershipCreate{IsDefault: deref(in.IsDefault, false), IsSupport: deref(in.IsSupport, false)}
+	if c.PartnerID, err = relay.DecodeID("partnerId", typePartner, in.PartnerID); err != nil {
+		return nil, err
+	}
+	refs := []struct {
+		dst   **int64
+		field string
+		typ   string
+		gid   *string
+	}{
+		{&c.ProjectID, "projectId", typeProject, in.ProjectID},
+		{&c.TierID, "tierId", typeTier, in.TierID},
+		{&c.CategoryID, "categoryId", typeCategory, in.CategoryID},
+		{&c.StageID, "stageId", typeStage, in.StageID},
+	}
+	for _, ref := range refs {
+		if *ref.dst, err = relay.DecodeOptionalID(ref.field, ref.typ, ref.gid); err != nil {
+			return nil, err
+		}
+	}
+	if c.AssignedUserIDs, err = relay.DecodeIDs("assignedUserIds", typeUser, in.AssignedUserIds); err != nil {
+		return nil, err
+	}
+	if c.TagIDs, err = relay.DecodeIDs("tagIds", typeTag, in.TagIds); err != nil {
+		return nil, err
+	}
+	if c.CustomFields, err = customFieldInputs(in.CustomFields); err != nil {
+		return nil, err
+	}
+	c.FallbackData = fallbackData(in.FallbackData)
+	p, err := r.DB.CreatePartnership(ctx, a, c)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.UpdatePartnershipInput) (*model.PartnershipPayload, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := relay.DecodeID("id", typePartnership, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	u := pg.PartnershipUpdate{IsDefault: in.IsDefault, IsSupport: in.IsSupport}
+	refs := []struct {
+		dst   *pg.Optional[int64]
+		field string
+		typ   string
+		gid   pg.Optional[string]
+	}{
+		{&u.TierID, "tierId", typeTier, optional(in.TierID)},
+		{&u.CategoryID, "categoryId", typeCategory, optional(in.CategoryID)},
+		{&u.StageID, "stageId", typeStage, optional(in.StageID)},
+	}
+	for _, ref := range refs {
+		if !ref.gid.Set {
+			continue
+		}
+		v, err := relay.DecodeOptionalID(ref.field, ref.typ, ref.gid.Value)
+		if err != nil {
+			return nil, err
+		}
+		*ref.dst = pg.Optional[int64]{Set: true, Value: v}
+	}
+	if gids, ok := in.AssignedUserIds.ValueOK(); ok {
+		ids, err := relay.DecodeIDs("assignedUserIds", typeUser, gids)
+		if err != nil {
+			return nil, err
+		}
+		u.AssignedUserIDs = &ids
+	}
+	if gids, ok := in.TagIds.ValueOK(); ok {
+		ids, err := relay.DecodeIDs("tagIds", typeTag, gids)
+		if err != nil {
+			return nil, err
+		}
+		u.TagIDs = &ids
+	}
+	if u.CustomFields, err = customFieldInputs(in.CustomFields); err != nil {
+		return nil, err
+	}
+	if fd, ok := in.FallbackData.ValueOK(); ok {
+		u.FallbackData = pg.Optional[pg.FallbackData]{Set: true, Value: fallbackData(fd)}
+	}
+	p, err := r.DB.UpdatePartnership(ctx, a, id, u)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) DeletePartnership(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.delete(ctx, in, typePartnership, r.DB.DeletePartnership)
+}
+
+func customFieldInputs(in []*model.CustomFieldValueInput) ([]pg.CustomFieldInput, error) {
+	out := make([]pg.CustomFieldInput, 0, len(in))
+	for i, v := range in {
+		path := "customFields." + strconv.Itoa(i)
+		id, err := relay.DecodeID(path+".customFieldId", typeCustomField, v.CustomFieldID)
+		if err != nil {
+			return nil, err
+		}
+		c := pg.CustomFieldInput{FieldID: id, Type: v.Type, Text: v.Text, Number: v.Number, Boolean: v.Boolean,
+			Date: (*string)(v.Date), Path: path}
+		if v.Select != nil {
+			s := int64(*v.Select)
+			c.Select = &s
+		}
+		if v.MultiSelect != nil {
+			c.MultiSelect = make([]int64, len(v.MultiSelect))
+			for j, o := range v.MultiSelect {
+				c.MultiSelect[j] = int64(o)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func fallbackData(in *model.FallbackDataInput) *pg.FallbackData {
+	if in == nil {
+		return nil
+	}
+	return &pg.FallbackData{Name: in.Name, LogoSquareUUID: in.LogoSquareUUID, WebsiteURL: in.WebsiteURL, CountryLabel: in.CountryLabel}
+}

@@ -1,0 +1,142 @@
+// Package resolvers implements the GraphQL schema. Resolvers are thin: they
+// authorize, decode global IDs, and call the store (root fields and
+// mutations) or a loader (edges); rules live in the store and the domain.
+package resolvers
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+	"partnergraph/graph"
+	"partnergraph/relay"
+	"partnergraph/store"
+)
+
+// Resolver is the root resolver; it holds the dependencies every resolver
+// shares.
+type Resolver struct {
+	DB     *store.DB
+	Logger *slog.Logger
+}
+
+// Config returns the gqlgen configuration of the schema, resolvers wired.
+func Config(db *store.DB, logger *slog.Logger) graph.Config {
+	return graph.Config{Resolvers: &Resolver{DB: db, Logger: logger}}
+}
+
+func (r *Resolver) Query() graph.QueryResolver                           { return &queryResolver{r} }
+func (r *Resolver) Mutation() graph.MutationResolver                     { return &mutationResolver{r} }
+func (r *Resolver) Viewer() graph.ViewerResolver                         { return &viewerResolver{r} }
+func (r *Resolver) Organization() graph.OrganizationResolver             { return &organizationResolver{r} }
+func (r *Resolver) User() graph.UserResolver                             { return &userResolver{r} }
+func (r *Resolver) ApiKey() graph.ApiKeyResolver                         { return &apiKeyResolver{r} }
+func (r *Resolver) Connection() graph.ConnectionResolver                 { return &connectionResolver{r} }
+func (r *Resolver) Partner() graph.PartnerResolver                       { return &partnerResolver{r} }
+func (r *Resolver) Project() graph.ProjectResolver                       { return &projectResolver{r} }
+func (r *Resolver) Partnership() graph.PartnershipResolver               { return &partnershipResolver{r} }
+func (r *Resolver) Tier() graph.TierResolver                             { return &tierResolver{r} }
+func (r *Resolver) Category() graph.CategoryResolver                     { return &categoryResolver{r} }
+func (r *Resolver) Stage() graph.StageResolver                           { return &stageResolver{r} }
+func (r *Resolver) Tag() graph.TagResolver                               { return &tagResolver{r} }
+func (r *Resolver) CustomField() graph.CustomFieldResolver               { return &customFieldResolver{r} }
+func (r *Resolver) CustomFieldValue() graph.CustomFieldValueResolver     { return &customFieldValueResolver{r} }
+func (r *Resolver) Relationship() graph.RelationshipResolver             { return &relationshipResolver{r} }
+func (r *Resolver) PartnerIntegration() graph.PartnerIntegrationResolver { return &partnerIntegrationResolver{r} }
+
+type queryResolver struct{ *Resolver }
+type mutationResolver struct{ *Resolver }
+
+// Global ID types: the GraphQL type names.
+const (
+	typeOrganization       = "Organization"
+	typeUser               = "User"
+	typeAPIKey             = "ApiKey"
+	typeConnection         = "Connection"
+	typePartner            = "Partner"
+	typeProject            = "Project"
+	typePartnership        = "Partnership"
+	typeTier               = "Tier"
+	typeCategory           = "Category"
+	typeStage              = "Stage"
+	typeTag                = "Tag"
+	typeCustomField        = "CustomField"
+	typeRelationship       = "Relationship"
+	typePartnerIntegration = "PartnerIntegration"
+)
+
+// ErrWriteRequired is seed 001's 403.
+var ErrWriteRequired = pg.Errorf(pg.Forbidden, "Write access required for this operation.")
+
+// ErrAdminRequired refuses management operations to MEMBERs and to keys
+// acting on another organization.
+var ErrAdminRequired = pg.Errorf(pg.Forbidden, "An ADMIN of the organization is required for this operation.")
+
+// reader returns the request's actor; the HTTP layer refuses requests
+// without one, so its absence here is a wiring fault.
+func reader(ctx context.Context) (pg.Actor, error) {
+	a, ok := pg.ActorFrom(ctx)
+	if !ok {
+		return a, pg.Errorf(pg.Unauthenticated, "Invalid API key.")
+	}
+	return a, nil
+}
+
+// writer returns the actor of a request that may change data.
+func writer(ctx context.Context) (pg.Actor, error) {
+	a, err := reader(ctx)
+	if err == nil && !a.CanWrite() {
+		err = ErrWriteRequired
+	}
+	return a, err
+}
+
+// admin returns the actor of a request that may manage the organization.
+func admin(ctx context.Context, write bool) (pg.Actor, error) {
+	get := reader
+	if write {
+		get = writer
+	}
+	a, err := get(ctx)
+	if err == nil && !a.IsAdmin() {
+		err = ErrAdminRequired
+	}
+	return a, err
+}
+
+// orgRef resolves an input naming another organization by UUID (as seed
+// 004's headers do) or by global ID.
+func (r *Resolver) orgRef(ctx context.Context, field, ref string) (int64, error) {
+	if typ, id, ok := relay.ParseGlobalID(ref); ok && typ == typeOrganization {
+		if _, err := r.DB.Organization(ctx, id); err != nil {
+			return 0, withField(err, field)
+		}
+		return id, nil
+	}
+	if _, err := uuid.Parse(ref); err != nil {
+		return 0, pg.InvalidField(field, "%s must be an organization UUID or ID.", field)
+	}
+	o, err := r.DB.OrganizationByUUID(ctx, ref)
+	if err != nil {
+		return 0, withField(err, field)
+	}
+	return o.ID, nil
+}
+
+func withField(err error, field string) error {
+	if e, ok := err.(*pg.Error); ok && e.Field == "" {
+		c := *e
+		c.Field = field
+		return &c
+	}
+	return err
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

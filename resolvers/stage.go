@@ -1,0 +1,64 @@
+package resolvers
+
+import (
+	"context"
+
+	pg "partnergraph"
+	"partnergraph/graph/model"
+	"partnergraph/loaders"
+	"partnergraph/relay"
+)
+
+type stageResolver struct{ *Resolver }
+
+func (r *stageResolver) ID(_ context.Context, s *pg.Stage) (string, error) {
+	return relay.GlobalID(typeStage, s.ID), nil
+}
+
+func (r *stageResolver) AllowedNextStages(ctx context.Context, s *pg.Stage) ([]*pg.Stage, error) {
+	return loaders.For(ctx).NextStagesByStage.Load(ctx, s.ID)()
+}
+
+func (r *queryResolver) Stages(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.StageConnection, error) {
+	return namedList(ctx, first, after, last, before, filter, r.DB.Stages)
+}
+
+func (r *mutationResolver) CreateStage(ctx context.Context, in model.CreateStageInput) (*model.StagePayload, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	next, err := relay.DecodeIDs("allowedNextStageIds", typeStage, in.AllowedNextStageIds)
+	if err != nil {
+		return nil, err
+	}
+	s, err := r.DB.CreateStage(ctx, a, in.Name, deref(in.Position, 0), next)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StagePayload{Stage: s, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) UpdateStage(ctx context.Context, in model.UpdateStageInput) (*model.StagePayload, error) {
+	a, id, err := r.target(ctx, in.ID, typeStage)
+	if err != nil {
+		return nil, err
+	}
+	var next *[]int64
+	if gids, ok := in.AllowedNextStageIds.ValueOK(); ok {
+		ids, err := relay.DecodeIDs("allowedNextStageIds", typeStage, gids)
+		if err != nil {
+			return nil, err
+		}
+		next = &ids
+	}
+	s, err := r.DB.UpdateStage(ctx, a, id, in.Name, in.Position, next)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StagePayload{Stage: s, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) DeleteStage(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.delete(ctx, in, typeStage, r.DB.DeleteStage)
+}

@@ -1,0 +1,148 @@
+package resolvers
+
+// Tiers, categories and tags: the simple named records partnerships refer to.
+
+import (
+	"context"
+
+	pg "partnergraph"
+	"partnergraph/graph/model"
+	"partnergraph/relay"
+)
+
+type tierResolver struct{ *Resolver }
+type categoryResolver struct{ *Resolver }
+type tagResolver struct{ *Resolver }
+
+func (r *tierResolver) ID(_ context.Context, t *pg.Tier) (string, error) {
+	return relay.GlobalID(typeTier, t.ID), nil
+}
+
+func (r *categoryResolver) ID(_ context.Context, c *pg.Category) (string, error) {
+	return relay.GlobalID(typeCategory, c.ID), nil
+}
+
+func (r *tagResolver) ID(_ context.Context, t *pg.Tag) (string, error) {
+	return relay.GlobalID(typeTag, t.ID), nil
+}
+
+// namedList runs a root list field of a named record.
+func namedList[T any](ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter,
+	fetch func(context.Context, pg.Actor, *string, pg.PageRequest) (pg.List[T], error)) (*relay.Connection[T], error) {
+	a, err := reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := relay.Page(first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	l, err := fetch(ctx, a, search(filter), p)
+	return relay.FromList(l), err
+}
+
+func (r *queryResolver) Tiers(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.TierConnection, error) {
+	return namedList(ctx, first, after, last, before, filter, r.DB.Tiers)
+}
+
+func (r *queryResolver) Categories(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.CategoryConnection, error) {
+	return namedList(ctx, first, after, last, before, filter, r.DB.Categories)
+}
+
+func (r *queryResolver) Tags(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.TagConnection, error) {
+	return namedList(ctx, first, after, last, before, filter, r.DB.Tags)
+}
+
+func (r *mutationResolver) CreateTier(ctx context.Context, in model.CreateTierInput) (*model.TierPayload, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.DB.CreateTier(ctx, a, in.Name, deref(in.Rank, 0))
+	if err != nil {
+		return nil, err
+	}
+	return &model.TierPayload{Tier: t, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) UpdateTier(ctx context.Context, in model.UpdateTierInput) (*model.TierPayload, error) {
+	a, id, err := r.target(ctx, in.ID, typeTier)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.DB.UpdateTier(ctx, a, id, in.Name, in.Rank)
+	if err != nil {
+		return nil, err
+	}
+	return &model.TierPayload{Tier: t, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) DeleteTier(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.delete(ctx, in, typeTier, r.DB.DeleteTier)
+}
+
+func (r *mutationResolver) CreateCategory(ctx context.Context, in model.CreateCategoryInput) (*model.CategoryPayload, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.DB.CreateCategory(ctx, a, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CategoryPayload{Category: c, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) UpdateCategory(ctx context.Context, in model.UpdateCategoryInput) (*model.CategoryPayload, error) {
+	a, id, err := r.target(ctx, in.ID, typeCategory)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.DB.UpdateCategory(ctx, a, id, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CategoryPayload{Category: c, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) DeleteCategory(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.delete(ctx, in, typeCategory, r.DB.DeleteCategory)
+}
+
+func (r *mutationResolver) CreateTag(ctx context.Context, in model.CreateTagInput) (*model.TagPayload, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.DB.CreateTag(ctx, a, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.TagPayload{Tag: t, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) UpdateTag(ctx context.Context, in model.UpdateTagInput) (*model.TagPayload, error) {
+	a, id, err := r.target(ctx, in.ID, typeTag)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.DB.UpdateTag(ctx, a, id, in.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &model.TagPayload{Tag: t, ClientMutationID: in.ClientMutationID}, nil
+}
+
+func (r *mutationResolver) DeleteTag(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
+	return r.delete(ctx, in, typeTag, r.DB.DeleteTag)
+}
+
+// target authorizes a change and decodes the ID of the record it changes.
+func (r *mutationResolver) target(ctx context.Context, gid, typ string) (pg.Actor, int64, error) {
+	a, err := writer(ctx)
+	if err != nil {
+		return a, 0, err
+	}
+	id, err := relay.DecodeID("id", typ, gid)
+	return a, id, err
+}

@@ -1,0 +1,49 @@
+// Package scalar implements the custom GraphQL scalars of the schema.
+package scalar
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// UUID is a UUID in canonical form; input in any form uuid.Parse accepts is
+// normalized.
+type UUID string
+
+func (u *UUID) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("UUID must be a string")
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a valid UUID", s)
+	}
+	*u = UUID(id.String())
+	return nil
+}
+
+func (u UUID) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(u))) }
+
+// Date is a calendar date in YYYY-MM-DD form.
+type Date string
+
+const dateLayout = "2006-01-02"
+
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("Date must be a string in YYYY-MM-DD form")
+	}
+	if _, err := time.Parse(dateLayout, s); err != nil {
+		return fmt.Errorf("%q is not a date in YYYY-MM-DD form", s)
+	}
+	*d = Date(s)
+	return nil
+}
+
+func (d Date) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }

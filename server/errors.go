@@ -1,0 +1,106 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	pg "partnergraph"
+)
+
+// presentError gives every error its extensions.code: domain errors their
+// own code (and field), request errors BAD_USER_INPUT, anything else
+// INTERNAL with its cause logged and hidden.
+func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var de *pg.Error
+		if errors.As(err, &de) {
+			ge := gqlerror.WrapPath(graphql.GetPath(ctx), err)
+			if gqlErr := new(gqlerror.Error); errors.As(err, &gqlErr) && gqlErr.Path != nil {
+				ge.Path = gqlErr.Path
+			}
+			return domainError(ctx, logger, ge, de)
+		}
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) {
+			// Input coercion and validation errors: the client sent
+			// something the schema does not accept.
+			out := *ge
+			if out.Path == nil {
+				out.Path = graphql.GetPath(ctx)
+			}
+			if out.Extensions == nil || out.Extensions["code"] == nil || strings.HasPrefix(fmt.Sprint(out.Extensions["code"]), "GRAPHQL_") {
+				ext := map[string]any{"code": string(pg.BadUserInput)}
+				if reason, ok := out.Extensions["code"]; ok {
+					ext["reason"] = reason
+				}
+				if f := inputField(out.Path); f != "" {
+					ext["field"] = f
+				}
+				for k, v := range out.Extensions {
+					if _, set := ext[k]; !set && k != "code" {
+						ext[k] = v
+					}
+				}
+				out.Extensions = ext
+			}
+			if out.Err != nil {
+				var inner *pg.Error
+				if errors.As(out.Err, &inner) {
+					return domainError(ctx, logger, &out, inner)
+				}
+			}
+			return &out
+		}
+		return domainError(ctx, logger, gqlerror.WrapPath(graphql.GetPath(ctx), err), pg.InternalError(err))
+	}
+}
+
+func domainError(ctx context.Context, logger *slog.Logger, ge *gqlerror.Error, de *pg.Error) *gqlerror.Error {
+	ge.Message = de.Message
+	ge.Extensions = map[string]any{"code": string(de.Code)}
+	if de.Field != "" {
+		ge.Extensions["field"] = de.Field
+	}
+	if de.Code == pg.Internal {
+		logger.ErrorContext(ctx, "internal error", "error", de.Err, "path", ge.Path.String())
+	}
+	ge.Err = nil
+	ge.Rule = ""
+	return ge
+}
+
+// inputField names the input at fault relative to the argument list, as
+// domain errors do: ["createPartner","input","email"] is "email",
+// ["partners","first"] is "first" and the variable path ["variable","n"] is "n".
+func inputField(p ast.Path) string {
+	var parts []string
+	for _, el := range p {
+		parts = append(parts, strings.Trim(fmt.Sprint(el), "[]"))
+	}
+	for i, part := range parts {
+		if part == "input" {
+			return strings.Join(parts[i+1:], ".")
+		}
+	}
+	if len(parts) > 1 {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
+}
+
+// recoverPanic turns a resolver panic into an INTERNAL error with the
+// stack in the log, never in the response.
+func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, v any) error {
+		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		return pg.InternalError(fmt.Errorf("panic: %v", v))
+	}
+}

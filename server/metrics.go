@@ -1,0 +1,52 @@
+package server
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"partnergraph/store"
+)
+
+// Metrics are the gateway's Prometheus metrics, in a registry of their own
+// (no global state: two servers in one process do not collide).
+type Metrics struct {
+	Registry *prometheus.Registry
+	requests *prometheus.HistogramVec
+	errors   *prometheus.CounterVec
+}
+
+func newMetrics(db *store.DB) *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "partnergraph_graphql_request_duration_seconds",
+			Help:    "Time to execute a GraphQL operation, by operation type and name.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		}, []string{"operation_type", "operation_name"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "partnergraph_graphql_errors_total",
+			Help: "GraphQL errors returned, by extensions.code.",
+		}, []string{"code"}),
+	}
+	m.Registry.MustRegister(
+		m.requests, m.errors,
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "partnergraph_sql_statements_total",
+			Help: "SQL statements sent to the database.",
+		}, func() float64 { return float64(db.Statements()) }),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// operationLabel bounds the label's cardinality: names are client-chosen.
+func operationLabel(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if len(name) > 64 {
+		return name[:64]
+	}
+	return name
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
+)
+
+type constraintKind int
+
+const (
+	otherError constraintKind = iota
+	uniqueViolation
+	foreignKeyViolation
+)
+
+// dialect holds every difference between the database engines, so the rest
+// of the store is written once.
+type dialect interface {
+	name() string
+	open(ctx context.Context, dsn string) (r, w *sqlx.DB, err error)
+	rebind(query string) string
+	// ilike returns a case-insensitive substring match of col against a
+	// bound pattern.
+	ilike(col string) string
+	constraint(err error) constraintKind
+	// secretKey returns the encryption key to use when none is configured.
+	secretKey(dsn string) ([]byte, error)
+	migrationsDir() string
+	lockMigrations(ctx context.Context, tx *sqlx.Tx) error
+}
+
+func dialectFor(dsn string) (dialect, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return postgresDialect{}, nil
+	case dsn == "":
+		return nil, fmt.Errorf("no database given")
+	default:
+		return sqliteDialect{}, nil
+	}
+}
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB, error) {
+	path = strings.TrimPrefix(path, "sqlite://")
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("create database directory: %w", err)
+		}
+	}
+	params := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
+	// The writer takes its lock at BEGIN (immediate), so two writers never
+	// deadlock upgrading read locks; it is the only writing connection.
+	w, err := sqlx.ConnectContext(ctx, "sqlite3", "file:"+path+"?"+params+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sqlx.ConnectContext(ctx, "sqlite3", "file:"+path+"?"+params+"&_query_only=true")
+	if err != nil {
+		w.Close()
+		return nil, nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return r, w, nil
+}
+
+func (sqliteDialect) rebind(q string) string { return q }
+
+func (sqliteDialect) ilike(col string) string { return col + " LIKE ? ESCAPE '\\'" }
+
+func (sqliteDialect) constraint(err error) constraintKind {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.ExtendedCode {
+		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+			return uniqueViolation
+		case sqlite3.ErrConstraintForeignKey:
+			return foreignKeyViolation
+		}
+	}
+	return otherError
+}
+
+// secretKey keeps a generated key in a file beside the database, readable
+// only by its owner, so an embedded install needs no configuration.
+func (sqliteDialect) secretKey(dsn string) ([]byte, error) {
+	path := strings.TrimPrefix(dsn, "sqlite://") + ".key"
+	if key, err := os.ReadFile(path); err == nil {
+		if len(key) != 32 {
+			return nil, fmt.Errorf("key file %s: want 32 bytes, have %d", path, len(key))
+		}
+		return key, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read key file: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		// Another process created it first: use theirs.
+		return sqliteDialect{}.secretKey(dsn)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create key file: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(key); err != nil {
+		return nil, fmt.Errorf("write key file: %w", err)
+	}
+	return key, f.Sync()
+}
+
+func (sqliteDialect) migrationsDir() string { return "migrations/sqlite" }
+
+// likePattern escapes s for a LIKE substring match.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
+// lockMigrations is a no-op on SQLite: the immediate transaction already
+// holds the database's write lock.
+func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return nil }

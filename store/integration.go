@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+)
+
+var integrationCols = []string{"id", "uuid", "organization_id", "business_id", "partner_id", "login", "password_encrypted",
+	"status", "connected_at", "disconnected_at", "created_at", "updated_at"}
+
+// passwordPurpose binds sealed passwords to this column.
+const passwordPurpose = "partner_integrations.password"
+
+func integrationSpec(a pg.Actor) listSpec[*pg.PartnerIntegration] {
+	return listSpec[*pg.PartnerIntegration]{table: "partner_integrations", cols: integrationCols,
+		where: []string{byPartnerVisible}, args: []any{a.OrganizationID, a.OrganizationID},
+		order: byID[*pg.PartnerIntegration](), id: func(i *pg.PartnerIntegration) int64 { return i.ID }}
+}
+
+// ConnectPartnerIntegration stores a partner's credentials for a business's
+// system, encrypted; connecting again replaces them. The partner's owner and
+// its partner users may connect.
+func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64, login, password string) (*pg.PartnerIntegration, error) {
+	if err := firstErr(nonBlank("login", login, 200), nonBlank("password", password, 200)); err != nil {
+		return nil, err
+	}
+	sealed, err := db.seal(password, passwordPurpose)
+	if err != nil {
+		return nil, pg.InternalError(err)
+	}
+	var id int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		p, err := getPartner(ctx, tx.runner, a, partnerID, false)
+		if err != nil {
+			return withField(err, "partnerId")
+		}
+		err = tx.get(ctx, &id, `INSERT INTO partner_integrations (uuid, organization_id, business_id, partner_id, login, password_encrypted,
+			status, connected_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (partner_id, business_id) DO UPDATE SET login = excluded.login, password_encrypted = excluded.password_encrypted,
+			status = excluded.status, connected_at = excluded.connected_at, disconnected_at = NULL, updated_at = excluded.updated_at
+			RETURNING id`,
+			uuid.NewString(), p.OrganizationID, businessID, p.ID, login, sealed, pg.IntegrationConnected, tx.now, tx.now, tx.now)
+		if pg.ErrorCode(err) == pg.BadUserInput {
+			return &pg.Error{Code: pg.NotFound, Field: "businessId", Message: "Business not found."}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.PartnerIntegration(ctx, a, id)
+}
+
+// DisconnectPartnerIntegration marks an integration DISCONNECTED and erases
+// its stored credentials.
+func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64) (*pg.PartnerIntegration, error) {
+	var id int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		err := tx.get(ctx, &id, `SELECT t.id FROM partner_integrations t WHERE t.partner_id = ? AND t.business_id = ? AND `+byPartnerVisible,
+			partnerID, businessID, a.OrganizationID, a.OrganizationID)
+		if err != nil {
+			return notFound(err, "Partner integration")
+		}
+		_, err = tx.exec(ctx, `UPDATE partner_integrations SET status = ?, password_encrypted = ?, disconnected_at = ?, updated_at = ? WHERE id = ?`,
+			pg.IntegrationDisconnected, []byte{}, tx.now, tx.now, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.PartnerIntegration(ctx, a, id)
+}
+
+// PartnerIntegration returns an integration visible to a.
+func (db *DB) PartnerIntegration(ctx context.Context, a pg.Actor, id int64) (*pg.PartnerIntegration, error) {
+	var i pg.PartnerIntegration
+	err := db.read().get(ctx, &i, `SELECT `+qualify("t", integrationCols)+` FROM partner_integrations t WHERE t.id = ? AND `+byPartnerVisible,
+		id, a.OrganizationID, a.OrganizationID)
+	return &i, notFound(err, "Partner integration")
+}
+
+// IntegrationPassword decrypts an integration's password, for the code that
+// calls the business's system on the partner's behalf.
+func (db *DB) IntegrationPassword(i *pg.PartnerIntegration) (string, error) {
+	return db.open(i.PasswordEncrypted, passwordPurpose)
+}
+
+// PartnerIntegrations lists integrations visible to a.
+func (db *DB) PartnerIntegrations(ctx context.Context, a pg.Actor, partnerID *int64, status *pg.IntegrationStatus, p pg.PageRequest) (pg.List[*pg.PartnerIntegration], error) {
+	s := integrationSpec(a)
+	if partnerID != nil {
+		s.where, s.args = append(s.where, "t.partner_id = ?"), append(s.args, *partnerID)
+	}
+	if status != nil {
+		s.where, s.args = append(s.where, "t.status = ?"), append(s.args, *status)
+	}
+	return list(ctx, db.read(), s, p)
+}
+
+// PartnerIntegrationsByPartner lists each partner's integrations at once.
+func (db *DB) PartnerIntegrationsByPartner(ctx context.Context, a pg.Actor, partners []int64, p pg.PageRequest) (map[int64]pg.List[*pg.PartnerIntegration], error) {
+	return listByParent(ctx, db.read(), integrationSpec(a), "partner_id", func(i *pg.PartnerIntegration) int64 { return i.PartnerID }, partners, p)
+}
+
+// CountPartnerIntegrationsByPartner counts each partner's integrations.
+func (db *DB) CountPartnerIntegrationsByPartner(ctx context.Context, a pg.Actor, partners []int64) (map[int64]int, error) {
+	return countByParent(ctx, db.read(), integrationSpec(a), "partner_id", partners)
+}
+
+func nonBlank(field, v string, max int) error {
+	if strings.TrimSpace(v) == "" {
+		return pg.InvalidField(field, "%s is required.", field)
+	}
+	if len(v) > max {
+		return pg.InvalidField(field, "%s must be at most %d characters.", field, max)
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	pg "partnergraph"
+)
+
+type keyKind int
+
+const (
+	keyInt keyKind = iota
+	keyString
+	keyTime
+)
+
+// ordering is one way to sort a list: by expr, then by id, so the order is
+// total and a (key, id) pair is an exact keyset position.
+type ordering[T any] struct {
+	name string
+	col  string // unqualified column
+	kind keyKind
+	desc bool
+	key  func(T) string
+}
+
+func byID[T any]() ordering[T] {
+	return ordering[T]{name: "id", col: "id", kind: keyInt, key: func(T) string { return "" }}
+}
+
+func byTime[T any](name, col string, desc bool, t func(T) time.Time) ordering[T] {
+	return ordering[T]{name: name, col: col, kind: keyTime, desc: desc, key: func(v T) string { return t(v).UTC().Format(time.RFC3339Nano) }}
+}
+
+// listSpec describes a list query over one table.
+type listSpec[T any] struct {
+	table string   // table name; aliased as t
+	cols  []string // columns of T
+	where []string // conditions on t, joined with AND
+	args  []any
+	order ordering[T]
+	id    func(T) int64
+}
+
+func (s listSpec[T]) selectList(alias string) string {
+	q := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		q[i] = alias + "." + c
+	}
+	return strings.Join(q, ", ")
+}
+
+func (s listSpec[T]) keyValue(c *pg.Cursor) (any, error) {
+	if c.Order != s.order.name {
+		return nil, pg.InvalidField("after", "The cursor belongs to another ordering.")
+	}
+	switch s.order.kind {
+	case keyTime:
+		return time.Parse(time.RFC3339Nano, c.Key)
+	case keyString:
+		return c.Key, nil
+	default:
+		return strconv.ParseInt(c.Key, 10, 64)
+	}
+}
+
+// keyset returns the condition for items strictly after (or before) c.
+func (s listSpec[T]) keyset(c *pg.Cursor, after bool) (string, []any, error) {
+	if s.order.name == "id" {
+		op := ">"
+		if after == s.order.desc {
+			op = "<"
+		}
+		return "t.id " + op + " ?", []any{c.ID}, nil
+	}
+	v, err := s.keyValue(c)
+	if err != nil {
+		return "", nil, pg.InvalidField("after", "The cursor is not valid.")
+	}
+	op := ">"
+	if after == s.order.desc {
+		op = "<"
+	}
+	return fmt.Sprintf("(t.%s, t.id) %s (?, ?)", s.order.col, op), []any{v, c.ID}, nil
+}
+
+// filters returns the WHERE conditions and args of a page request.
+func (s listSpec[T]) filters(p pg.PageRequest) ([]string, []any, error) {
+	where := slices.Clone(s.where)
+	args := slices.Clone(s.args)
+	for _, b := range []struct {
+		c     *pg.Cursor
+		after bool
+	}{{p.After, true}, {p.Before, false}} {
+		if b.c == nil {
+			continue
+		}
+		cond, a, err := s.keyset(b.c, b.after)
+		if err != nil {
+			return nil, nil, err
+		}
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	return where, args, nil
+}
+
+func (s listSpec[T]) orderBy(alias string, backward bool) string {
+	desc := s.order.desc != backward
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	if s.order.name == "id" {
+		return alias + ".id" + dir
+	}
+	return alias + "." + s.order.col + dir + ", " + alias + ".id" + dir
+}
+
+func whereClause(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func (s listSpec[T]) cursor(v T) pg.Cursor {
+	return pg.Cursor{Order: s.order.name, Key: s.order.key(v), ID: s.id(v)}
+}
+
+// page trims the extra row fetched to learn whether more exist, and puts a
+// backward page back in display order.
+func (s listSpec[T]) page(items []T, p pg.PageRequest) pg.List[T] {
+	more := len(items) > p.Limit
+	if more {
+		items = items[:p.Limit]
+	}
+	l := pg.List[T]{Items: items, Cursor: s.cursor}
+	if p.Backward {
+		slices.Reverse(items)
+		l.HasPrev, l.HasNext = more, p.Before != nil
+	} else {
+		l.HasNext, l.HasPrev = more, p.After != nil
+	}
+	return l
+}
+
+// list runs one page of s.
+func list[T any](ctx context.Context, r runner, s listSpec[T], p pg.PageRequest) (pg.List[T], error) {
+	where, args, err := s.filters(p)
+	if err != nil {
+		return pg.List[T]{}, err
+	}
+	q := "SELECT " + s.selectList("t") + " FROM " + s.table + " t" + whereClause(where) +
+		" ORDER BY " + s.orderBy("t", p.Backward) + " LIMIT ?"
+	var items []T
+	if err := r.all(ctx, &items, q, append(args, p.Limit+1)...); err != nil {
+		return pg.List[T]{}, fmt.Errorf("list %s: %w", s.table, err)
+	}
+	l := s.page(items, p)
+	l.Count = func(ctx context.Context) (int, error) {
+		var n int
+		err := r.get(ctx, &n, "SELECT COUNT(*) FROM "+s.table+" t"+whereClause(s.where), s.args...)
+		return n, err
+	}
+	return l, nil
+}
+
+// listByParent runs one page of s for each parent at once: a window function
+// numbers each parent's rows, so one statement serves any number of parents.
+func listByParent[T any](ctx context.Context, r runner, s listSpec[T], parentCol string, parent func(T) int64, parents []int64, p pg.PageRequest) (map[int64]pg.List[T], error) {
+	where, args, err := s.filters(p)
+	if err != nil {
+		return nil, err
+	}
+	inList, inArgs := in(parents)
+	where = append(where, "t."+parentCol+" IN "+inList)
+	args = append(args, inArgs...)
+	q := "SELECT " + s.selectList("w") + " FROM (SELECT " + s.selectList("t") +
+		", ROW_NUMBER() OVER (PARTITION BY t." + parentCol + " ORDER BY " + s.orderBy("t", p.Backward) + ") AS rn FROM " +
+		s.table + " t" + whereClause(where) + ") w WHERE w.rn <= ? ORDER BY w." + parentCol + ", w.rn"
+	var items []T
+	if err := r.all(ctx, &items, q, append(args, p.Limit+1)...); err != nil {
+		return nil, fmt.Errorf("list %s by %s: %w", s.table, parentCol, err)
+	}
+	grouped := make(map[int64][]T, len(parents))
+	for _, it := range items {
+		grouped[parent(it)] = append(grouped[parent(it)], it)
+	}
+	out := make(map[int64]pg.List[T], len(parents))
+	for _, id := range parents {
+		out[id] = s.page(grouped[id], p)
+	}
+	return out, nil
+}
+
+// countByParent counts s's rows for each parent in one statement.
+func countByParent[T any](ctx context.Context, r runner, s listSpec[T], parentCol string, parents []int64) (map[int64]int, error) {
+	inList, inArgs := in(parents)
+	where := append(slices.Clone(s.where), "t."+parentCol+" IN "+inList)
+	var rows []struct {
+		Parent int64 `db:"parent"`
+		N      int   `db:"n"`
+	}
+	q := "SELECT t." + parentCol + " AS parent, COUNT(*) AS n FROM " + s.table + " t" + whereClause(where) + " GROUP BY t." + parentCol
+	if err := r.all(ctx, &rows, q, append(slices.Clone(s.args), inArgs...)...); err != nil {
+		return nil, fmt.Errorf("count %s by %s: %w", s.table, parentCol, err)
+	}
+	out := make(map[int64]int, len(parents))
+	for _, row := range rows {
+		out[row.Parent] = row.N
+	}
+	return out, nil
+}
+
+// byIDs loads rows of table by id in one statement. Rows come back in no
+// particular order; loaders line them up with their keys.
+func byIDs[T any](ctx context.Context, r runner, table string, cols []string, ids []int64) ([]T, error) {
+	inList, args := in(ids)
+	var out []T
+	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + table + " WHERE id IN " + inList
+	if err := r.all(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("load %s: %w", table, err)
+	}
+	return out, nil
+}

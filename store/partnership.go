@@ -1,0 +1,414 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+)
+
+var partnershipCols = []string{"id", "uuid", "organization_id", "partner_id", "project_id", "is_default", "is_support",
+	"tier_id", "category_id", "stage_id", "fallback_name", "fallback_logo_square_uuid", "fallback_website_url",
+	"fallback_country_label", "created_at", "updated_at"}
+
+const customFieldValueCols = "partnership_id, field_id, text_value, number_value, date_value, boolean_value, select_value, multi_select_value, updated_at"
+
+// partnershipVisible is who sees a partnership: the organization that owns
+// it, and the partner users of its partner (seed 000).
+const partnershipVisible = "(t.organization_id = ? OR t.partner_id IN (SELECT id FROM partners WHERE guest_organization_id = ?))"
+
+// ErrStageTransition is the business rule of seed 001's 422.
+var ErrStageTransition = &pg.Error{Code: pg.BusinessRule, Field: "stageId", Message: "Stage change not allowed due to business rules."}
+
+func partnershipSpec(a pg.Actor, f pg.PartnershipCriteria, o pg.Order[pg.PartnershipOrderField]) listSpec[*pg.Partnership] {
+	s := listSpec[*pg.Partnership]{table: "partnerships", cols: partnershipCols,
+		where: []string{partnershipVisible}, args: []any{a.OrganizationID, a.OrganizationID},
+		id: func(p *pg.Partnership) int64 { return p.ID }}
+	eq := func(col string, v *int64) {
+		if v != nil {
+			s.where, s.args = append(s.where, "t."+col+" = ?"), append(s.args, *v)
+		}
+	}
+	eq("partner_id", f.PartnerID)
+	eq("project_id", f.ProjectID)
+	eq("tier_id", f.TierID)
+	eq("category_id", f.CategoryID)
+	eq("stage_id", f.StageID)
+	if f.TagID != nil {
+		s.where = append(s.where, "t.id IN (SELECT partnership_id FROM partnership_tags WHERE tag_id = ?)")
+		s.args = append(s.args, *f.TagID)
+	}
+	if f.AssignedUserID != nil {
+		s.where = append(s.where, "t.id IN (SELECT partnership_id FROM partnership_users WHERE user_id = ?)")
+		s.args = append(s.args, *f.AssignedUserID)
+	}
+	if f.IsDefault != nil {
+		s.where, s.args = append(s.where, "t.is_default = ?"), append(s.args, *f.IsDefault)
+	}
+	if f.UpdatedSince != nil {
+		s.where, s.args = append(s.where, "t.updated_at >= ?"), append(s.args, f.UpdatedSince.UTC())
+	}
+	if o.Field == pg.PartnershipOrderUpdatedAt {
+		s.order = byTime("updated_at", "updated_at", o.Desc, func(p *pg.Partnership) time.Time { return p.UpdatedAt })
+	} else {
+		s.order = byTime("created_at", "created_at", o.Desc, func(p *pg.Partnership) time.Time { return p.CreatedAt })
+	}
+	return s
+}
+
+// Partnerships lists the partnerships visible to a.
+func (db *DB) Partnerships(ctx context.Context, a pg.Actor, f pg.PartnershipCriteria, o pg.Order[pg.PartnershipOrderField], p pg.PageRequest) (pg.List[*pg.Partnership], error) {
+	return list(ctx, db.read(), partnershipSpec(a, f, o), p)
+}
+
+// PartnershipsByParent lists, for each parent at once, the partnerships
+// visible to a whose parentCol ("partner_id" or "project_id") is that parent.
+func (db *DB) PartnershipsByParent(ctx context.Context, a pg.Actor, parentCol string, parents []int64, f pg.PartnershipCriteria, o pg.Order[pg.PartnershipOrderField], p pg.PageRequest) (map[int64]pg.List[*pg.Partnership], error) {
+	parent := func(ps *pg.Partnership) int64 { return ps.PartnerID }
+	if parentCol == "project_id" {
+		parent = func(ps *pg.Partnership) int64 { return *ps.ProjectID }
+	}
+	return listByParent(ctx, db.read(), partnershipSpec(a, f, o), parentCol, parent, parents, p)
+}
+
+// CountPartnershipsByParent counts, for each parent, what PartnershipsByParent lists.
+func (db *DB) CountPartnershipsByParent(ctx context.Context, a pg.Actor, parentCol string, parents []int64, f pg.PartnershipCriteria) (map[int64]int, error) {
+	return countByParent(ctx, db.read(), partnershipSpec(a, f, pg.Order[pg.PartnershipOrderField]{}), parentCol, parents)
+}
+
+// Partnership returns a partnership visible to a.
+func (db *DB) Partnership(ctx context.Context, a pg.Actor, id int64) (*pg.Partnership, error) {
+	return getPartnership(ctx, db.read(), a, id)
+}
+
+// PartnershipByUUID returns a partnership visible to a by its UUID.
+func (db *DB) PartnershipByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Partnership, error) {
+	var p pg.Partnership
+	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.uuid = ? AND `+partnershipVisible, id, a.OrganizationID, a.OrganizationID)
+	return &p, notFound(err, "Partnership")
+}
+
+func getPartnership(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.Partnership, error) {
+	var p pg.Partnership
+	err := r.get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.id = ? AND `+partnershipVisible, id, a.OrganizationID, a.OrganizationID)
+	return &p, notFound(err, "Partnership")
+}
+
+// PartnershipsByIDs loads partnerships for a loader.
+func (db *DB) PartnershipsByIDs(ctx context.Context, ids []int64) ([]*pg.Partnership, error) {
+	return byIDs[*pg.Partnership](ctx, db.read(), "partnerships", partnershipCols, ids)
+}
+
+// CreatePartnership creates a partnership of a partner visible to a. Partner
+// users (seed 000) create them in their partner's owner's projects.
+func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
+	var ps *pg.Partnership
+	err := db.inTx(ctx, func(tx *Tx) error {
+		partner, err := getPartner(ctx, tx.runner, a, c.PartnerID, false)
+		if err != nil {
+			return withField(err, "partnerId")
+		}
+		// The partnership belongs to the partner's owner; every record it
+		// references must too.
+		owner := pg.Actor{OrganizationID: partner.OrganizationID}
+		if c.ProjectID != nil {
+			if _, err := projects.get(ctx, tx.runner, owner, *c.ProjectID); err != nil {
+				return withField(err, "projectId")
+			}
+		} else if partner.OrganizationID != a.OrganizationID {
+			return pg.InvalidField("projectId", "Partner users create partnerships in a project.")
+		}
+		if err := checkReferences(ctx, tx, owner, c.TierID, c.CategoryID, c.StageID, c.AssignedUserIDs, c.TagIDs); err != nil {
+			return err
+		}
+		ps = &pg.Partnership{UUID: uuid.NewString(), OrganizationID: partner.OrganizationID, PartnerID: partner.ID,
+			ProjectID: c.ProjectID, IsDefault: c.IsDefault, IsSupport: c.IsSupport, TierID: c.TierID, CategoryID: c.CategoryID,
+			StageID: c.StageID, CreatedAt: tx.now, UpdatedAt: tx.now}
+		if c.FallbackData != nil {
+			ps.FallbackData = *c.FallbackData
+		}
+		if ps.IsDefault {
+			if err := clearDefault(ctx, tx, ps.ProjectID, 0); err != nil {
+				return err
+			}
+		}
+		ps.ID, err = tx.insert(ctx, `INSERT INTO partnerships (uuid, organization_id, partner_id, project_id, is_default, is_support,
+			tier_id, category_id, stage_id, fallback_name, fallback_logo_square_uuid, fallback_website_url, fallback_country_label,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ps.UUID, ps.OrganizationID, ps.PartnerID, ps.ProjectID, ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID,
+			ps.Name, ps.LogoSquareUUID, ps.WebsiteURL, ps.CountryLabel, ps.CreatedAt, ps.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		if err := replaceLinks(ctx, tx, "partnership_tags", "tag_id", ps.ID, c.TagIDs); err != nil {
+			return err
+		}
+		if err := replaceLinks(ctx, tx, "partnership_users", "user_id", ps.ID, c.AssignedUserIDs); err != nil {
+			return err
+		}
+		return setCustomFields(ctx, tx, owner, ps.ID, c.CustomFields)
+	})
+	return ps, err
+}
+
+// UpdatePartnership applies u to a partnership visible to a, in one transaction.
+func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
+	var ps *pg.Partnership
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if ps, err = getPartnership(ctx, tx.runner, a, id); err != nil {
+			return err
+		}
+		owner := pg.Actor{OrganizationID: ps.OrganizationID}
+		var users, tagIDs []int64
+		if u.AssignedUserIDs != nil {
+			users = *u.AssignedUserIDs
+		}
+		if u.TagIDs != nil {
+			tagIDs = *u.TagIDs
+		}
+		if err := checkReferences(ctx, tx, owner, u.TierID.Value, u.CategoryID.Value, u.StageID.Value, users, tagIDs); err != nil {
+			return err
+		}
+		if u.StageID.Set {
+			if err := checkTransition(ctx, tx, ps.StageID, u.StageID.Value); err != nil {
+				return err
+			}
+			ps.StageID = u.StageID.Value
+		}
+		if u.TierID.Set {
+			ps.TierID = u.TierID.Value
+		}
+		if u.CategoryID.Set {
+			ps.CategoryID = u.CategoryID.Value
+		}
+		if u.IsSupport != nil {
+			ps.IsSupport = *u.IsSupport
+		}
+		if u.IsDefault != nil {
+			if *u.IsDefault && !ps.IsDefault {
+				if err := clearDefault(ctx, tx, ps.ProjectID, ps.ID); err != nil {
+					return err
+				}
+			}
+			ps.IsDefault = *u.IsDefault
+		}
+		if u.FallbackData.Set {
+			ps.FallbackData = pg.FallbackData{}
+			if u.FallbackData.Value != nil {
+				ps.FallbackData = *u.FallbackData.Value
+			}
+		}
+		ps.UpdatedAt = tx.now
+		if _, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, is_support = ?, tier_id = ?, category_id = ?, stage_id = ?,
+			fallback_name = ?, fallback_logo_square_uuid = ?, fallback_website_url = ?, fallback_country_label = ?, updated_at = ? WHERE id = ?`,
+			ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID, ps.Name, ps.LogoSquareUUID, ps.WebsiteURL,
+			ps.CountryLabel, ps.UpdatedAt, ps.ID); err != nil {
+			return err
+		}
+		if u.TagIDs != nil {
+			if err := replaceLinks(ctx, tx, "partnership_tags", "tag_id", ps.ID, tagIDs); err != nil {
+				return err
+			}
+		}
+		if u.AssignedUserIDs != nil {
+			if err := replaceLinks(ctx, tx, "partnership_users", "user_id", ps.ID, users); err != nil {
+				return err
+			}
+		}
+		return setCustomFields(ctx, tx, owner, ps.ID, u.CustomFields)
+	})
+	return ps, err
+}
+
+// DeletePartnership deletes a partnership visible to a.
+func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := getPartnership(ctx, tx.runner, a, id); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id)
+		return err
+	})
+}
+
+// clearDefault unsets the default flag of the project's partnerships other
+// than keep: one default per project.
+func clearDefault(ctx context.Context, tx *Tx, project *int64, keep int64) error {
+	if project == nil {
+		return nil
+	}
+	_, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, updated_at = ? WHERE project_id = ? AND is_default = ? AND id <> ?`,
+		false, tx.now, *project, true, keep)
+	return err
+}
+
+// checkTransition enforces the current stage's allowedNextStages: none
+// listed allows any move; staying put and leaving the pipeline are allowed.
+func checkTransition(ctx context.Context, tx *Tx, from, to *int64) error {
+	if from == nil || to == nil || *from == *to {
+		return nil
+	}
+	var allowed []int64
+	if err := tx.all(ctx, &allowed, `SELECT to_stage_id FROM stage_transitions WHERE from_stage_id = ?`, *from); err != nil {
+		return err
+	}
+	if len(allowed) == 0 {
+		return nil
+	}
+	for _, id := range allowed {
+		if id == *to {
+			return nil
+		}
+	}
+	return ErrStageTransition
+}
+
+func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, tier, category, stage *int64, users, tagIDs []int64) error {
+	if tier != nil {
+		if err := tiers.checkOwned(ctx, tx, owner, "tierId", *tier); err != nil {
+			return err
+		}
+	}
+	if category != nil {
+		if err := categories.checkOwned(ctx, tx, owner, "categoryId", *category); err != nil {
+			return err
+		}
+	}
+	if stage != nil {
+		if err := stages.checkOwned(ctx, tx, owner, "stageId", *stage); err != nil {
+			return err
+		}
+	}
+	if err := tags.checkOwned(ctx, tx, owner, "tagIds", tagIDs...); err != nil {
+		return err
+	}
+	return named[pg.User]{table: "users", what: "User"}.checkOwned(ctx, tx, owner, "assignedUserIds", users...)
+}
+
+// replaceLinks replaces a partnership's rows in a link table.
+func replaceLinks(ctx context.Context, tx *Tx, table, col string, partnership int64, ids []int64) error {
+	if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE partnership_id = ?`, partnership); err != nil {
+		return err
+	}
+	ids = unique(ids)
+	if len(ids) == 0 {
+		return nil
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(ids)), ", ")
+	args := make([]any, 0, 2*len(ids))
+	for _, id := range ids {
+		args = append(args, partnership, id)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO `+table+` (partnership_id, `+col+`) VALUES `+values, args...)
+	return err
+}
+
+// setCustomFields type-checks each input against its field and stores or
+// removes the value.
+func setCustomFields(ctx context.Context, tx *Tx, owner pg.Actor, partnership int64, inputs []pg.CustomFieldInput) error {
+	if len(inputs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(inputs))
+	for i, in := range inputs {
+		ids[i] = in.FieldID
+	}
+	inList, args := in(unique(ids))
+	var fields []*pg.CustomField
+	if err := tx.all(ctx, &fields, `SELECT `+strings.Join(customFields.cols, ", ")+` FROM custom_fields WHERE organization_id = ? AND id IN `+inList,
+		append([]any{owner.OrganizationID}, args...)...); err != nil {
+		return err
+	}
+	byID := make(map[int64]*pg.CustomField, len(fields))
+	for _, f := range fields {
+		byID[f.ID] = f
+	}
+	for _, input := range inputs {
+		f, ok := byID[input.FieldID]
+		if !ok {
+			return &pg.Error{Code: pg.NotFound, Field: input.Path + ".customFieldId", Message: "Custom field not found."}
+		}
+		v, err := input.Check(f)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			if _, err := tx.exec(ctx, `DELETE FROM custom_field_values WHERE partnership_id = ? AND field_id = ?`, partnership, f.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO custom_field_values (`+customFieldValueCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (partnership_id, field_id) DO UPDATE SET text_value = excluded.text_value, number_value = excluded.number_value,
+			date_value = excluded.date_value, boolean_value = excluded.boolean_value, select_value = excluded.select_value,
+			multi_select_value = excluded.multi_select_value, updated_at = excluded.updated_at`,
+			partnership, f.ID, v.Text, v.Number, v.Date, v.Boolean, v.Select, v.MultiSelect, tx.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withField names field on a NOT_FOUND error from a referenced record.
+func withField(err error, field string) error {
+	if e, ok := err.(*pg.Error); ok && e.Field == "" {
+		c := *e
+		c.Field = field
+		return &c
+	}
+	return err
+}
+
+// TagsByPartnerships loads each partnership's tags, sorted by name.
+func (db *DB) TagsByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.Tag, error) {
+	inList, args := in(ids)
+	var rows []struct {
+		PartnershipID int64 `db:"partnership_id"`
+		pg.Tag
+	}
+	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
+		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` ORDER BY t.name, t.id`, args...); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*pg.Tag, len(ids))
+	for i := range rows {
+		out[rows[i].PartnershipID] = append(out[rows[i].PartnershipID], &rows[i].Tag)
+	}
+	return out, nil
+}
+
+// UsersByPartnerships loads each partnership's assigned users, sorted by name.
+func (db *DB) UsersByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.User, error) {
+	inList, args := in(ids)
+	var rows []struct {
+		PartnershipID int64 `db:"partnership_id"`
+		pg.User
+	}
+	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
+		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` ORDER BY t.name, t.id`, args...); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*pg.User, len(ids))
+	for i := range rows {
+		out[rows[i].PartnershipID] = append(out[rows[i].PartnershipID], &rows[i].User)
+	}
+	return out, nil
+}
+
+// CustomFieldValuesByPartnerships loads each partnership's custom field values.
+func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, error) {
+	inList, args := in(ids)
+	var rows []*pg.CustomFieldValue
+	if err := db.read().all(ctx, &rows, `SELECT `+customFieldValueCols+` FROM custom_field_values WHERE partnership_id IN `+inList+` ORDER BY field_id`, args...); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
+	for _, v := range rows {
+		out[v.PartnershipID] = append(out[v.PartnershipID], v)
+	}
+	return out, nil
+}

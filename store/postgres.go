@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jmoiron/sqlx"
+)
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string { return "postgres" }
+
+func (postgresDialect) open(ctx context.Context, dsn string) (*sqlx.DB, *sqlx.DB, error) {
+	db, err := sqlx.ConnectContext(ctx, "pgx", dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	return db, db, nil
+}
+
+func (postgresDialect) rebind(q string) string { return sqlx.Rebind(sqlx.DOLLAR, q) }
+
+func (postgresDialect) ilike(col string) string { return col + " ILIKE ? ESCAPE '\\'" }
+
+func (postgresDialect) constraint(err error) constraintKind {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return uniqueViolation
+		case "23503":
+			return foreignKeyViolation
+		}
+	}
+	return otherError
+}
+
+func (postgresDialect) secretKey(string) ([]byte, error) {
+	return nil, errors.New("a PostgreSQL deployment needs a secret key: set PARTNERGRAPH_SECRET_KEY (64 hex characters)")
+}
+
+func (postgresDialect) migrationsDir() string { return "migrations/postgres" }
+
+// lockMigrations takes a transaction-scoped advisory lock, so processes that
+// start together apply each migration once.
+func (postgresDialect) lockMigrations(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72001)`)
+	return err
+}

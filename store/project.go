@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+)
+
+var projects = named[pg.Project]{table: "projects", what: "Project",
+	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
+	id:   func(p *pg.Project) int64 { return p.ID }}
+
+// CreateProject creates a project of the organization a acts on.
+func (db *DB) CreateProject(ctx context.Context, a pg.Actor, name string) (*pg.Project, error) {
+	if err := pg.ValidateName("name", name); err != nil {
+		return nil, err
+	}
+	var p *pg.Project
+	err := db.inTx(ctx, func(tx *Tx) error {
+		p = &pg.Project{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		var err error
+		p.ID, err = tx.insert(ctx, `INSERT INTO projects (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			p.UUID, p.OrganizationID, p.Name, p.CreatedAt, p.UpdatedAt)
+		return err
+	})
+	return p, err
+}
+
+// Project returns a project visible to a: its own, or one in which a
+// partner a acts for has a partnership.
+func (db *DB) Project(ctx context.Context, a pg.Actor, id int64) (*pg.Project, error) {
+	var p pg.Project
+	err := db.read().get(ctx, &p, `SELECT `+qualify("t", projects.cols)+` FROM projects t WHERE t.id = ? AND (t.organization_id = ?
+		OR EXISTS (SELECT 1 FROM partnerships ps JOIN partners pa ON pa.id = ps.partner_id WHERE ps.project_id = t.id AND pa.guest_organization_id = ?))`,
+		id, a.OrganizationID, a.OrganizationID)
+	return &p, notFound(err, "Project")
+}
+
+// Projects lists the projects of the organization a acts on.
+func (db *DB) Projects(ctx context.Context, a pg.Actor, search *string, p pg.PageRequest) (pg.List[*pg.Project], error) {
+	return projects.list(ctx, db.read(), a, search, db.dialect, p)
+}
+
+// ProjectsByIDs loads projects for a loader.
+func (db *DB) ProjectsByIDs(ctx context.Context, ids []int64) ([]*pg.Project, error) {
+	return projects.byIDs(ctx, db.read(), ids)
+}
+
+// UpdateProject renames a project.
+func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Project, error) {
+	var p *pg.Project
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if p, err = projects.get(ctx, tx.runner, a, id); err != nil {
+			return err
+		}
+		if name != nil {
+			if err := pg.ValidateName("name", *name); err != nil {
+				return err
+			}
+			p.Name = *name
+		}
+		p.UpdatedAt = tx.now
+		_, err = tx.exec(ctx, `UPDATE projects SET name = ?, updated_at = ? WHERE id = ?`, p.Name, p.UpdatedAt, p.ID)
+		return err
+	})
+	return p, err
+}
+
+// DeleteProject deletes a project and its partnerships.
+func (db *DB) DeleteProject(ctx context.Context, a pg.Actor, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "projects", "Project", a, id) })
+}

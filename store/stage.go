@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+)
+
+var stages = named[pg.Stage]{table: "stages", what: "Stage",
+	cols: []string{"id", "uuid", "organization_id", "name", "position", "created_at", "updated_at"},
+	id:   func(s *pg.Stage) int64 { return s.ID }}
+
+// CreateStage creates a pipeline stage with its allowed next stages.
+func (db *DB) CreateStage(ctx context.Context, a pg.Actor, name string, position int32, next []int64) (*pg.Stage, error) {
+	if err := pg.ValidateName("name", name); err != nil {
+		return nil, err
+	}
+	var s *pg.Stage
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", next...); err != nil {
+			return err
+		}
+		s = &pg.Stage{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, Position: position, CreatedAt: tx.now, UpdatedAt: tx.now}
+		var err error
+		s.ID, err = tx.insert(ctx, `INSERT INTO stages (uuid, organization_id, name, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			s.UUID, s.OrganizationID, s.Name, s.Position, s.CreatedAt, s.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		return setTransitions(ctx, tx, s.ID, next)
+	})
+	return s, err
+}
+
+func setTransitions(ctx context.Context, tx *Tx, from int64, next []int64) error {
+	if _, err := tx.exec(ctx, `DELETE FROM stage_transitions WHERE from_stage_id = ?`, from); err != nil {
+		return err
+	}
+	for _, to := range unique(next) {
+		if _, err := tx.exec(ctx, `INSERT INTO stage_transitions (from_stage_id, to_stage_id) VALUES (?, ?)`, from, to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) Stage(ctx context.Context, a pg.Actor, id int64) (*pg.Stage, error) {
+	return stages.get(ctx, db.read(), a, id)
+}
+
+// StageByUUID returns a stage of the organization a acts on by its UUID.
+func (db *DB) StageByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Stage, error) {
+	var s pg.Stage
+	err := db.read().get(ctx, &s, `SELECT `+qualify("t", stages.cols)+` FROM stages t WHERE t.uuid = ? AND t.organization_id = ?`, id, a.OrganizationID)
+	return &s, notFound(err, "Stage")
+}
+
+func (db *DB) Stages(ctx context.Context, a pg.Actor, search *string, p pg.PageRequest) (pg.List[*pg.Stage], error) {
+	return stages.list(ctx, db.read(), a, search, db.dialect, p)
+}
+
+func (db *DB) StagesByIDs(ctx context.Context, ids []int64) ([]*pg.Stage, error) {
+	return stages.byIDs(ctx, db.read(), ids)
+}
+
+// NextStages loads the allowed next stages of each stage, for a loader.
+func (db *DB) NextStages(ctx context.Context, from []int64) (map[int64][]*pg.Stage, error) {
+	inList, args := in(from)
+	var rows []struct {
+		From int64 `db:"from_stage_id"`
+		pg.Stage
+	}
+	if err := db.read().all(ctx, &rows, `SELECT st.from_stage_id, `+qualify("t", stages.cols)+` FROM stage_transitions st
+		JOIN stages t ON t.id = st.to_stage_id WHERE st.from_stage_id IN `+inList+` ORDER BY t.position, t.id`, args...); err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*pg.Stage, len(from))
+	for i := range rows {
+		out[rows[i].From] = append(out[rows[i].From], &rows[i].Stage)
+	}
+	return out, nil
+}
+
+// UpdateStage changes a stage; next, when set, replaces its transitions.
+func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, name *string, position *int32, next *[]int64) (*pg.Stage, error) {
+	var s *pg.Stage
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if s, err = stages.get(ctx, tx.runner, a, id); err != nil {
+			return err
+		}
+		if name != nil {
+			if err := pg.ValidateName("name", *name); err != nil {
+				return err
+			}
+			s.Name = *name
+		}
+		if position != nil {
+			s.Position = *position
+		}
+		s.UpdatedAt = tx.now
+		if _, err = tx.exec(ctx, `UPDATE stages SET name = ?, position = ?, updated_at = ? WHERE id = ?`, s.Name, s.Position, s.UpdatedAt, s.ID); err != nil {
+			return err
+		}
+		if next == nil {
+			return nil
+		}
+		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", *next...); err != nil {
+			return err
+		}
+		return setTransitions(ctx, tx, s.ID, *next)
+	})
+	return s, err
+}
+
+// DeleteStage deletes a stage; partnerships in it are left without one.
+func (db *DB) DeleteStage(ctx context.Context, a pg.Actor, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "stages", "Stage", a, id) })
+}

@@ -1,0 +1,217 @@
+// Package store is partnergraph's data access over sqlx: one file per
+// aggregate, every query scoped to the organization an Actor acts on, every
+// mutation in one transaction. Only this package speaks SQL.
+package store
+
+import (
+	"context"
+	"crypto/cipher"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	pg "partnergraph"
+)
+
+// DB is an open partnergraph database.
+type DB struct {
+	// r serves reads; w serves transactions. On SQLite w has one connection,
+	// the single writer that keeps "database is locked" away; on PostgreSQL
+	// both are the same pool.
+	r, w    *sqlx.DB
+	dialect dialect
+	now     func() time.Time
+	aead    cipher.AEAD
+
+	statements atomic.Int64
+}
+
+// Options configure Open.
+type Options struct {
+	// SecretKey is the 32-byte AES key that encrypts integration passwords.
+	// When nil, a SQLite database keeps a generated key in a file beside it.
+	SecretKey []byte
+	// Now returns the current time; tests may fix it.
+	Now func() time.Time
+}
+
+// Open opens (creating if needed) and migrates the database named by dsn: a
+// SQLite file path, or a postgres:// URL.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	d, err := dialectFor(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{dialect: d, now: opts.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	if db.r, db.w, err = d.open(ctx, dsn); err != nil {
+		return nil, err
+	}
+	key := opts.SecretKey
+	if key == nil {
+		if key, err = d.secretKey(dsn); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if db.aead, err = newAEAD(key); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil && db.w != db.r {
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+// Statements returns how many SQL statements this DB has sent, for metrics
+// and for tests that prove a query's cost does not grow with its rows.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// Dialect names the database engine: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name() }
+
+// Tx is a write transaction. It carries the time of the change, so every row
+// a mutation touches gets the same timestamp.
+type Tx struct {
+	runner
+	tx  *sqlx.Tx
+	now time.Time
+}
+
+// begin starts a write transaction.
+func (db *DB) begin(ctx context.Context) (*Tx, error) {
+	db.statements.Add(1)
+	tx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, pg.InternalError(fmt.Errorf("begin: %w", err))
+	}
+	return &Tx{runner: runner{q: tx, db: db}, tx: tx, now: db.now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// inTx runs fn in a write transaction and commits when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	db.statements.Add(1)
+	if err := tx.tx.Commit(); err != nil {
+		return db.translate(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// read returns a runner for queries outside a transaction.
+func (db *DB) read() runner { return runner{q: db.r, db: db} }
+
+type queryer interface {
+	sqlx.QueryerContext
+	sqlx.ExecerContext
+}
+
+// runner sends statements, counting each and rebinding placeholders for the
+// dialect. Queries are written with ? placeholders.
+type runner struct {
+	q  queryer
+	db *DB
+}
+
+func (r runner) get(ctx context.Context, dest any, query string, args ...any) error {
+	r.db.statements.Add(1)
+	err := sqlx.GetContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
+	return r.db.translate(err)
+}
+
+func (r runner) all(ctx context.Context, dest any, query string, args ...any) error {
+	r.db.statements.Add(1)
+	err := sqlx.SelectContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
+	return r.db.translate(err)
+}
+
+func (r runner) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	r.db.statements.Add(1)
+	res, err := r.q.ExecContext(ctx, r.db.dialect.rebind(query), args...)
+	if err != nil {
+		return 0, r.db.translate(err)
+	}
+	n, err := res.RowsAffected()
+	return n, r.db.translate(err)
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (r runner) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := r.get(ctx, &id, query+" RETURNING id", args...)
+	return id, err
+}
+
+// translate turns driver errors into domain errors: constraint failures
+// become CONFLICT or BAD_USER_INPUT, cancellations stay as they are, and
+// anything else is INTERNAL with its cause kept for the log.
+func (db *DB) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *pg.Error
+	switch {
+	case errors.As(err, &de):
+		return err
+	case errors.Is(err, sql.ErrNoRows):
+		return err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	switch db.dialect.constraint(err) {
+	case uniqueViolation:
+		return &pg.Error{Code: pg.Conflict, Message: "A record with these values already exists.", Err: err}
+	case foreignKeyViolation:
+		return &pg.Error{Code: pg.BadUserInput, Message: "A referenced record does not exist.", Err: err}
+	}
+	return pg.InternalError(err)
+}
+
+// notFound maps sql.ErrNoRows to NOT_FOUND for what, and passes other errors.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return pg.NotFoundf("%s not found.", what)
+	}
+	return err
+}
+
+// in expands a slice argument into "(?, ?, …)" with its args. Callers never
+// pass an empty slice: loaders skip the query when there are no keys.
+func in[T any](vals []T) (string, []any) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
+}

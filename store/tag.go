@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+)
+
+var tags = named[pg.Tag]{table: "tags", what: "Tag",
+	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
+	id:   func(t *pg.Tag) int64 { return t.ID }}
+
+var errTagExists = &pg.Error{Code: pg.Conflict, Field: "name", Message: "A tag with this name already exists."}
+
+// CreateTag creates a tag; names are unique per organization.
+func (db *DB) CreateTag(ctx context.Context, a pg.Actor, name string) (*pg.Tag, error) {
+	if err := pg.ValidateName("name", name); err != nil {
+		return nil, err
+	}
+	var t *pg.Tag
+	err := db.inTx(ctx, func(tx *Tx) error {
+		t = &pg.Tag{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		var err error
+		t.ID, err = tx.insert(ctx, `INSERT INTO tags (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			t.UUID, t.OrganizationID, t.Name, t.CreatedAt, t.UpdatedAt)
+		if pg.ErrorCode(err) == pg.Conflict {
+			return errTagExists
+		}
+		return err
+	})
+	return t, err
+}
+
+func (db *DB) Tag(ctx context.Context, a pg.Actor, id int64) (*pg.Tag, error) {
+	return tags.get(ctx, db.read(), a, id)
+}
+
+func (db *DB) Tags(ctx context.Context, a pg.Actor, search *string, p pg.PageRequest) (pg.List[*pg.Tag], error) {
+	return tags.list(ctx, db.read(), a, search, db.dialect, p)
+}
+
+// UpdateTag renames a tag.
+func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Tag, error) {
+	var t *pg.Tag
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if t, err = tags.get(ctx, tx.runner, a, id); err != nil {
+			return err
+		}
+		if name != nil {
+			if err := pg.ValidateName("name", *name); err != nil {
+				return err
+			}
+			t.Name = *name
+		}
+		t.UpdatedAt = tx.now
+		_, err = tx.exec(ctx, `UPDATE tags SET name = ?, updated_at = ? WHERE id = ?`, t.Name, t.UpdatedAt, t.ID)
+		if pg.ErrorCode(err) == pg.Conflict {
+			return errTagExists
+		}
+		return err
+	})
+	return t, err
+}
+
+// DeleteTag deletes a tag and removes it from every partnership.
+func (db *DB) DeleteTag(ctx context.Context, a pg.Actor, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "tags", "Tag", a, id) })
+}

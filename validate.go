@@ -1,0 +1,59 @@
+package partnergraph
+
+import (
+	"net/mail"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// validLength checks a required string's length in characters.
+func validLength(field, v string, min, max int) error {
+	n := utf8.RuneCountInString(v)
+	switch {
+	case n < min && n == 0:
+		return InvalidField(field, "%s is required.", field)
+	case n < min:
+		return InvalidField(field, "%s must be at least %d characters.", field, min)
+	case n > max:
+		return InvalidField(field, "%s must be at most %d characters.", field, max)
+	}
+	return nil
+}
+
+// validName checks a required display name: not blank, at most 200 characters.
+func validName(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return InvalidField(field, "%s must not be blank.", field)
+	}
+	return validLength(field, v, 1, 200)
+}
+
+func validEmail(field, v string) error {
+	if err := validLength(field, v, 1, 100); err != nil {
+		return err
+	}
+	addr, err := mail.ParseAddress(v)
+	if err != nil || addr.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
+		return InvalidField(field, "%s must be a valid email address.", field)
+	}
+	return nil
+}
+
+func validURL(field string, v *string) error {
+	if v == nil {
+		return nil
+	}
+	u, err := url.Parse(*v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(*v) > 2048 {
+		return InvalidField(field, "%s must be an http or https URL.", field)
+	}
+	return nil
+}
+
+func validOptionalLength(field string, v *string, max int) error {
+	if v == nil {
+		return nil
+	}
+	return validLength(field, *v, 0, max)
+}
