@@ -57,7 +57,7 @@ func OpenDB(t testing.TB, dialect string) *store.DB {
 type Env struct {
 	DB     *store.DB
 	Server *httptest.Server
-	log *syncBuffer
+	log    *syncBuffer
 }
 
 // Option adjusts the server configuration.

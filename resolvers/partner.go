@@ -183,4 +183,3 @@ func optional[T any](o graphql.Omittable[*T]) pg.Optional[T] {
 	v, ok := o.ValueOK()
 	return pg.Optional[T]{Set: ok, Value: v}
 }
-

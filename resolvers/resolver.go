@@ -27,24 +27,28 @@ func Config(db *store.DB, logger *slog.Logger) graph.Config {
 	return graph.Config{Resolvers: &Resolver{DB: db, Logger: logger}}
 }
 
-func (r *Resolver) Query() graph.QueryResolver                           { return &queryResolver{r} }
-func (r *Resolver) Mutation() graph.MutationResolver                     { return &mutationResolver{r} }
-func (r *Resolver) Viewer() graph.ViewerResolver                         { return &viewerResolver{r} }
-func (r *Resolver) Organization() graph.OrganizationResolver             { return &organizationResolver{r} }
-func (r *Resolver) User() graph.UserResolver                             { return &userResolver{r} }
-func (r *Resolver) ApiKey() graph.ApiKeyResolver                         { return &apiKeyResolver{r} }
-func (r *Resolver) Connection() graph.ConnectionResolver                 { return &connectionResolver{r} }
-func (r *Resolver) Partner() graph.PartnerResolver                       { return &partnerResolver{r} }
-func (r *Resolver) Project() graph.ProjectResolver                       { return &projectResolver{r} }
-func (r *Resolver) Partnership() graph.PartnershipResolver               { return &partnershipResolver{r} }
-func (r *Resolver) Tier() graph.TierResolver                             { return &tierResolver{r} }
-func (r *Resolver) Category() graph.CategoryResolver                     { return &categoryResolver{r} }
-func (r *Resolver) Stage() graph.StageResolver                           { return &stageResolver{r} }
-func (r *Resolver) Tag() graph.TagResolver                               { return &tagResolver{r} }
-func (r *Resolver) CustomField() graph.CustomFieldResolver               { return &customFieldResolver{r} }
-func (r *Resolver) CustomFieldValue() graph.CustomFieldValueResolver     { return &customFieldValueResolver{r} }
-func (r *Resolver) Relationship() graph.RelationshipResolver             { return &relationshipResolver{r} }
-func (r *Resolver) PartnerIntegration() graph.PartnerIntegrationResolver { return &partnerIntegrationResolver{r} }
+func (r *Resolver) Query() graph.QueryResolver               { return &queryResolver{r} }
+func (r *Resolver) Mutation() graph.MutationResolver         { return &mutationResolver{r} }
+func (r *Resolver) Viewer() graph.ViewerResolver             { return &viewerResolver{r} }
+func (r *Resolver) Organization() graph.OrganizationResolver { return &organizationResolver{r} }
+func (r *Resolver) User() graph.UserResolver                 { return &userResolver{r} }
+func (r *Resolver) ApiKey() graph.ApiKeyResolver             { return &apiKeyResolver{r} }
+func (r *Resolver) Connection() graph.ConnectionResolver     { return &connectionResolver{r} }
+func (r *Resolver) Partner() graph.PartnerResolver           { return &partnerResolver{r} }
+func (r *Resolver) Project() graph.ProjectResolver           { return &projectResolver{r} }
+func (r *Resolver) Partnership() graph.PartnershipResolver   { return &partnershipResolver{r} }
+func (r *Resolver) Tier() graph.TierResolver                 { return &tierResolver{r} }
+func (r *Resolver) Category() graph.CategoryResolver         { return &categoryResolver{r} }
+func (r *Resolver) Stage() graph.StageResolver               { return &stageResolver{r} }
+func (r *Resolver) Tag() graph.TagResolver                   { return &tagResolver{r} }
+func (r *Resolver) CustomField() graph.CustomFieldResolver   { return &customFieldResolver{r} }
+func (r *Resolver) CustomFieldValue() graph.CustomFieldValueResolver {
+	return &customFieldValueResolver{r}
+}
+func (r *Resolver) Relationship() graph.RelationshipResolver { return &relationshipResolver{r} }
+func (r *Resolver) PartnerIntegration() graph.PartnerIntegrationResolver {
+	return &partnerIntegrationResolver{r}
+}
 
 type queryResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }

@@ -34,8 +34,8 @@ var _ interface {
 	graphql.OperationContextMutator
 } = limitsExtension{}
 
-func (limitsExtension) ExtensionName() string                         { return "Limits" }
-func (limitsExtension) Validate(graphql.ExecutableSchema) error        { return nil }
+func (limitsExtension) ExtensionName() string                   { return "Limits" }
+func (limitsExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
 type costKey struct{}
 
