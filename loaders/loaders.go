@@ -14,13 +14,14 @@ import (
 	"partnergraph/store"
 )
 
-// wait is how long a loader gathers keys before it queries. gqlgen resolves
-// sibling fields in parallel goroutines that all call Load within
-// microseconds, so a short wait still collects a whole level.
-const wait = 2 * time.Millisecond
+// wait is how long a loader gathers keys before it queries. It only shapes
+// latency: which keys a batch fetches comes from the registry, see memo.
+const wait = time.Millisecond
 
 // Loaders holds one loader per edge of the graph.
 type Loaders struct {
+	registry *registry
+
 	Organization *dataloader.Loader[int64, *pg.Organization]
 	User         *dataloader.Loader[int64, *pg.User]
 	Partner      *dataloader.Loader[int64, *pg.Partner]
@@ -48,47 +49,60 @@ type Loaders struct {
 
 // New builds the loaders of one request acting as a.
 func New(db *store.DB, a pg.Actor) *Loaders {
-	return &Loaders{
-		Organization: byID(db.OrganizationsByIDs, func(o *pg.Organization) int64 { return o.ID }, "Organization"),
-		User:         byID(db.UsersByIDs, func(u *pg.User) int64 { return u.ID }, "User"),
-		Partner:      byID(db.PartnersByIDs, func(p *pg.Partner) int64 { return p.ID }, "Partner"),
-		Project:      byID(db.ProjectsByIDs, func(p *pg.Project) int64 { return p.ID }, "Project"),
-		Partnership:  byID(db.PartnershipsByIDs, func(p *pg.Partnership) int64 { return p.ID }, "Partnership"),
-		Tier:         byID(db.TiersByIDs, func(t *pg.Tier) int64 { return t.ID }, "Tier"),
-		Category:     byID(db.CategoriesByIDs, func(c *pg.Category) int64 { return c.ID }, "Category"),
-		Stage:        byID(db.StagesByIDs, func(s *pg.Stage) int64 { return s.ID }, "Stage"),
-		CustomField:  byID(db.CustomFieldsByIDs, func(f *pg.CustomField) int64 { return f.ID }, "Custom field"),
-
-		NextStagesByStage:         many(db.NextStages),
-		TagsByPartnership:         many(db.TagsByPartnerships),
-		UsersByPartnership:        many(db.UsersByPartnerships),
-		CustomValuesByPartnership: many(db.CustomFieldValuesByPartnerships),
-
-		PartnershipsByPartner: pages(func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
-			return db.PartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
-		}),
-		PartnershipsByProject: pages(func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
-			return db.PartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
-		}),
-		PartnershipCountByPartner: pages(func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
-			return db.CountPartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter)
-		}),
-		PartnershipCountByProject: pages(func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
-			return db.CountPartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter)
-		}),
-		RelationshipsByPartner: pages(func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Relationship], error) {
-			return db.RelationshipsByPartner(ctx, a, ids, args.Page)
-		}),
-		RelationshipCountByPartner: pages(func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
-			return db.CountRelationshipsByPartner(ctx, a, ids)
-		}),
-		IntegrationsByPartner: pages(func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.PartnerIntegration], error) {
-			return db.PartnerIntegrationsByPartner(ctx, a, ids, args.Page)
-		}),
-		IntegrationCountByPartner: pages(func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
-			return db.CountPartnerIntegrationsByPartner(ctx, a, ids)
-		}),
+	l := &Loaders{registry: newRegistry()}
+	r := l.registry
+	partners := func() []int64 { return ids(r, r.partners, nil) }
+	partnershipIDs := func() []int64 { return ids(r, r.partnerships, nil) }
+	projects := func() []int64 { return ids(r, r.projects, nil) }
+	fk := func(f func(*pg.Partnership) *int64) func() []int64 {
+		return func() []int64 { return ids(r, r.partnerships, f) }
 	}
+
+	l.Organization = byID(l, db.OrganizationsByIDs, func(o *pg.Organization) int64 { return o.ID }, "Organization", r.organizationIDs)
+	l.User = byID(l, db.UsersByIDs, func(u *pg.User) int64 { return u.ID }, "User", nil)
+	l.Partner = byID(l, db.PartnersByIDs, func(p *pg.Partner) int64 { return p.ID }, "Partner",
+		fk(func(p *pg.Partnership) *int64 { return &p.PartnerID }))
+	l.Project = byID(l, db.ProjectsByIDs, func(p *pg.Project) int64 { return p.ID }, "Project",
+		fk(func(p *pg.Partnership) *int64 { return p.ProjectID }))
+	l.Partnership = byID(l, db.PartnershipsByIDs, func(p *pg.Partnership) int64 { return p.ID }, "Partnership", nil)
+	l.Tier = byID(l, db.TiersByIDs, func(t *pg.Tier) int64 { return t.ID }, "Tier",
+		fk(func(p *pg.Partnership) *int64 { return p.TierID }))
+	l.Category = byID(l, db.CategoriesByIDs, func(c *pg.Category) int64 { return c.ID }, "Category",
+		fk(func(p *pg.Partnership) *int64 { return p.CategoryID }))
+	l.Stage = byID(l, db.StagesByIDs, func(s *pg.Stage) int64 { return s.ID }, "Stage",
+		fk(func(p *pg.Partnership) *int64 { return p.StageID }))
+	l.CustomField = byID(l, db.CustomFieldsByIDs, func(f *pg.CustomField) int64 { return f.ID }, "Custom field", r.fieldIDs)
+
+	l.NextStagesByStage = many(l, db.NextStages, func() []int64 { return ids(r, r.stages, nil) })
+	l.TagsByPartnership = many(l, db.TagsByPartnerships, partnershipIDs)
+	l.UsersByPartnership = many(l, db.UsersByPartnerships, partnershipIDs)
+	l.CustomValuesByPartnership = many(l, db.CustomFieldValuesByPartnerships, partnershipIDs)
+
+	l.PartnershipsByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
+		return db.PartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
+	})
+	l.PartnershipsByProject = pages(l, projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
+		return db.PartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
+	})
+	l.PartnershipCountByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
+		return db.CountPartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter)
+	})
+	l.PartnershipCountByProject = pages(l, projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
+		return db.CountPartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter)
+	})
+	l.RelationshipsByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Relationship], error) {
+		return db.RelationshipsByPartner(ctx, a, ids, args.Page)
+	})
+	l.RelationshipCountByPartner = pages(l, partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
+		return db.CountRelationshipsByPartner(ctx, a, ids)
+	})
+	l.IntegrationsByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.PartnerIntegration], error) {
+		return db.PartnerIntegrationsByPartner(ctx, a, ids, args.Page)
+	})
+	l.IntegrationCountByPartner = pages(l, partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
+		return db.CountPartnerIntegrationsByPartner(ctx, a, ids)
+	})
+	return l
 }
 
 type ctxKey struct{}
@@ -105,67 +119,50 @@ func For(ctx context.Context) *Loaders {
 }
 
 func options[K comparable, V any]() []dataloader.Option[K, V] {
-	return []dataloader.Option[K, V]{
-		dataloader.WithWait[K, V](wait),
-		dataloader.WithBatchCapacity[K, V](1000),
-		// The cache lives as long as the request: a record loaded twice in
-		// one response is read once.
-	}
+	// No batch capacity: a batch is one statement however many keys it has
+	// (SQLite and PostgreSQL both take thousands of parameters).
+	return []dataloader.Option[K, V]{dataloader.WithWait[K, V](wait)}
 }
 
 // byID builds a loader of records by id; a key with no record gets NOT_FOUND.
-func byID[V any](fetch func(context.Context, []int64) ([]V, error), id func(V) int64, what string) *dataloader.Loader[int64, V] {
-	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []int64) []*dataloader.Result[V] {
+// expand names the ids the request will want, when known.
+func byID[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), id func(V) int64, what string, expand func() []int64) *dataloader.Loader[int64, V] {
+	m := newMemo[int64, V](func(ctx context.Context, keys []int64) (map[int64]V, error) {
 		vals, err := fetch(ctx, keys)
 		if err != nil {
-			return fail[int64, V](keys, err)
+			return nil, err
 		}
-		m := make(map[int64]V, len(vals))
+		register(l, vals)
+		out := make(map[int64]V, len(vals))
 		for _, v := range vals {
-			m[id(v)] = v
+			out[id(v)] = v
 		}
-		return align(keys, m, func(int64) error { return pg.NotFoundf("%s not found.", what) })
-	}, options[int64, V]()...)
+		return out, nil
+	}, expandIDs(expand))
+	return dataloader.NewBatchedLoader(m.batch(func(int64) error { return pg.NotFoundf("%s not found.", what) }), options[int64, V]()...)
 }
 
 // many builds a loader of each key's list; a key with no rows gets an empty list.
-func many[V any](fetch func(context.Context, []int64) (map[int64][]V, error)) *dataloader.Loader[int64, []V] {
-	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []int64) []*dataloader.Result[[]V] {
-		m, err := fetch(ctx, keys)
+func many[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64][]V, error), expand func() []int64) *dataloader.Loader[int64, []V] {
+	m := newMemo[int64, []V](func(ctx context.Context, keys []int64) (map[int64][]V, error) {
+		out, err := fetch(ctx, keys)
 		if err != nil {
-			return fail[int64, []V](keys, err)
+			return nil, err
 		}
 		for _, k := range keys {
-			if m[k] == nil {
-				m[k] = []V{}
+			if out[k] == nil {
+				out[k] = []V{}
 			}
+			register(l, out[k])
 		}
-		return align(keys, m, nil)
-	}, options[int64, []V]()...)
+		return out, nil
+	}, expandIDs(expand))
+	return dataloader.NewBatchedLoader(m.batch(nil), options[int64, []V]()...)
 }
 
-// align lines results up with keys, as dataloader requires: SQL returns rows
-// in no particular order, and some keys may have none.
-func align[K comparable, V any](keys []K, vals map[K]V, missing func(K) error) []*dataloader.Result[V] {
-	out := make([]*dataloader.Result[V], len(keys))
-	for i, k := range keys {
-		v, ok := vals[k]
-		switch {
-		case ok:
-			out[i] = &dataloader.Result[V]{Data: v}
-		case missing != nil:
-			out[i] = &dataloader.Result[V]{Error: missing(k)}
-		default:
-			out[i] = &dataloader.Result[V]{}
-		}
+func expandIDs(f func() []int64) func([]int64) []int64 {
+	if f == nil {
+		return nil
 	}
-	return out
-}
-
-func fail[K comparable, V any](keys []K, err error) []*dataloader.Result[V] {
-	out := make([]*dataloader.Result[V], len(keys))
-	for i := range keys {
-		out[i] = &dataloader.Result[V]{Error: err}
-	}
-	return out
+	return func([]int64) []int64 { return f() }
 }

@@ -34,27 +34,53 @@ func Key(parent int64, args PageArgs) PageKey {
 }
 
 // pages builds a loader of nested pages: keys are grouped by their
-// arguments, and each group is one statement however many parents it has.
-func pages[V any](fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error)) *dataloader.Loader[PageKey, V] {
-	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []PageKey) []*dataloader.Result[V] {
+// arguments, each group is one statement however many parents it has, and
+// each group is widened to every registered parent.
+func pages[V any](l *Loaders, parents func() []int64, fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error)) *dataloader.Loader[PageKey, V] {
+	expand := func(keys []PageKey) []PageKey {
+		all := parents()
+		var out []PageKey
+		seen := map[string]bool{}
+		for _, k := range keys {
+			if seen[k.Args] {
+				continue
+			}
+			seen[k.Args] = true
+			for _, p := range all {
+				out = append(out, PageKey{Parent: p, Args: k.Args})
+			}
+		}
+		return out
+	}
+	m := newMemo[PageKey, V](func(ctx context.Context, keys []PageKey) (map[PageKey]V, error) {
 		groups := map[string][]int64{}
 		for _, k := range keys {
 			groups[k.Args] = append(groups[k.Args], k.Parent)
 		}
 		vals := make(map[PageKey]V, len(keys))
-		for encoded, parents := range groups {
+		for encoded, ids := range groups {
 			var args PageArgs
 			if err := json.Unmarshal([]byte(encoded), &args); err != nil {
-				return fail[PageKey, V](keys, err)
+				return nil, err
 			}
-			m, err := fetch(ctx, parents, args)
+			m, err := fetch(ctx, ids, args)
 			if err != nil {
-				return fail[PageKey, V](keys, err)
+				return nil, err
 			}
-			for _, p := range parents {
-				vals[PageKey{Parent: p, Args: encoded}] = m[p]
+			for _, p := range ids {
+				v := m[p]
+				vals[PageKey{Parent: p, Args: encoded}] = v
+				switch list := any(v).(type) {
+				case pg.List[*pg.Partnership]:
+					register(l, list.Items)
+				case pg.List[*pg.Relationship]:
+					register(l, list.Items)
+				case pg.List[*pg.PartnerIntegration]:
+					register(l, list.Items)
+				}
 			}
 		}
-		return align(keys, vals, nil)
-	}, options[PageKey, V]()...)
+		return vals, nil
+	}, expand)
+	return dataloader.NewBatchedLoader(m.batch(nil), options[PageKey, V]()...)
 }

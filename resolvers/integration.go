@@ -41,7 +41,7 @@ func (r *queryResolver) PartnerIntegrations(ctx context.Context, first *int32, a
 		status = filter.Status
 	}
 	l, err := r.DB.PartnerIntegrations(ctx, a, partner, status, p)
-	return relay.FromList(l), err
+	return fromList(ctx, l, err)
 }
 
 // integrationTarget decodes the partner and business an integration input names.

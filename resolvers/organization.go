@@ -92,7 +92,7 @@ func (r *queryResolver) Users(ctx context.Context, first *int32, after *string, 
 		return nil, err
 	}
 	l, err := r.DB.Users(ctx, a, p)
-	return relay.FromList(l), err
+	return fromList(ctx, l, err)
 }
 
 func (r *queryResolver) APIKeys(ctx context.Context, first *int32, after *string, last *int32, before *string) (*relay.APIKeyConnection, error) {

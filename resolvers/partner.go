@@ -73,7 +73,7 @@ func (r *queryResolver) Partners(ctx context.Context, first *int32, after *strin
 		o = pg.Order[pg.PartnerOrderField]{Field: orderBy.Field, Desc: orderBy.Direction == model.OrderDirectionDesc}
 	}
 	l, err := r.DB.Partners(ctx, a, f, o, p)
-	return relay.FromList(l), err
+	return fromList(ctx, l, err)
 }
 
 func (r *queryResolver) Partner(ctx context.Context, id string) (*pg.Partner, error) {

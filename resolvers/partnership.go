@@ -119,7 +119,7 @@ func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *s
 		return nil, err
 	}
 	l, err := r.DB.Partnerships(ctx, a, args.PartnershipFilter, args.PartnershipOrder, args.Page)
-	return relay.FromList(l), err
+	return fromList(ctx, l, err)
 }
 
 func (r *queryResolver) Partnership(ctx context.Context, id string) (*pg.Partnership, error) {

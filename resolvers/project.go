@@ -38,7 +38,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int32, after *strin
 		return nil, err
 	}
 	l, err := r.DB.Projects(ctx, a, search(filter), p)
-	return relay.FromList(l), err
+	return fromList(ctx, l, err)
 }
 
 func (r *mutationResolver) CreateProject(ctx context.Context, in model.CreateProjectInput) (*model.ProjectPayload, error) {

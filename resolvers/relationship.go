@@ -39,7 +39,7 @@ func (r *queryResolver) Relationships(ctx context.Context, first *int32, after *
 		}
 	}
 	l, err := r.DB.Relationships(ctx, a, partner, p)
-	return relay.FromList(l), err
+	return fromList(ctx, l, err)
 }
 
 func (r *mutationResolver) CreateRelationship(ctx context.Context, in model.CreateRelationshipInput) (*model.RelationshipPayload, error) {

@@ -38,7 +38,7 @@ func namedList[T any](ctx context.Context, first *int32, after *string, last *in
 		return nil, err
 	}
 	l, err := fetch(ctx, a, search(filter), p)
-	return relay.FromList(l), err
+	return fromList(ctx, l, err)
 }
 
 func (r *queryResolver) Tiers(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.TierConnection, error) {
