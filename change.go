@@ -167,16 +167,21 @@ func (in CustomFieldInput) Check(f *CustomField) (*CustomFieldValue, error) {
 	if in.Type != nil && *in.Type != f.Type {
 		return nil, InvalidField(in.Path+".type", "Custom field %q is of type %s, not %s.", f.Name, f.Type, *in.Type)
 	}
-	set := map[CustomFieldType]bool{
-		FieldText: in.Text != nil, FieldNumber: in.Number != nil, FieldDate: in.Date != nil,
-		FieldBoolean: in.Boolean != nil, FieldSelect: in.Select != nil, FieldMultiSelect: in.MultiSelect != nil,
+	members := []struct {
+		typ  CustomFieldType
+		name string
+		set  bool
+	}{
+		{FieldText, "text", in.Text != nil}, {FieldNumber, "number", in.Number != nil}, {FieldDate, "date", in.Date != nil},
+		{FieldBoolean, "boolean", in.Boolean != nil}, {FieldSelect, "select", in.Select != nil},
+		{FieldMultiSelect, "multiSelect", in.MultiSelect != nil},
 	}
 	n := 0
-	for t, ok := range set {
-		if ok && t != f.Type {
-			return nil, InvalidField(in.Path+".value", "Custom field %q is of type %s and cannot hold a %s value.", f.Name, f.Type, t)
+	for _, m := range members {
+		if m.set && m.typ != f.Type {
+			return nil, InvalidField(in.Path+"."+m.name, "Custom field %q is of type %s and cannot hold a %s value.", f.Name, f.Type, m.typ)
 		}
-		if ok {
+		if m.set {
 			n++
 		}
 	}
@@ -186,22 +191,22 @@ func (in CustomFieldInput) Check(f *CustomField) (*CustomFieldValue, error) {
 	v := &CustomFieldValue{FieldID: f.ID, Text: in.Text, Number: in.Number, Date: in.Date, Boolean: in.Boolean, Select: in.Select}
 	switch f.Type {
 	case FieldText:
-		if err := validLength(in.Path+".value", *in.Text, 0, 10000); err != nil {
+		if err := validLength(in.Path+".text", *in.Text, 0, 10000); err != nil {
 			return nil, err
 		}
 	case FieldDate:
 		if _, err := time.Parse("2006-01-02", *in.Date); err != nil {
-			return nil, InvalidField(in.Path+".value", "Custom field %q needs a date in YYYY-MM-DD form.", f.Name)
+			return nil, InvalidField(in.Path+".date", "Custom field %q needs a date in YYYY-MM-DD form.", f.Name)
 		}
 	case FieldSelect:
 		if _, ok := f.Options.Option(*in.Select); !ok {
-			return nil, InvalidField(in.Path+".value", "Custom field %q has no option %d.", f.Name, *in.Select)
+			return nil, InvalidField(in.Path+".select", "Custom field %q has no option %d.", f.Name, *in.Select)
 		}
 	case FieldMultiSelect:
 		seen := map[int64]bool{}
 		for i, id := range in.MultiSelect {
 			if _, ok := f.Options.Option(id); !ok {
-				return nil, InvalidField(in.Path+".value."+strconv.Itoa(i), "Custom field %q has no option %d.", f.Name, id)
+				return nil, InvalidField(in.Path+".multiSelect."+strconv.Itoa(i), "Custom field %q has no option %d.", f.Name, id)
 			}
 			if !seen[id] {
 				seen[id] = true

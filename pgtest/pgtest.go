@@ -183,7 +183,8 @@ func (e *Env) Query(t testing.TB, key, query string, vars map[string]any, into a
 	}
 }
 
-// MustFail runs a query that must fail with code (and field, when given),
+// MustFail runs a query that must fail with code and field (each checked
+// when not empty),
 // and returns the error.
 func (e *Env) MustFail(t testing.TB, key, query string, vars map[string]any, code, field string) Error {
 	t.Helper()
@@ -192,7 +193,7 @@ func (e *Env) MustFail(t testing.TB, key, query string, vars map[string]any, cod
 		t.Fatalf("want %s error, got data %s", code, r.Data)
 	}
 	got := r.Errors[0]
-	if got.Code() != code || (field != "" && got.Field() != field) {
+	if (code != "" && got.Code() != code) || (field != "" && got.Field() != field) {
 		t.Fatalf("want code %s field %q, got %s %q: %s", code, field, got.Code(), got.Field(), got.Message)
 	}
 	return got

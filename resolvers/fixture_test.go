@@ -12,15 +12,15 @@ import (
 
 // world is one organization's reference data, made through the store.
 type world struct {
-	org                          *pgtest.Org
-	tier, tier2                  *pg.Tier
-	category                     *pg.Category
-	lead, qualified, won, lost   *pg.Stage
-	tags                         []*pg.Tag
-	member                       *pg.User
-	project                      *pg.Project
-	text, number, date, boolean  *pg.CustomField
-	single, multi                *pg.CustomField
+	org                         *pgtest.Org
+	tier, tier2                 *pg.Tier
+	category                    *pg.Category
+	lead, qualified, won, lost  *pg.Stage
+	tags                        []*pg.Tag
+	member                      *pg.User
+	project                     *pg.Project
+	text, number, date, boolean *pg.CustomField
+	single, multi               *pg.CustomField
 }
 
 func newWorld(t testing.TB, env *pgtest.Env, name string) *world {
