@@ -41,6 +41,12 @@ func EachDialect(t *testing.T, f func(t *testing.T, dialect string)) {
 // OpenDB opens a fresh, migrated database of dialect, closed when t ends.
 func OpenDB(t testing.TB, dialect string) *store.DB {
 	t.Helper()
+	db, _ := openDB(t, dialect)
+	return db
+}
+
+func openDB(t testing.TB, dialect string) (*store.DB, string) {
+	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "partnergraph.db")
 	if dialect == "postgres" {
 		dsn = newPostgresDatabase(t)
@@ -50,13 +56,15 @@ func OpenDB(t testing.TB, dialect string) *store.DB {
 		t.Fatalf("open %s: %v", dialect, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return db, dsn
 }
 
 // Env is a running partnergraph.
 type Env struct {
 	DB     *store.DB
 	Server *httptest.Server
+	// DSN names the database, for tests that inspect it directly.
+	DSN    string
 	log    *syncBuffer
 }
 
@@ -66,7 +74,7 @@ type Option func(*server.Config)
 // New starts partnergraph on a fresh database of dialect.
 func New(t testing.TB, dialect string, opts ...Option) *Env {
 	t.Helper()
-	db := OpenDB(t, dialect)
+	db, dsn := openDB(t, dialect)
 	log := &syncBuffer{}
 	cfg := server.Config{DB: db, Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), Introspection: true}
 	for _, o := range opts {
@@ -74,7 +82,7 @@ func New(t testing.TB, dialect string, opts ...Option) *Env {
 	}
 	srv := httptest.NewServer(server.New(cfg).Handler())
 	t.Cleanup(srv.Close)
-	return &Env{DB: db, Server: srv, log: log}
+	return &Env{DB: db, Server: srv, DSN: dsn, log: log}
 }
 
 // Org is an organization with an ADMIN and keys to act as it.

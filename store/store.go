@@ -215,3 +215,6 @@ func in[T any](vals []T) (string, []any) {
 	}
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
 }
+
+// Now returns the store's current time (fixed in tests that set Options.Now).
+func (db *DB) Now() time.Time { return db.now() }

@@ -1,0 +1,71 @@
+package pgtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Snapshot returns every row the organization owns, in a stable textual
+// form: two equal snapshots mean nothing of the organization changed. It
+// reads the database directly, bypassing the server.
+func (e *Env) Snapshot(t testing.TB, orgID int64) string {
+	t.Helper()
+	driver, dsn := "sqlite3", "file:"+e.DSN+"?mode=ro"
+	if strings.HasPrefix(e.DSN, "postgres") {
+		driver, dsn = "pgx", e.DSN
+	}
+	db, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	queries := []string{
+		"SELECT * FROM organizations WHERE id = $1",
+		"SELECT * FROM users WHERE organization_id = $1 ORDER BY id",
+		"SELECT id, uuid, organization_id, user_id, name, permission, prefix, hash, expires_at, revoked_at FROM api_keys WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM connections WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM partners WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM projects WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM tiers WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM categories WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM stages WHERE organization_id = $1 ORDER BY id",
+		"SELECT t.* FROM stage_transitions t JOIN stages s ON s.id = t.from_stage_id WHERE s.organization_id = $1 ORDER BY 1, 2",
+		"SELECT * FROM tags WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM custom_fields WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM partnerships WHERE organization_id = $1 ORDER BY id",
+		"SELECT l.* FROM partnership_tags l JOIN partnerships p ON p.id = l.partnership_id WHERE p.organization_id = $1 ORDER BY 1, 2",
+		"SELECT l.* FROM partnership_users l JOIN partnerships p ON p.id = l.partnership_id WHERE p.organization_id = $1 ORDER BY 1, 2",
+		"SELECT v.* FROM custom_field_values v JOIN partnerships p ON p.id = v.partnership_id WHERE p.organization_id = $1 ORDER BY 1, 2",
+		"SELECT * FROM relationships WHERE organization_id = $1 ORDER BY id",
+		"SELECT * FROM partner_integrations WHERE organization_id = $1 ORDER BY id",
+	}
+	var b strings.Builder
+	for _, q := range queries {
+		if driver == "sqlite3" {
+			q = strings.ReplaceAll(q, "$1", "?")
+		}
+		rows, err := db.Queryx(q, orgID)
+		if err != nil {
+			t.Fatalf("snapshot %q: %v", q, err)
+		}
+		for rows.Next() {
+			row := map[string]any{}
+			if err := rows.MapScan(row); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range row {
+				if bs, ok := v.([]byte); ok {
+					row[k] = string(bs)
+				}
+			}
+			j, _ := json.Marshal(row)
+			fmt.Fprintf(&b, "%s\n", j)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
