@@ -64,8 +64,8 @@ type Env struct {
 	DB     *store.DB
 	Server *httptest.Server
 	// DSN names the database, for tests that inspect it directly.
-	DSN    string
-	log    *syncBuffer
+	DSN string
+	log *syncBuffer
 }
 
 // Option adjusts the server configuration.

@@ -8,6 +8,7 @@ import (
 	pg "partnergraph"
 	"partnergraph/pgtest"
 	"partnergraph/relay"
+	"partnergraph/store"
 )
 
 // world is one organization's reference data, made through the store.
@@ -109,3 +110,7 @@ func (w *world) partnership(t testing.TB, env *pgtest.Env, p *pg.Partner) *pg.Pa
 }
 
 func gid(typ string, id int64) string { return relay.GlobalID(typ, id) }
+
+func storeKey(user int64) store.APIKeyCreate {
+	return store.APIKeyCreate{UserID: user, Name: "member", Permission: pg.PermissionWrite}
+}

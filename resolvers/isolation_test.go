@@ -147,7 +147,7 @@ func newVictim(t *testing.T, env *pgtest.Env) *victim {
 	conn, err := env.DB.GrantConnection(ctx, a, friend.ID, pg.PermissionWrite)
 	pgtest.Must(t, err)
 	v.ids = map[string][]string{
-		"Connection": {gid("Connection", conn.ID)},
+		"Connection":   {gid("Connection", conn.ID)},
 		"Organization": {gid("Organization", v.org.ID)}, "User": {gid("User", v.member.ID), gid("User", v.org.Admin.ID)},
 		"ApiKey": {gid("ApiKey", keys.Items[0].ID)}, "Partner": {gid("Partner", v.partner.ID)},
 		"Project": {gid("Project", v.project.ID)}, "Partnership": {gid("Partnership", v.partnership.ID)},
