@@ -62,7 +62,9 @@ func TestPartnerUsers(t *testing.T) {
 		})
 		t.Run("ViewerListsPartners", func(t *testing.T) {
 			var v struct {
-				Viewer struct{ Partners []struct{ CompanyName string } }
+				Viewer struct {
+					Partners []struct{ CompanyName string }
+				}
 			}
 			env.Query(t, guest.Read, `{ viewer { partners { companyName } } }`, nil, &v)
 			if len(v.Viewer.Partners) != 1 || v.Viewer.Partners[0].CompanyName != "Guest Partner" {
