@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -131,5 +132,51 @@ func TestServeDemo(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+func TestAPIKeyCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pg.db")
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"bootstrap", "--db", db, "--org", "Acme", "--email", "ada@acme.example", "--json"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var boot struct {
+		Organization struct{ ID int64 } `json:"organization"`
+		User         struct{ ID int64 } `json:"user"`
+	}
+	json.Unmarshal(out.Bytes(), &boot)
+	org, user := strconv.FormatInt(boot.Organization.ID, 10), strconv.FormatInt(boot.User.ID, 10)
+
+	out.Reset()
+	if err := run(ctx, []string{"apikey", "create", "--db", db, "--org", org, "--user", user, "--name", "ci", "--permission", "READ"}, &out, io.Discard); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	secret := regexp.MustCompile(`pgk_[0-9a-f]+`).FindString(out.String())
+	id := regexp.MustCompile(`API key (\d+)`).FindStringSubmatch(out.String())
+	if secret == "" || id == nil {
+		t.Fatalf("create printed no key: %s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"apikey", "list", "--db", db, "--org", org}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), secret[:12]) || strings.Contains(out.String(), secret) {
+		t.Fatalf("list must show the prefix and never the secret:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"apikey", "revoke", "--db", db, "--org", org, id[1]}, &out, io.Discard); err != nil || !strings.Contains(out.String(), "revoked") {
+		t.Fatalf("revoke: %v %s", err, out.String())
+	}
+	for _, bad := range [][]string{
+		{"apikey", "create", "--db", db, "--org", org, "--user", user, "--permission", "ADMIN"},
+		{"apikey", "create", "--db", db, "--org", "999", "--user", user},
+		{"apikey", "revoke", "--db", db, "--org", "999", id[1]},
+		{"apikey", "explode"},
+	} {
+		if err := run(ctx, bad, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v succeeded", bad)
+		}
 	}
 }
