@@ -299,3 +299,13 @@ func firstError(errs ...error) error {
 	}
 	return nil
 }
+
+// Validate checks fallback data: display text within limits, a web URL.
+func (f FallbackData) Validate(path string) error {
+	return firstError(
+		validOptionalLength(path+".name", f.Name, 200),
+		validOptionalLength(path+".logoSquareUuid", f.LogoSquareUUID, 100),
+		validURL(path+".websiteUrl", f.WebsiteURL),
+		validOptionalLength(path+".countryLabel", f.CountryLabel, 100),
+	)
+}

@@ -43,6 +43,8 @@ func TestBadRequestsGetACodeAndChangeNothing(t *testing.T) {
 			{"UnknownEnum", `mutation { createPartner(input: {companyName: "A", email: "a@b.co", partnerType: PARTNER, salesAmount: 1, frequency: "m", paymentTerms: "n"}) { partner { id } } }`, nil, "BAD_USER_INPUT", ""},
 			{"BadWebsite", `mutation { createPartner(input: {companyName: "A", email: "a@b.co", partnerType: CUSTOMER, salesAmount: 1, frequency: "m", paymentTerms: "n", websiteUrl: "javascript:alert(1)"}) { partner { id } } }`, nil, "BAD_USER_INPUT", "websiteUrl"},
 			{"BadUUIDScalar", `mutation { createPartner(input: {companyName: "A", email: "a@b.co", partnerType: CUSTOMER, salesAmount: 1, frequency: "m", paymentTerms: "n", logoSquareUuid: "nope"}) { partner { id } } }`, nil, "BAD_USER_INPUT", "logoSquareUuid"},
+			{"BadFallbackURL", `mutation($id: ID!) { updatePartnership(input: {id: $id, fallbackData: {websiteUrl: "ftp://x"}}) { partnership { id } } }`,
+				map[string]any{"id": gid("Partnership", w.partnership(t, env, w.partner(t, env, "Fallback Co")).ID)}, "BAD_USER_INPUT", "fallbackData.websiteUrl"},
 			{"BlankTagName", `mutation { createTag(input: {name: "   "}) { tag { id } } }`, nil, "BAD_USER_INPUT", "name"},
 			{"DuplicateTag", `mutation { createTag(input: {name: "strategic"}) { tag { id } } }`, nil, "CONFLICT", "name"},
 			{"SelectWithoutOptions", `mutation { createCustomField(input: {name: "Pick", type: SELECT}) { customField { id } } }`, nil, "BAD_USER_INPUT", "options"},

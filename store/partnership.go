@@ -128,6 +128,9 @@ func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.Partnershi
 			ProjectID: c.ProjectID, IsDefault: c.IsDefault, IsSupport: c.IsSupport, TierID: c.TierID, CategoryID: c.CategoryID,
 			StageID: c.StageID, CreatedAt: tx.now, UpdatedAt: tx.now}
 		if c.FallbackData != nil {
+			if err := c.FallbackData.Validate("fallbackData"); err != nil {
+				return err
+			}
 			ps.FallbackData = *c.FallbackData
 		}
 		if ps.IsDefault {
@@ -199,6 +202,9 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 		if u.FallbackData.Set {
 			ps.FallbackData = pg.FallbackData{}
 			if u.FallbackData.Value != nil {
+				if err := u.FallbackData.Value.Validate("fallbackData"); err != nil {
+					return err
+				}
 				ps.FallbackData = *u.FallbackData.Value
 			}
 		}
