@@ -1,6 +1,10 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
 
-// graphiqlHandler is replaced by the embedded GraphiQL package.
-func graphiqlHandler() http.Handler { return http.NotFoundHandler() }
+	"partnergraph/graphiql"
+)
+
+// graphiqlHandler serves GraphiQL, with its assets embedded, at /graphiql.
+func graphiqlHandler() http.Handler { return graphiql.Handler("/graphiql", "/graphql") }

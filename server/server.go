@@ -102,8 +102,9 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
-	mux.Handle("/graphiql", graphiqlHandler())
-	mux.Handle("/graphiql/", graphiqlHandler())
+	ide := graphiqlHandler()
+	mux.Handle("/graphiql", ide)
+	mux.Handle("/graphiql/", ide)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphiql", http.StatusFound)
 	})

@@ -1,0 +1,76 @@
+package graphiql
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestHandler(t *testing.T) {
+	srv := httptest.NewServer(http.StripPrefix("", Handler("/graphiql", "/graphql")))
+	defer srv.Close()
+	get := func(path string, header ...string) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	for _, path := range []string{"/graphiql", "/graphiql/"} {
+		resp := get(path)
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(string(body), `data-endpoint="/graphql"`) || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+			t.Fatalf("%s: %d %v %s", path, resp.StatusCode, resp.Header, body)
+		}
+		// Everything the page loads comes from the server itself.
+		for _, ref := range regexp.MustCompile(`(?:src|href)="([^"]+)"`).FindAllStringSubmatch(string(body), -1) {
+			if !strings.HasPrefix(ref[1], "/graphiql/assets/") {
+				t.Fatalf("page loads %s from elsewhere", ref[1])
+			}
+			if r := get(ref[1]); r.StatusCode != 200 {
+				t.Fatalf("%s: %d", ref[1], r.StatusCode)
+			}
+		}
+	}
+	cases := []struct {
+		path, contentType string
+	}{
+		{"/graphiql/assets/graphiql.js", "text/javascript"},
+		{"/graphiql/assets/graphiql.css", "text/css"},
+	}
+	for _, c := range cases {
+		resp := get(c.path, "Accept-Encoding", "gzip")
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), c.contentType) ||
+			!strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || resp.Header.Get("ETag") == "" {
+			t.Fatalf("%s: %d %v", c.path, resp.StatusCode, resp.Header)
+		}
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatalf("%s: not gzip: %v", c.path, err)
+		}
+		body, _ := io.ReadAll(zr)
+		// No asset fetches anything from a CDN or font service at run time.
+		if m := regexp.MustCompile(`https?://(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|fonts\.googleapis\.com|fonts\.gstatic\.com)`).Find(body); m != nil {
+			t.Fatalf("%s references %s", c.path, m)
+		}
+		if cached := get(c.path, "If-None-Match", resp.Header.Get("ETag")); cached.StatusCode != http.StatusNotModified {
+			t.Fatalf("%s: conditional GET gave %d", c.path, cached.StatusCode)
+		}
+	}
+	if resp := get("/graphiql/assets/nope.js"); resp.StatusCode != 404 {
+		t.Fatalf("unknown asset: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphiql", nil)
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 405 || resp.Header.Get("Allow") == "" {
+		t.Fatalf("POST: %d", resp.StatusCode)
+	}
+}
