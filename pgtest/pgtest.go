@@ -31,10 +31,16 @@ func Dialects(t testing.TB) []string {
 	return []string{"sqlite"}
 }
 
-// EachDialect runs f as a subtest per database.
+// EachDialect runs f as a subtest per database. Without
+// PARTNERGRAPH_TEST_POSTGRES the postgres subtest is skipped, and says so.
 func EachDialect(t *testing.T, f func(t *testing.T, dialect string)) {
-	for _, d := range Dialects(t) {
-		t.Run(d, func(t *testing.T) { f(t, d) })
+	for _, d := range []string{"sqlite", "postgres"} {
+		t.Run(d, func(t *testing.T) {
+			if d == "postgres" && postgresURL() == "" {
+				t.Skip("PARTNERGRAPH_TEST_POSTGRES is not set: skipping PostgreSQL")
+			}
+			f(t, d)
+		})
 	}
 }
 
@@ -45,13 +51,23 @@ func OpenDB(t testing.TB, dialect string) *store.DB {
 	return db
 }
 
+// DSN returns the name of a fresh, empty database of dialect for t: a file
+// path in t's directory, or a PostgreSQL database dropped when t ends.
+func DSN(t testing.TB, dialect string) string {
+	t.Helper()
+	if dialect == "postgres" {
+		return newPostgresDatabase(t)
+	}
+	return filepath.Join(t.TempDir(), "partnergraph.db")
+}
+
+// SecretKey is the integration-password key tests use.
+var SecretKey = bytes.Repeat([]byte{7}, 32)
+
 func openDB(t testing.TB, dialect string) (*store.DB, string) {
 	t.Helper()
-	dsn := filepath.Join(t.TempDir(), "partnergraph.db")
-	if dialect == "postgres" {
-		dsn = newPostgresDatabase(t)
-	}
-	db, err := store.Open(context.Background(), dsn, store.Options{SecretKey: bytes.Repeat([]byte{7}, 32)})
+	dsn := DSN(t, dialect)
+	db, err := store.Open(context.Background(), dsn, store.Options{SecretKey: SecretKey})
 	if err != nil {
 		t.Fatalf("open %s: %v", dialect, err)
 	}

@@ -278,7 +278,7 @@ func TestReferencesMustBelongToTheOrganization(t *testing.T) {
 				}
 				after, err := env.DB.Partnership(context.Background(), w.org.Actor(), ps.ID)
 				pgtest.Must(t, err)
-				if after.IsSupport || after.UpdatedAt != ps.UpdatedAt {
+				if after.IsSupport || !after.UpdatedAt.Equal(ps.UpdatedAt) {
 					t.Fatalf("a refused update changed the partnership")
 				}
 			})

@@ -1,0 +1,133 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	pg "partnergraph"
+	"partnergraph/pgtest"
+	"partnergraph/store"
+)
+
+// TestProcessesStartingTogetherMigrateOnce opens one fresh database from
+// several goroutines at once, as gateway processes starting together do.
+func TestProcessesStartingTogetherMigrateOnce(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		dsn := pgtest.DSN(t, dialect)
+		const n = 6
+		dbs := make([]*store.DB, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				dbs[i], errs[i] = store.Open(context.Background(), dsn, store.Options{SecretKey: pgtest.SecretKey})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("open %d: %v", i, err)
+			}
+			defer dbs[i].Close()
+		}
+		// All of them work on the one schema.
+		for i, db := range dbs {
+			if _, err := db.CreateOrganization(context.Background(), fmt.Sprintf("Org %d", i)); err != nil {
+				t.Fatalf("store %d: %v", i, err)
+			}
+		}
+		if n, err := dbs[0].CountOrganizations(context.Background()); err != nil || n != len(dbs) {
+			t.Fatalf("want %d organizations, got %d %v", len(dbs), n, err)
+		}
+	})
+}
+
+// TestConcurrentWritersAreNeverLocked runs 64 writers at once: none gets
+// "database is locked" back, and every acknowledged write is stored.
+func TestConcurrentWritersAreNeverLocked(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		db := pgtest.OpenDB(t, dialect)
+		ctx := context.Background()
+		org, err := db.CreateOrganization(ctx, "Busy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := pg.Actor{OrganizationID: org.ID, Permission: pg.PermissionWrite}
+		const writers = 64
+		// PARTNERGRAPH_TEST_WRITE_SECONDS=10 runs the full ten seconds.
+		duration := 2 * time.Second
+		if s, err := strconv.Atoi(os.Getenv("PARTNERGRAPH_TEST_WRITE_SECONDS")); err == nil && s > 0 {
+			duration = time.Duration(s) * time.Second
+		}
+		deadline := time.Now().Add(duration)
+		var mu sync.Mutex
+		acked := map[string]bool{}
+		var failures []error
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; time.Now().Before(deadline); i++ {
+					name := fmt.Sprintf("tag-%d-%d", w, i)
+					if _, err := db.CreateTag(ctx, a, name); err != nil {
+						mu.Lock()
+						failures = append(failures, err)
+						mu.Unlock()
+						return
+					}
+					// Readers run beside the writers, as in a real load.
+					if _, err := db.Tags(ctx, a, nil, pg.PageRequest{Limit: 5}); err != nil {
+						mu.Lock()
+						failures = append(failures, err)
+						mu.Unlock()
+						return
+					}
+					mu.Lock()
+					acked[name] = true
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		for _, err := range failures {
+			t.Errorf("a writer failed: %v", err)
+			if strings.Contains(err.Error(), "locked") {
+				t.Fatal("database is locked")
+			}
+		}
+		stored := map[string]bool{}
+		var after *pg.Cursor
+		for {
+			l, err := db.Tags(ctx, a, nil, pg.PageRequest{Limit: pg.MaxPageSize, After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tag := range l.Items {
+				stored[tag.Name] = true
+			}
+			if !l.HasNext {
+				break
+			}
+			c := l.Cursor(l.Items[len(l.Items)-1])
+			after = &c
+		}
+		for name := range acked {
+			if !stored[name] {
+				t.Fatalf("acknowledged write %s is missing", name)
+			}
+		}
+		t.Logf("%s: %d writers wrote %d rows in %s", dialect, writers, len(acked), duration)
+		if len(acked) < writers {
+			t.Fatalf("only %d writes", len(acked))
+		}
+	})
+}
