@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
@@ -62,14 +63,14 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 	params := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
 	// The writer takes its lock at BEGIN (immediate), so two writers never
 	// deadlock upgrading read locks; it is the only writing connection.
-	w, err := sqlx.ConnectContext(ctx, "sqlite3", "file:"+path+"?"+params+"&_txlock=immediate")
+	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sqlx.ConnectContext(ctx, "sqlite3", "file:"+path+"?"+params+"&_query_only=true")
+	r, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_query_only=true")
 	if err != nil {
 		w.Close()
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
@@ -77,6 +78,29 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	return r, w, nil
+}
+
+// connectSQLite opens and pings a SQLite database. Switching a new file to
+// WAL takes an exclusive lock that does not wait on the busy timeout, so
+// processes opening one fresh file together retry for a few seconds.
+func connectSQLite(ctx context.Context, dsn string) (*sqlx.DB, error) {
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		var db *sqlx.DB
+		if db, err = sqlx.ConnectContext(ctx, "sqlite3", dsn); err == nil {
+			return db, nil
+		}
+		var se sqlite3.Error
+		if !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(10+attempt*10) * time.Millisecond):
+		}
+	}
+	return nil, err
 }
 
 func (sqliteDialect) rebind(q string) string { return q }

@@ -17,8 +17,7 @@ var migrations embed.FS
 // migrate applies, in order and each in its own transaction, the embedded
 // migrations of the dialect not yet recorded in schema_migrations.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+	if err := db.createMigrationsTable(ctx); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	dir := db.dialect.migrationsDir()
@@ -41,6 +40,24 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// createMigrationsTable creates the ledger of applied migrations under the
+// migration lock: concurrent CREATE TABLE IF NOT EXISTS can fail on PostgreSQL.
+func (db *DB) createMigrationsTable(ctx context.Context) error {
+	tx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := db.dialect.lockMigrations(ctx, tx); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 func (db *DB) applyMigration(ctx context.Context, version int, name, body string) error {
