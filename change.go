@@ -140,6 +140,8 @@ type PartnershipUpdate struct {
 	TierID          Optional[int64]
 	CategoryID      Optional[int64]
 	StageID         Optional[int64]
+	// StageUUID names the new stage by UUID instead of StageID.
+	StageUUID       *string
 	AssignedUserIDs *[]int64
 	TagIDs          *[]int64
 	CustomFields    []CustomFieldInput

@@ -3677,6 +3677,7 @@ type ProjectPayload {
 }
 
 input CreatePartnershipInput {
+  "The partner's ID or UUID."
   partnerId: ID!
   projectId: ID
   isDefault: Boolean = false
@@ -3702,6 +3703,8 @@ input UpdatePartnershipInput {
   categoryId: ID @goField(omittable: true)
   "Must be allowed by the current stage's allowedNextStages. null removes."
   stageId: ID @goField(omittable: true)
+  "The stage by its UUID instead of stageId (as seed 001's stageUuid)."
+  stageUuid: String
   "Replaces the assigned users; null or [] removes them all."
   assignedUserIds: [ID!] @goField(omittable: true)
   "Replaces the tags; null or [] removes them all."
@@ -3836,6 +3839,7 @@ type RelationshipPayload {
 }
 
 input ConnectPartnerIntegrationInput {
+  "The partner's ID or UUID."
   partnerId: ID!
   "The business's organization UUID or global ID."
   businessId: ID!
@@ -3845,6 +3849,7 @@ input ConnectPartnerIntegrationInput {
   clientMutationId: String
 }
 input DisconnectPartnerIntegrationInput {
+  "The partner's ID or UUID."
   partnerId: ID!
   "The business's organization UUID or global ID."
   businessId: ID!
@@ -18557,7 +18562,7 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "isDefault", "isSupport", "tierId", "categoryId", "stageId", "assignedUserIds", "tagIds", "customFields", "fallbackData", "clientMutationId"}
+	fieldsInOrder := [...]string{"id", "isDefault", "isSupport", "tierId", "categoryId", "stageId", "stageUuid", "assignedUserIds", "tagIds", "customFields", "fallbackData", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18606,6 +18611,13 @@ func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Con
 				return it, err
 			}
 			it.StageID = graphql.OmittableOf(data)
+		case "stageUuid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stageUuid"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StageUUID = data
 		case "assignedUserIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assignedUserIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)

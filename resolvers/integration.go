@@ -50,7 +50,7 @@ func (r *mutationResolver) integrationTarget(ctx context.Context, partnerID, bus
 	if err != nil {
 		return a, 0, 0, err
 	}
-	partner, err := relay.DecodeID("partnerId", typePartner, partnerID)
+	partner, err := r.partnerRef(ctx, a, "partnerId", partnerID)
 	if err != nil {
 		return a, 0, 0, err
 	}

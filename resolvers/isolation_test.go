@@ -248,6 +248,9 @@ func (v *victim) fill(types map[string]schemaType, op, name string, ty typeRef, 
 		case "INPUT_OBJECT":
 			obj := map[string]any{}
 			for _, f := range it.InputFields {
+				if !f.Type.nonNull() && strings.HasSuffix(f.Name, "Uuid") {
+					continue // an alternative to the ID field beside it
+				}
 				if f.Type.nonNull() || depth == 0 || strings.HasSuffix(f.Name, "Id") || strings.HasSuffix(f.Name, "Ids") {
 					obj[f.Name] = v.fill(types, op, f.Name, f.Type, depth+1)
 				}

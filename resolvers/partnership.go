@@ -140,7 +140,7 @@ func (r *mutationResolver) CreatePartnership(ctx context.Context, in model.Creat
 		return nil, err
 	}
 	c := pg.PartnershipCreate{IsDefault: deref(in.IsDefault, false), IsSupport: deref(in.IsSupport, false)}
-	if c.PartnerID, err = relay.DecodeID("partnerId", typePartner, in.PartnerID); err != nil {
+	if c.PartnerID, err = r.partnerRef(ctx, a, "partnerId", in.PartnerID); err != nil {
 		return nil, err
 	}
 	refs := []struct {
@@ -185,7 +185,10 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 	if err != nil {
 		return nil, err
 	}
-	u := pg.PartnershipUpdate{IsDefault: in.IsDefault, IsSupport: in.IsSupport}
+	u := pg.PartnershipUpdate{IsDefault: in.IsDefault, IsSupport: in.IsSupport, StageUUID: in.StageUUID}
+	if in.StageUUID != nil && in.StageID.IsSet() {
+		return nil, pg.InvalidField("stageUuid", "Pass stageId or stageUuid, not both.")
+	}
 	refs := []struct {
 		dst   *pg.Optional[int64]
 		field string

@@ -129,6 +129,19 @@ func (r *Resolver) orgRef(ctx context.Context, field, ref string) (int64, error)
 	return o.ID, nil
 }
 
+// partnerRef resolves an input naming a partner by global ID or by UUID
+// (seed 003 and 004 clients know partners by UUID).
+func (r *Resolver) partnerRef(ctx context.Context, a pg.Actor, field, ref string) (int64, error) {
+	if _, err := uuid.Parse(ref); err != nil {
+		return relay.DecodeID(field, typePartner, ref)
+	}
+	p, err := r.DB.PartnerByUUID(ctx, a, ref)
+	if err != nil {
+		return 0, withField(err, field)
+	}
+	return p.ID, nil
+}
+
 func withField(err error, field string) error {
 	if e, ok := err.(*pg.Error); ok && e.Field == "" {
 		c := *e

@@ -71,18 +71,49 @@ func New(cfg Config) *Server {
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.SetErrorPresenter(presentError(cfg.Logger))
-	gql.SetRecoverFunc(recoverPanic(cfg.Logger))
-	if cfg.Introspection {
-		gql.Use(extension.Introspection{})
-	}
-	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	gql.Use(limitsExtension{cfg.Limits})
-	gql.AroundOperations(s.authenticate)
-	gql.AroundResponses(s.observe)
+	s.configure(gql)
 	s.gql = gql
+	// The REST shim runs operations in-process through an executor set up
+	// exactly like the HTTP handler: same limits, auth, errors and metrics.
+	s.exec = executor.New(schema)
+	s.configure(s.exec)
 	return s
+}
+
+// configurable is what handler.Server and executor.Executor share.
+type configurable interface {
+	Use(graphql.HandlerExtension)
+	AroundOperations(graphql.OperationMiddleware)
+	AroundResponses(graphql.ResponseMiddleware)
+	SetErrorPresenter(graphql.ErrorPresenterFunc)
+	SetRecoverFunc(graphql.RecoverFunc)
+	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+}
+
+func (s *Server) configure(e configurable) {
+	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	e.SetErrorPresenter(presentError(s.cfg.Logger))
+	e.SetRecoverFunc(recoverPanic(s.cfg.Logger))
+	if s.cfg.Introspection {
+		e.Use(extension.Introspection{})
+	}
+	e.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	e.Use(limitsExtension{s.cfg.Limits})
+	e.AroundOperations(s.authenticate)
+	e.AroundResponses(s.observe)
+}
+
+// Execute runs one GraphQL operation in-process, acting with the
+// credentials ctx carries (auth.WithCredentials), and returns its response.
+func (s *Server) Execute(ctx context.Context, query string, vars map[string]any) *graphql.Response {
+	ctx = graphql.StartOperationTrace(ctx)
+	params := &graphql.RawParams{Query: query, Variables: vars, ReadTime: graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}}
+	oc, errs := s.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		return s.exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
+	}
+	responses, ctx := s.exec.DispatchOperation(ctx, oc)
+	return responses(ctx)
 }
 
 // Handler returns the HTTP handler of every path the server serves.

@@ -166,6 +166,14 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 			return err
 		}
 		owner := pg.Actor{OrganizationID: ps.OrganizationID}
+		if u.StageUUID != nil {
+			var id int64
+			err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, *u.StageUUID, owner.OrganizationID)
+			if err != nil {
+				return withField(notFound(err, "Stage"), "stageUuid")
+			}
+			u.StageID = pg.Some(id)
+		}
 		var users, tagIDs []int64
 		if u.AssignedUserIDs != nil {
 			users = *u.AssignedUserIDs

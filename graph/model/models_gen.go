@@ -30,6 +30,7 @@ type CategoryPayload struct {
 }
 
 type ConnectPartnerIntegrationInput struct {
+	// The partner's ID or UUID.
 	PartnerID string `json:"partnerId"`
 	// The business's organization UUID or global ID.
 	BusinessID string `json:"businessId"`
@@ -86,6 +87,7 @@ type CreatePartnerInput struct {
 }
 
 type CreatePartnershipInput struct {
+	// The partner's ID or UUID.
 	PartnerID        string                   `json:"partnerId"`
 	ProjectID        *string                  `json:"projectId,omitempty"`
 	IsDefault        *bool                    `json:"isDefault,omitempty"`
@@ -173,6 +175,7 @@ type DeletePayload struct {
 }
 
 type DisconnectPartnerIntegrationInput struct {
+	// The partner's ID or UUID.
 	PartnerID string `json:"partnerId"`
 	// The business's organization UUID or global ID.
 	BusinessID       string  `json:"businessId"`
@@ -340,6 +343,8 @@ type UpdatePartnershipInput struct {
 	CategoryID graphql.Omittable[*string] `json:"categoryId,omitempty"`
 	// Must be allowed by the current stage's allowedNextStages. null removes.
 	StageID graphql.Omittable[*string] `json:"stageId,omitempty"`
+	// The stage by its UUID instead of stageId (as seed 001's stageUuid).
+	StageUUID *string `json:"stageUuid,omitempty"`
 	// Replaces the assigned users; null or [] removes them all.
 	AssignedUserIds graphql.Omittable[[]string] `json:"assignedUserIds,omitempty"`
 	// Replaces the tags; null or [] removes them all.
