@@ -135,11 +135,11 @@ type PartnershipCreate struct {
 // PartnershipUpdate changes a partnership. Absent fields stay; null ones are
 // removed; lists replace.
 type PartnershipUpdate struct {
-	IsDefault       *bool
-	IsSupport       *bool
-	TierID          Optional[int64]
-	CategoryID      Optional[int64]
-	StageID         Optional[int64]
+	IsDefault  *bool
+	IsSupport  *bool
+	TierID     Optional[int64]
+	CategoryID Optional[int64]
+	StageID    Optional[int64]
 	// StageUUID names the new stage by UUID instead of StageID.
 	StageUUID       *string
 	AssignedUserIDs *[]int64

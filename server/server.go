@@ -25,6 +25,7 @@ import (
 	"partnergraph/graph"
 	"partnergraph/loaders"
 	"partnergraph/resolvers"
+	"partnergraph/rest"
 	"partnergraph/store"
 )
 
@@ -133,6 +134,7 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	rest.Register(mux, s)
 	ide := graphiqlHandler()
 	mux.Handle("/graphiql", ide)
 	mux.Handle("/graphiql/", ide)

@@ -1,0 +1,191 @@
+package rest
+
+// Seed 003: partner integrations, as JSON:API documents.
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const integrationSelection = `uuid login status connectedAt disconnectedAt createdAt updatedAt business { uuid } partner { uuid }`
+
+type gqlIntegration struct {
+	UUID           string     `json:"uuid"`
+	Login          string     `json:"login"`
+	Status         string     `json:"status"`
+	ConnectedAt    *time.Time `json:"connectedAt"`
+	DisconnectedAt *time.Time `json:"disconnectedAt"`
+	CreatedAt      time.Time  `json:"createdAt"`
+	UpdatedAt      time.Time  `json:"updatedAt"`
+	Business       struct{ UUID string }
+	Partner        struct{ UUID string }
+}
+
+// document renders an integration as a JSON:API document; the password is
+// write-only and never part of it.
+func (i gqlIntegration) document() map[string]any {
+	return map[string]any{"data": map[string]any{
+		"type": "partner_integrations",
+		"id":   i.UUID,
+		"attributes": map[string]any{
+			"integration_login": i.Login,
+			"status":            strings.ToLower(i.Status),
+			"connected_at":      i.ConnectedAt,
+			"disconnected_at":   i.DisconnectedAt,
+			"created_at":        i.CreatedAt,
+			"updated_at":        i.UpdatedAt,
+		},
+		"relationships": map[string]any{
+			"business": map[string]any{"data": map[string]string{"type": "business", "id": i.Business.UUID}},
+			"partner":  map[string]any{"data": map[string]string{"type": "partner", "id": i.Partner.UUID}},
+		},
+	}}
+}
+
+// integrationRequest is the JSON:API document both endpoints take.
+type integrationRequest struct {
+	Data *struct {
+		Type       *string `json:"type"`
+		Attributes *struct {
+			Login    json.RawMessage `json:"integration_login"`
+			Password json.RawMessage `json:"integration_password"`
+		} `json:"attributes"`
+		Relationships *struct {
+			Business json.RawMessage `json:"business"`
+			Partner  json.RawMessage `json:"partner"`
+		} `json:"relationships"`
+	} `json:"data"`
+}
+
+func jsonAPIError(status int, pointer, detail string) *apiError {
+	return &apiError{status: status, code: "BAD_USER_INPUT", message: detail, pointer: pointer}
+}
+
+// decodeIntegration reads the document and returns the GraphQL input.
+func decodeIntegration(body []byte, withCredentials bool) (map[string]any, error) {
+	var req integrationRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, jsonAPIError(http.StatusBadRequest, "/", "The request body must be a JSON:API document.")
+	}
+	d := req.Data
+	switch {
+	case d == nil:
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data", "data is required.")
+	case d.Type == nil:
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/type", "type is required.")
+	case *d.Type != "partner_integrations":
+		return nil, jsonAPIError(http.StatusConflict, "/data/type", "type must be partner_integrations.")
+	case d.Relationships == nil:
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/relationships", "relationships is required.")
+	}
+	input := map[string]any{}
+	business, err := relationshipID(d.Relationships.Business, "business")
+	if err != nil {
+		return nil, err
+	}
+	partner, err := relationshipID(d.Relationships.Partner, "partner")
+	if err != nil {
+		return nil, err
+	}
+	input["businessId"] = business
+	if n, err := strconv.ParseInt(partner, 10, 64); err == nil && n > 0 {
+		partner = globalID("Partner", n)
+	}
+	input["partnerId"] = partner
+	if !withCredentials {
+		return input, nil
+	}
+	if d.Attributes == nil {
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes", "attributes is required.")
+	}
+	login, ok := stringOrNumber(d.Attributes.Login)
+	if !ok || login == "" {
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_login", "integration_login must be a non-empty string.")
+	}
+	// The seed lists the password as an integer; a string or a number is
+	// accepted and stored as text.
+	password, ok := stringOrNumber(d.Attributes.Password)
+	if !ok || password == "" {
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_password", "integration_password must be a non-empty string or number.")
+	}
+	input["login"], input["password"] = login, password
+	return input, nil
+}
+
+// relationshipID reads a relationship as the seed shows it ({id, type}) or
+// as JSON:API defines it ({data: {id, type}}).
+func relationshipID(raw json.RawMessage, want string) (string, error) {
+	pointer := "/data/relationships/" + want
+	if raw == nil || isNull(raw) {
+		return "", jsonAPIError(http.StatusUnprocessableEntity, pointer, want+" is required.")
+	}
+	var rel struct {
+		ID   json.RawMessage `json:"id"`
+		Type *string         `json:"type"`
+		Data *struct {
+			ID   json.RawMessage `json:"id"`
+			Type *string         `json:"type"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &rel); err != nil {
+		return "", jsonAPIError(http.StatusUnprocessableEntity, pointer, want+" must be a relationship object.")
+	}
+	id, typ := rel.ID, rel.Type
+	if rel.Data != nil {
+		id, typ = rel.Data.ID, rel.Data.Type
+		pointer += "/data"
+	}
+	if typ != nil && *typ != want {
+		return "", jsonAPIError(http.StatusConflict, pointer+"/type", "type must be "+want+".")
+	}
+	s, ok := stringOrNumber(id)
+	if !ok || s == "" {
+		return "", jsonAPIError(http.StatusUnprocessableEntity, pointer+"/id", "id is required.")
+	}
+	return s, nil
+}
+
+func stringOrNumber(raw json.RawMessage) (string, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, true
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String(), true
+	}
+	return "", false
+}
+
+func connectIntegration(c *call) (int, any, error) {
+	input, err := decodeIntegration(c.body, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	var data struct {
+		ConnectPartnerIntegration struct{ PartnerIntegration gqlIntegration }
+	}
+	if err := c.run(`mutation($input: ConnectPartnerIntegrationInput!) { connectPartnerIntegration(input: $input) { partnerIntegration { `+integrationSelection+` } } }`,
+		map[string]any{"input": input}, &data); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, data.ConnectPartnerIntegration.PartnerIntegration.document(), nil
+}
+
+func disconnectIntegration(c *call) (int, any, error) {
+	input, err := decodeIntegration(c.body, false)
+	if err != nil {
+		return 0, nil, err
+	}
+	var data struct {
+		DisconnectPartnerIntegration struct{ PartnerIntegration gqlIntegration }
+	}
+	if err := c.run(`mutation($input: DisconnectPartnerIntegrationInput!) { disconnectPartnerIntegration(input: $input) { partnerIntegration { `+integrationSelection+` } } }`,
+		map[string]any{"input": input}, &data); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, data.DisconnectPartnerIntegration.PartnerIntegration.document(), nil
+}

@@ -1,0 +1,91 @@
+package rest
+
+// Seed 002: a partner's company relationships, OData style.
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+var partnerSegment = regexp.MustCompile(`^Partners\((\d{1,18})\)$`)
+
+// maxSkip bounds $skip: the graph pages by cursor, so skipping walks pages.
+const maxSkip = 10000
+
+// Relationship is seed 002's resource.
+type Relationship struct {
+	RelationshipID int64  `json:"RelationshipId"`
+	CreatedUtc     string `json:"CreatedUtc"`
+	CompanyID      int64  `json:"CompanyId"`
+	CompanyName    string `json:"CompanyName"`
+}
+
+func partnerCompanies(c *call) (int, any, error) {
+	m := partnerSegment.FindStringSubmatch(c.r.PathValue("partner"))
+	if m == nil {
+		return 0, nil, &apiError{status: http.StatusNotFound, code: "NOT_FOUND", message: "Entity Not Found"}
+	}
+	partner, _ := strconv.ParseInt(m[1], 10, 64)
+	skip, err := queryInt(c.r, "$skip", 0, 0, maxSkip)
+	if err != nil {
+		return 0, nil, err
+	}
+	top, err := queryInt(c.r, "$top", 20, 0, 100)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := []Relationship{}
+	vars := map[string]any{"id": globalID("Partner", partner)}
+	seen := 0
+	for seen < skip+top {
+		vars["first"] = min(100, skip+top-seen)
+		var data struct {
+			Partner struct {
+				Relationships struct {
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   *string
+					}
+					Nodes []struct {
+						DatabaseID int64     `json:"databaseId"`
+						CreatedAt  time.Time `json:"createdAt"`
+						Company    struct {
+							DatabaseID int64 `json:"databaseId"`
+							Name       string
+						}
+					}
+				}
+			}
+		}
+		if err := c.run(`query($id: ID!, $first: Int!, $after: String) { partner(id: $id) { relationships(first: $first, after: $after) {
+			pageInfo { hasNextPage endCursor } nodes { databaseId createdAt company { databaseId name } } } } }`, vars, &data); err != nil {
+			return 0, nil, err
+		}
+		for _, n := range data.Partner.Relationships.Nodes {
+			if seen >= skip {
+				out = append(out, Relationship{RelationshipID: n.DatabaseID, CreatedUtc: n.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+					CompanyID: n.Company.DatabaseID, CompanyName: n.Company.Name})
+			}
+			seen++
+		}
+		if !data.Partner.Relationships.PageInfo.HasNextPage || top == 0 {
+			break
+		}
+		vars["after"] = *data.Partner.Relationships.PageInfo.EndCursor
+	}
+	return http.StatusOK, out, nil
+}
+
+func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest(name, "%s must be an integer from %d to %d.", name, lo, hi)
+	}
+	return n, nil
+}

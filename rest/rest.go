@@ -1,0 +1,223 @@
+// Package rest is the REST compatibility shim: it answers the five public
+// APIs partnergraph is compatible with (shared/seeds) exactly as documented,
+// by running GraphQL operations in-process. It never touches the store: a
+// route is a GraphQL document, a mapping from the request to its variables,
+// and a mapping from the result to the documented response and errors, so
+// validation, authorization and events have one code path.
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	pg "partnergraph"
+	"partnergraph/auth"
+	"partnergraph/relay"
+)
+
+// Executor runs a GraphQL operation with the credentials ctx carries.
+type Executor interface {
+	Execute(ctx context.Context, query string, vars map[string]any) *graphql.Response
+}
+
+// maxBody bounds a request body; every documented body is far smaller.
+const maxBody = 64 << 10
+
+// route is one documented endpoint: adding an endpoint is adding a row.
+type route struct {
+	method, pattern string
+	// format renders errors in the API's documented shape.
+	format errorFormat
+	// contentTypes are the request media types accepted (none: no body).
+	contentTypes []string
+	handle       func(c *call) (status int, body any, err error)
+}
+
+func routes() []route {
+	jsonBody := []string{"application/json"}
+	jsonAPI := []string{"application/vnd.api+json", "application/json"}
+	return []route{
+		// Seed 000: partnerships of projects, for partner users.
+		{"GET", "/v1/partnerships/{id}", partnershipErrors, nil, getPartnership},
+		{"PATCH", "/v1/partnerships/{id}", partnershipErrors, jsonBody, patchPartnership},
+		{"DELETE", "/v1/partnerships/{id}", partnershipErrors, nil, deletePartnership},
+		{"GET", "/v1/projects/{id}/partnerships", partnershipErrors, nil, listProjectPartnerships},
+		{"POST", "/v1/projects/{id}/partnerships", partnershipErrors, jsonBody, createProjectPartnership},
+		// Seed 001: updating a partnership, JourneyBee style.
+		{"PATCH", "/api/v1/partnerships/{partnershipId}", journeyBeeErrors, jsonBody, updatePartnership},
+		{"PATCH", "/api/v1/companies/{companyId}/partnerships/{partnershipId}", journeyBeeErrors, jsonBody, updatePartnership},
+		// Seed 002: a partner's company relationships, OData style.
+		{"GET", "/v1/{partner}/Relationships/Companies", iqmetrixErrors, nil, partnerCompanies},
+		// Seed 003: partner integrations, JSON:API.
+		{"POST", "/api/v1/partner_integrations/connect", jsonAPIErrors, jsonAPI, connectIntegration},
+		{"DELETE", "/api/v1/partner_integrations/disconnect", jsonAPIErrors, jsonAPI, disconnectIntegration},
+		// Seed 004: creating a partner across organizations, FastAPI style.
+		{"POST", "/partners", fastAPIErrors, jsonBody, createPartner},
+	}
+}
+
+// Register mounts every route and the OpenAPI document on mux.
+func Register(mux *http.ServeMux, exec Executor) {
+	for _, rt := range routes() {
+		mux.Handle(rt.method+" "+rt.pattern, handler(rt, exec))
+	}
+	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
+}
+
+// call is one request to a route.
+type call struct {
+	ctx  context.Context
+	r    *http.Request
+	exec Executor
+	body []byte
+}
+
+func handler(rt route, exec Executor) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{ctx: auth.WithCredentials(r.Context(), auth.FromRequest(r)), r: r, exec: exec}
+		if err := c.readBody(w, rt.contentTypes); err != nil {
+			rt.format.write(w, err)
+			return
+		}
+		status, body, err := rt.handle(c)
+		if err != nil {
+			rt.format.write(w, err)
+			return
+		}
+		ct := "application/json"
+		if rt.format == jsonAPIErrors {
+			ct = "application/vnd.api+json"
+		}
+		writeJSON(w, status, ct, body)
+	})
+}
+
+// apiError is an error with its HTTP status, before it is rendered in the
+// API's format. Pointer names the body member at fault (JSON pointer form).
+type apiError struct {
+	status  int
+	code    pg.Code
+	message string
+	pointer string
+	errs    []fieldError // every bad field, where the API reports them all
+}
+
+func (e *apiError) Error() string { return e.message }
+
+type fieldError struct {
+	loc  []any
+	msg  string
+	kind string
+}
+
+func badRequest(pointer, format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: pg.BadUserInput, message: fmt.Sprintf(format, args...), pointer: pointer}
+}
+
+func (c *call) readBody(w http.ResponseWriter, types []string) error {
+	if len(types) == 0 {
+		return nil
+	}
+	mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	ok := false
+	for _, t := range types {
+		ok = ok || mt == t
+	}
+	if !ok {
+		return &apiError{status: http.StatusUnsupportedMediaType, code: pg.BadUserInput,
+			message: "Content-Type must be " + strings.Join(types, " or ") + "."}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &apiError{status: http.StatusRequestEntityTooLarge, code: pg.BadUserInput, message: "The request body is too large."}
+	}
+	if err != nil {
+		return badRequest("", "The request body could not be read.")
+	}
+	c.body = body
+	return nil
+}
+
+// decode parses the body as a JSON object.
+func (c *call) decode() (map[string]json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(c.body, &m); err != nil || m == nil {
+		return nil, badRequest("", "The request body must be a JSON object.")
+	}
+	return m, nil
+}
+
+// run executes a GraphQL operation; a GraphQL error becomes an apiError
+// carrying the domain code and field.
+func (c *call) run(query string, vars map[string]any, into any) error {
+	resp := c.exec.Execute(c.ctx, query, vars)
+	if len(resp.Errors) > 0 {
+		e := resp.Errors[0]
+		code, _ := e.Extensions["code"].(string)
+		field, _ := e.Extensions["field"].(string)
+		return &apiError{status: statusOf(pg.Code(code), field), code: pg.Code(code), message: e.Message, pointer: field}
+	}
+	if into != nil {
+		if err := json.Unmarshal(resp.Data, into); err != nil {
+			return &apiError{status: http.StatusInternalServerError, code: pg.Internal, message: "Internal error."}
+		}
+	}
+	return nil
+}
+
+// statusOf maps a domain code to the status REST clients expect. A record
+// referenced from the body that does not exist is bad input, not a missing
+// resource: the resource addressed by the path is what 404 is about.
+func statusOf(code pg.Code, field string) int {
+	switch code {
+	case pg.Unauthenticated:
+		return http.StatusUnauthorized
+	case pg.Forbidden:
+		return http.StatusForbidden
+	case pg.NotFound:
+		if field != "" {
+			return http.StatusUnprocessableEntity
+		}
+		return http.StatusNotFound
+	case pg.BadUserInput:
+		return http.StatusUnprocessableEntity
+	case pg.Conflict:
+		return http.StatusConflict
+	case pg.BusinessRule:
+		return http.StatusUnprocessableEntity
+	case pg.RateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// pathID parses an integer path parameter into the global ID of typ.
+func (c *call) pathID(name, typ string) (string, error) {
+	n, err := strconv.ParseInt(c.r.PathValue(name), 10, 64)
+	if err != nil || n <= 0 {
+		return "", &apiError{status: http.StatusNotFound, code: pg.NotFound, message: "Not found.", pointer: name}
+	}
+	return relay.GlobalID(typ, n), nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, body any) {
+	if body == nil {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+func globalID(typ string, id int64) string { return relay.GlobalID(typ, id) }
