@@ -69,3 +69,23 @@ func (e *Env) Snapshot(t testing.TB, orgID int64) string {
 	}
 	return b.String()
 }
+
+// Exec runs a statement directly on the database, for tests that need rows
+// the API would not make (seed examples use fixed ids such as 789). Write
+// it with ? placeholders.
+func (e *Env) Exec(t testing.TB, query string, args ...any) {
+	t.Helper()
+	driver, dsn := "sqlite3", "file:"+e.DSN+"?_foreign_keys=on&_busy_timeout=10000"
+	if strings.HasPrefix(e.DSN, "postgres") {
+		driver, dsn = "pgx", e.DSN
+		query = sqlx.Rebind(sqlx.DOLLAR, query)
+	}
+	db, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("exec %q: %v", query, err)
+	}
+}

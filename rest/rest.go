@@ -7,6 +7,7 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -160,6 +161,18 @@ func (c *call) decode() (map[string]json.RawMessage, error) {
 // run executes a GraphQL operation; a GraphQL error becomes an apiError
 // carrying the domain code and field.
 func (c *call) run(query string, vars map[string]any, into any) error {
+	// Variables go through JSON, decoded as the HTTP transport decodes
+	// them, so an operation sees the same values from either transport.
+	encoded, err := json.Marshal(vars)
+	if err != nil {
+		return &apiError{status: http.StatusInternalServerError, code: pg.Internal, message: "Internal error."}
+	}
+	dec := json.NewDecoder(bytes.NewReader(encoded))
+	dec.UseNumber()
+	vars = nil
+	if err := dec.Decode(&vars); err != nil {
+		return &apiError{status: http.StatusInternalServerError, code: pg.Internal, message: "Internal error."}
+	}
 	resp := c.exec.Execute(c.ctx, query, vars)
 	if len(resp.Errors) > 0 {
 		e := resp.Errors[0]
