@@ -45,6 +45,11 @@ func (f errorFormat) write(w http.ResponseWriter, err error) {
 		}
 		writeJSON(w, e.status, "application/json", map[string]string{"Message": msg, "ErrorCode": code})
 	case jsonAPIErrors:
+		// JSON:API: a request naming a related resource that does not
+		// exist is 404.
+		if e.code == pg.NotFound {
+			e.status = http.StatusNotFound
+		}
 		obj := map[string]any{"status": strconv.Itoa(e.status), "code": string(e.code),
 			"title": http.StatusText(e.status), "detail": e.message}
 		if p := jsonAPIPointer(e.pointer); p != "" {

@@ -102,7 +102,6 @@ func newFixture(t *testing.T, env *pgtest.Env, name string) *fixture {
 
 func gid(typ string, id int64) string { return relay.GlobalID(typ, id) }
 
-
 func storeKey(user int64, p pg.Permission) store.APIKeyCreate {
 	return store.APIKeyCreate{UserID: user, Name: "k", Permission: p}
 }

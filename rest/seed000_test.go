@@ -101,6 +101,11 @@ func TestSeed000Partnerships(t *testing.T) {
 			req := c.do("PATCH", path, guest.Write, "")
 			req.expect(t, 415)
 		})
+		t.Run("GraphQLChangesShowInREST", func(t *testing.T) {
+			env.Query(t, owner.org.Write, `mutation($id: ID!) { updatePartnership(input: {id: $id, isSupport: false, isDefault: true}) { clientMutationId } }`,
+				map[string]any{"id": gid("Partnership", created.ID)}, nil)
+			c.do("GET", path, guest.Read, "").expect(t, 200, `"is_default":1`, `"is_support":0`)
+		})
 		c.do("DELETE", path, guest.Write, "").expect(t, 204)
 		c.do("GET", path, guest.Read, "").expect(t, 404)
 	})

@@ -183,7 +183,9 @@ func TestSeed001UpdatePartnership(t *testing.T) {
 		})
 		t.Run("NullRemoves", func(t *testing.T) {
 			c.do("PATCH", "/api/v1/partnerships/789", org.Write, `{"tierId": null, "categoryId": null}`).expect(t, 200)
-			var data struct{ Partnership struct{ Tier, Category *struct{ DatabaseID int } } }
+			var data struct {
+				Partnership struct{ Tier, Category *struct{ DatabaseID int } }
+			}
 			env.Query(t, org.Read, `{ partnership(id: "`+gid("Partnership", 789)+`") { tier { databaseId } category { databaseId } } }`, nil, &data)
 			if data.Partnership.Tier != nil || data.Partnership.Category != nil {
 				t.Fatalf("null did not remove: %+v", data)
