@@ -27,52 +27,52 @@ const (
 )
 
 type Organization struct {
-	ID        int64     `db:"id"`
-	UUID      string    `db:"uuid"`
-	Name      string    `db:"name"`
-	CreatedAt time.Time `db:"created_at"`
-	UpdatedAt time.Time `db:"updated_at"`
+	ID        int64     `db:"id" json:"databaseId"`
+	UUID      string    `db:"uuid" json:"uuid"`
+	Name      string    `db:"name" json:"name"`
+	CreatedAt time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 type User struct {
-	ID             int64     `db:"id"`
-	UUID           string    `db:"uuid"`
-	OrganizationID int64     `db:"organization_id"`
-	Name           string    `db:"name"`
-	Email          string    `db:"email"`
-	Role           Role      `db:"role"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	Name           string    `db:"name" json:"name"`
+	Email          string    `db:"email" json:"email"`
+	Role           Role      `db:"role" json:"role"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 type APIKey struct {
-	ID             int64      `db:"id"`
-	UUID           string     `db:"uuid"`
-	OrganizationID int64      `db:"organization_id"`
-	UserID         int64      `db:"user_id"`
-	Name           string     `db:"name"`
-	Permission     Permission `db:"permission"`
-	Prefix         string     `db:"prefix"`
-	Hash           string     `db:"hash"`
-	ExpiresAt      *time.Time `db:"expires_at"`
-	LastUsedAt     *time.Time `db:"last_used_at"`
-	RevokedAt      *time.Time `db:"revoked_at"`
-	CreatedAt      time.Time  `db:"created_at"`
-	UpdatedAt      time.Time  `db:"updated_at"`
+	ID             int64      `db:"id" json:"databaseId"`
+	UUID           string     `db:"uuid" json:"uuid"`
+	OrganizationID int64      `db:"organization_id" json:"organizationId"`
+	UserID         int64      `db:"user_id" json:"userId"`
+	Name           string     `db:"name" json:"name"`
+	Permission     Permission `db:"permission" json:"permission"`
+	Prefix         string     `db:"prefix" json:"prefix"`
+	Hash           string     `db:"hash" json:"-"`
+	ExpiresAt      *time.Time `db:"expires_at" json:"expiresAt"`
+	LastUsedAt     *time.Time `db:"last_used_at" json:"lastUsedAt"`
+	RevokedAt      *time.Time `db:"revoked_at" json:"revokedAt"`
+	CreatedAt      time.Time  `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time  `db:"updated_at" json:"updatedAt"`
 }
 
 // Connection is access granted by one organization (the grantor) to another
 // (the grantee): the grantee's keys may act on the grantor's data with
 // Target-Organization-ID, reading only or also writing.
 type Connection struct {
-	ID                    int64      `db:"id"`
-	UUID                  string     `db:"uuid"`
-	OrganizationID        int64      `db:"organization_id"`
-	GranteeOrganizationID int64      `db:"grantee_organization_id"`
-	Access                Permission `db:"access"`
-	RevokedAt             *time.Time `db:"revoked_at"`
-	CreatedAt             time.Time  `db:"created_at"`
-	UpdatedAt             time.Time  `db:"updated_at"`
+	ID                    int64      `db:"id" json:"databaseId"`
+	UUID                  string     `db:"uuid" json:"uuid"`
+	OrganizationID        int64      `db:"organization_id" json:"organizationId"`
+	GranteeOrganizationID int64      `db:"grantee_organization_id" json:"granteeOrganizationId"`
+	Access                Permission `db:"access" json:"access"`
+	RevokedAt             *time.Time `db:"revoked_at" json:"revokedAt"`
+	CreatedAt             time.Time  `db:"created_at" json:"createdAt"`
+	UpdatedAt             time.Time  `db:"updated_at" json:"updatedAt"`
 }
 
 type PartnerType string
@@ -90,31 +90,31 @@ const (
 )
 
 type Partner struct {
-	ID                  int64             `db:"id"`
-	UUID                string            `db:"uuid"`
-	OrganizationID      int64             `db:"organization_id"`
-	CompanyName         string            `db:"company_name"`
-	Email               string            `db:"email"`
-	PartnerType         PartnerType       `db:"partner_type"`
-	SalesAmount         int64             `db:"sales_amount"`
-	Frequency           string            `db:"frequency"`
-	PaymentTerms        string            `db:"payment_terms"`
-	WebsiteURL          *string           `db:"website_url"`
-	LogoSquareUUID      *string           `db:"logo_square_uuid"`
-	CountryLabel        *string           `db:"country_label"`
-	InvitationStatus    *InvitationStatus `db:"invitation_status"`
-	GuestOrganizationID *int64            `db:"guest_organization_id"`
-	CreatedAt           time.Time         `db:"created_at"`
-	UpdatedAt           time.Time         `db:"updated_at"`
+	ID                  int64             `db:"id" json:"databaseId"`
+	UUID                string            `db:"uuid" json:"uuid"`
+	OrganizationID      int64             `db:"organization_id" json:"organizationId"`
+	CompanyName         string            `db:"company_name" json:"companyName"`
+	Email               string            `db:"email" json:"email"`
+	PartnerType         PartnerType       `db:"partner_type" json:"partnerType"`
+	SalesAmount         int64             `db:"sales_amount" json:"salesAmount"`
+	Frequency           string            `db:"frequency" json:"frequency"`
+	PaymentTerms        string            `db:"payment_terms" json:"paymentTerms"`
+	WebsiteURL          *string           `db:"website_url" json:"websiteUrl"`
+	LogoSquareUUID      *string           `db:"logo_square_uuid" json:"logoSquareUuid"`
+	CountryLabel        *string           `db:"country_label" json:"countryLabel"`
+	InvitationStatus    *InvitationStatus `db:"invitation_status" json:"invitationStatus"`
+	GuestOrganizationID *int64            `db:"guest_organization_id" json:"guestOrganizationId"`
+	CreatedAt           time.Time         `db:"created_at" json:"createdAt"`
+	UpdatedAt           time.Time         `db:"updated_at" json:"updatedAt"`
 }
 
 type Project struct {
-	ID             int64     `db:"id"`
-	UUID           string    `db:"uuid"`
-	OrganizationID int64     `db:"organization_id"`
-	Name           string    `db:"name"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	Name           string    `db:"name" json:"name"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 // FallbackData is what a partnership shows of its partner when the partner's
@@ -132,59 +132,59 @@ func (f FallbackData) IsZero() bool {
 }
 
 type Partnership struct {
-	ID             int64  `db:"id"`
-	UUID           string `db:"uuid"`
-	OrganizationID int64  `db:"organization_id"`
-	PartnerID      int64  `db:"partner_id"`
-	ProjectID      *int64 `db:"project_id"`
-	IsDefault      bool   `db:"is_default"`
-	IsSupport      bool   `db:"is_support"`
-	TierID         *int64 `db:"tier_id"`
-	CategoryID     *int64 `db:"category_id"`
-	StageID        *int64 `db:"stage_id"`
+	ID             int64  `db:"id" json:"databaseId"`
+	UUID           string `db:"uuid" json:"uuid"`
+	OrganizationID int64  `db:"organization_id" json:"organizationId"`
+	PartnerID      int64  `db:"partner_id" json:"partnerId"`
+	ProjectID      *int64 `db:"project_id" json:"projectId"`
+	IsDefault      bool   `db:"is_default" json:"isDefault"`
+	IsSupport      bool   `db:"is_support" json:"isSupport"`
+	TierID         *int64 `db:"tier_id" json:"tierId"`
+	CategoryID     *int64 `db:"category_id" json:"categoryId"`
+	StageID        *int64 `db:"stage_id" json:"stageId"`
 	FallbackData
-	CreatedAt time.Time `db:"created_at"`
-	UpdatedAt time.Time `db:"updated_at"`
+	CreatedAt time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 type Tier struct {
-	ID             int64     `db:"id"`
-	UUID           string    `db:"uuid"`
-	OrganizationID int64     `db:"organization_id"`
-	Name           string    `db:"name"`
-	Rank           int32     `db:"rank"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	Name           string    `db:"name" json:"name"`
+	Rank           int32     `db:"rank" json:"rank"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 type Category struct {
-	ID             int64     `db:"id"`
-	UUID           string    `db:"uuid"`
-	OrganizationID int64     `db:"organization_id"`
-	Name           string    `db:"name"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	Name           string    `db:"name" json:"name"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 // Stage is a step of the partnership pipeline. A partnership may move from it
 // only to one of AllowedNextStages; none listed means any stage is allowed.
 type Stage struct {
-	ID             int64     `db:"id"`
-	UUID           string    `db:"uuid"`
-	OrganizationID int64     `db:"organization_id"`
-	Name           string    `db:"name"`
-	Position       int32     `db:"position"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	Name           string    `db:"name" json:"name"`
+	Position       int32     `db:"position" json:"position"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 type Tag struct {
-	ID             int64     `db:"id"`
-	UUID           string    `db:"uuid"`
-	OrganizationID int64     `db:"organization_id"`
-	Name           string    `db:"name"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	Name           string    `db:"name" json:"name"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 type CustomFieldType string
@@ -237,14 +237,14 @@ func (o CustomFieldOptions) Option(id int64) (CustomFieldOption, bool) {
 }
 
 type CustomField struct {
-	ID             int64              `db:"id"`
-	UUID           string             `db:"uuid"`
-	OrganizationID int64              `db:"organization_id"`
-	Name           string             `db:"name"`
-	Type           CustomFieldType    `db:"type"`
-	Options        CustomFieldOptions `db:"options"`
-	CreatedAt      time.Time          `db:"created_at"`
-	UpdatedAt      time.Time          `db:"updated_at"`
+	ID             int64              `db:"id" json:"databaseId"`
+	UUID           string             `db:"uuid" json:"uuid"`
+	OrganizationID int64              `db:"organization_id" json:"organizationId"`
+	Name           string             `db:"name" json:"name"`
+	Type           CustomFieldType    `db:"type" json:"type"`
+	Options        CustomFieldOptions `db:"options" json:"options"`
+	CreatedAt      time.Time          `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time          `db:"updated_at" json:"updatedAt"`
 }
 
 // IDList is a list of integer IDs stored as one JSON column.
@@ -269,27 +269,27 @@ func (l *IDList) Scan(src any) error {
 // CustomFieldValue is a partnership's value for one custom field. Exactly the
 // member matching the field's type is set.
 type CustomFieldValue struct {
-	PartnershipID int64     `db:"partnership_id"`
-	FieldID       int64     `db:"field_id"`
-	Text          *string   `db:"text_value"`
-	Number        *float64  `db:"number_value"`
-	Date          *string   `db:"date_value"`
-	Boolean       *bool     `db:"boolean_value"`
-	Select        *int64    `db:"select_value"`
-	MultiSelect   IDList    `db:"multi_select_value"`
-	UpdatedAt     time.Time `db:"updated_at"`
+	PartnershipID int64     `db:"partnership_id" json:"partnershipId"`
+	FieldID       int64     `db:"field_id" json:"fieldId"`
+	Text          *string   `db:"text_value" json:"textValue"`
+	Number        *float64  `db:"number_value" json:"numberValue"`
+	Date          *string   `db:"date_value" json:"dateValue"`
+	Boolean       *bool     `db:"boolean_value" json:"booleanValue"`
+	Select        *int64    `db:"select_value" json:"selectValue"`
+	MultiSelect   IDList    `db:"multi_select_value" json:"multiSelectValue"`
+	UpdatedAt     time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 // Relationship records that a company (another organization) formed a
 // relationship with a partner (seed 002).
 type Relationship struct {
-	ID             int64     `db:"id"`
-	UUID           string    `db:"uuid"`
-	OrganizationID int64     `db:"organization_id"`
-	PartnerID      int64     `db:"partner_id"`
-	CompanyID      int64     `db:"company_id"`
-	CreatedAt      time.Time `db:"created_at"`
-	UpdatedAt      time.Time `db:"updated_at"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	PartnerID      int64     `db:"partner_id" json:"partnerId"`
+	CompanyID      int64     `db:"company_id" json:"companyId"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
 }
 
 type IntegrationStatus string
@@ -302,18 +302,18 @@ const (
 // PartnerIntegration holds a partner's credentials for a business's system
 // (seed 003). The password is kept encrypted and is never returned.
 type PartnerIntegration struct {
-	ID                int64             `db:"id"`
-	UUID              string            `db:"uuid"`
-	OrganizationID    int64             `db:"organization_id"`
-	BusinessID        int64             `db:"business_id"`
-	PartnerID         int64             `db:"partner_id"`
-	Login             string            `db:"login"`
+	ID                int64             `db:"id" json:"databaseId"`
+	UUID              string            `db:"uuid" json:"uuid"`
+	OrganizationID    int64             `db:"organization_id" json:"organizationId"`
+	BusinessID        int64             `db:"business_id" json:"businessId"`
+	PartnerID         int64             `db:"partner_id" json:"partnerId"`
+	Login             string            `db:"login" json:"login"`
 	PasswordEncrypted []byte            `db:"password_encrypted" json:"-"`
-	Status            IntegrationStatus `db:"status"`
-	ConnectedAt       *time.Time        `db:"connected_at"`
-	DisconnectedAt    *time.Time        `db:"disconnected_at"`
-	CreatedAt         time.Time         `db:"created_at"`
-	UpdatedAt         time.Time         `db:"updated_at"`
+	Status            IntegrationStatus `db:"status" json:"status"`
+	ConnectedAt       *time.Time        `db:"connected_at" json:"connectedAt"`
+	DisconnectedAt    *time.Time        `db:"disconnected_at" json:"disconnectedAt"`
+	CreatedAt         time.Time         `db:"created_at" json:"createdAt"`
+	UpdatedAt         time.Time         `db:"updated_at" json:"updatedAt"`
 }
 
 func scanJSON(src any, dst any) error {

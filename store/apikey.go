@@ -76,7 +76,10 @@ func (db *DB) CreateAPIKey(ctx context.Context, a pg.Actor, c APIKeyCreate) (*pg
 		k.ID, err = tx.insert(ctx, `INSERT INTO api_keys (uuid, organization_id, user_id, name, permission, prefix, hash, expires_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			k.UUID, k.OrganizationID, k.UserID, k.Name, k.Permission, k.Prefix, k.Hash, k.ExpiresAt, k.CreatedAt, k.UpdatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "api_key.created", resourceType: "ApiKey", resourceID: k.ID, after: k})
 	})
 	if err != nil {
 		return nil, "", err
@@ -141,7 +144,10 @@ func (db *DB) RevokeAPIKey(ctx context.Context, a pg.Actor, id int64) (*pg.APIKe
 		if err == nil && n == 0 {
 			return pg.NotFoundf("API key not found.")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "api_key.revoked", resourceType: "ApiKey", resourceID: id})
 	})
 	if err != nil {
 		return nil, err

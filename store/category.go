@@ -23,7 +23,10 @@ func (db *DB) CreateCategory(ctx context.Context, a pg.Actor, name string) (*pg.
 		var err error
 		c.ID, err = tx.insert(ctx, `INSERT INTO categories (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			c.UUID, c.OrganizationID, c.Name, c.CreatedAt, c.UpdatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "category.created", resourceType: "Category", resourceID: c.ID, after: c})
 	})
 	return c, err
 }
@@ -48,6 +51,7 @@ func (db *DB) UpdateCategory(ctx context.Context, a pg.Actor, id int64, name *st
 		if c, err = categories.get(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		before := *c
 		if name != nil {
 			if err := pg.ValidateName("name", *name); err != nil {
 				return err
@@ -56,7 +60,10 @@ func (db *DB) UpdateCategory(ctx context.Context, a pg.Actor, id int64, name *st
 		}
 		c.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE categories SET name = ?, updated_at = ? WHERE id = ?`, c.Name, c.UpdatedAt, c.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "category.updated", resourceType: "Category", resourceID: c.ID, after: c, before: &before})
 	})
 	return c, err
 }

@@ -25,8 +25,11 @@ func (db *DB) GrantConnection(ctx context.Context, a pg.Actor, grantee int64, ac
 		err := tx.get(ctx, &id, `SELECT id FROM connections WHERE organization_id = ? AND grantee_organization_id = ? AND revoked_at IS NULL`,
 			a.OrganizationID, grantee)
 		if err == nil {
-			_, err = tx.exec(ctx, `UPDATE connections SET access = ?, updated_at = ? WHERE id = ?`, access, tx.now, id)
-			return err
+			if _, err = tx.exec(ctx, `UPDATE connections SET access = ?, updated_at = ? WHERE id = ?`, access, tx.now, id); err != nil {
+				return err
+			}
+			return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "connection.granted", resourceType: "Connection", resourceID: id,
+				after: map[string]any{"databaseId": id, "granteeOrganizationId": grantee, "access": access}})
 		}
 		if notFound(err, "") == err {
 			return err
@@ -36,7 +39,11 @@ func (db *DB) GrantConnection(ctx context.Context, a pg.Actor, grantee int64, ac
 		if pg.ErrorCode(err) == pg.BadUserInput {
 			return &pg.Error{Code: pg.NotFound, Field: "granteeOrganizationId", Message: "Organization not found.", Err: err}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "connection.granted", resourceType: "Connection", resourceID: id,
+			after: map[string]any{"databaseId": id, "granteeOrganizationId": grantee, "access": access}})
 	})
 	if err != nil {
 		return nil, err
@@ -52,7 +59,10 @@ func (db *DB) RevokeConnection(ctx context.Context, a pg.Actor, id int64) (*pg.C
 		if err == nil && n == 0 {
 			return pg.NotFoundf("Connection not found.")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "connection.revoked", resourceType: "Connection", resourceID: id})
 	})
 	if err != nil {
 		return nil, err

@@ -27,7 +27,10 @@ func (db *DB) CreateCustomField(ctx context.Context, a pg.Actor, c pg.CustomFiel
 		var err error
 		f.ID, err = tx.insert(ctx, `INSERT INTO custom_fields (uuid, organization_id, name, type, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			f.UUID, f.OrganizationID, f.Name, f.Type, f.Options, f.CreatedAt, f.UpdatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "custom_field.created", resourceType: "CustomField", resourceID: f.ID, after: f})
 	})
 	return f, err
 }
@@ -53,6 +56,7 @@ func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, name 
 		if f, err = customFields.get(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		before := *f
 		if name != nil {
 			if err := pg.ValidateName("name", *name); err != nil {
 				return err
@@ -70,7 +74,10 @@ func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, name 
 		}
 		f.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE custom_fields SET name = ?, options = ?, updated_at = ? WHERE id = ?`, f.Name, f.Options, f.UpdatedAt, f.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "custom_field.updated", resourceType: "CustomField", resourceID: f.ID, after: f, before: &before})
 	})
 	return f, err
 }

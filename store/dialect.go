@@ -36,6 +36,8 @@ type dialect interface {
 	secretKey(dsn string) ([]byte, error)
 	migrationsDir() string
 	lockMigrations(ctx context.Context, tx *sqlx.Tx) error
+	// skipLocked is the clause that skips rows another transaction locked.
+	skipLocked(alias string) string
 }
 
 func dialectFor(dsn string) (dialect, error) {
@@ -162,3 +164,5 @@ func likePattern(s string) string {
 // lockMigrations is a no-op on SQLite: the immediate transaction already
 // holds the database's write lock.
 func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return nil }
+
+func (sqliteDialect) skipLocked(string) string { return "" }

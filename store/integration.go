@@ -47,7 +47,11 @@ func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partner
 		if pg.ErrorCode(err) == pg.BadUserInput {
 			return &pg.Error{Code: pg.NotFound, Field: "businessId", Message: "Business not found."}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "integration.connected", resourceType: "PartnerIntegration", resourceID: id,
+			after: map[string]any{"databaseId": id, "partnerId": p.ID, "businessId": businessID, "login": login, "status": pg.IntegrationConnected}})
 	})
 	if err != nil {
 		return nil, err
@@ -65,9 +69,16 @@ func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, part
 		if err != nil {
 			return notFound(err, "Partner integration")
 		}
-		_, err = tx.exec(ctx, `UPDATE partner_integrations SET status = ?, password_encrypted = ?, disconnected_at = ?, updated_at = ? WHERE id = ?`,
-			pg.IntegrationDisconnected, []byte{}, tx.now, tx.now, id)
-		return err
+		var org int64
+		if err := tx.get(ctx, &org, `SELECT organization_id FROM partner_integrations WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if _, err = tx.exec(ctx, `UPDATE partner_integrations SET status = ?, password_encrypted = ?, disconnected_at = ?, updated_at = ? WHERE id = ?`,
+			pg.IntegrationDisconnected, []byte{}, tx.now, tx.now, id); err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: org, typ: "integration.disconnected", resourceType: "PartnerIntegration", resourceID: id,
+			after: map[string]any{"databaseId": id, "partnerId": partnerID, "businessId": businessID, "status": pg.IntegrationDisconnected}})
 	})
 	if err != nil {
 		return nil, err

@@ -67,7 +67,10 @@ func (db *DB) CreateUser(ctx context.Context, a pg.Actor, name, email string, ro
 		if pg.ErrorCode(err) == pg.Conflict {
 			return &pg.Error{Code: pg.Conflict, Field: "email", Message: "A user with this email already exists.", Err: err}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "user.created", resourceType: "User", resourceID: u.ID, after: u})
 	})
 	return u, err
 }

@@ -36,7 +36,10 @@ func (db *DB) CreatePartner(ctx context.Context, a pg.Actor, c pg.PartnerCreate)
 			payment_terms, website_url, logo_square_uuid, country_label, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.UUID, p.OrganizationID, p.CompanyName, p.Email, p.PartnerType, p.SalesAmount, p.Frequency, p.PaymentTerms,
 			p.WebsiteURL, p.LogoSquareUUID, p.CountryLabel, p.CreatedAt, p.UpdatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "partner.created", resourceType: "Partner", resourceID: p.ID, after: p})
 	})
 	return p, err
 }
@@ -117,6 +120,7 @@ func (db *DB) UpdatePartner(ctx context.Context, a pg.Actor, id int64, u pg.Part
 		if p, err = getPartner(ctx, tx.runner, a, id, true); err != nil {
 			return err
 		}
+		before := *p
 		if err := u.Apply(p); err != nil {
 			return err
 		}
@@ -125,7 +129,10 @@ func (db *DB) UpdatePartner(ctx context.Context, a pg.Actor, id int64, u pg.Part
 			payment_terms = ?, website_url = ?, logo_square_uuid = ?, country_label = ?, updated_at = ? WHERE id = ?`,
 			p.CompanyName, p.Email, p.PartnerType, p.SalesAmount, p.Frequency, p.PaymentTerms, p.WebsiteURL, p.LogoSquareUUID,
 			p.CountryLabel, p.UpdatedAt, p.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "partner.updated", resourceType: "Partner", resourceID: p.ID, after: p, before: &before})
 	})
 	return p, err
 }
@@ -151,9 +158,11 @@ func (db *DB) InvitePartner(ctx context.Context, a pg.Actor, id int64) (*pg.Part
 		}
 		invited := pg.InvitationInvited
 		p.InvitationStatus, p.UpdatedAt = &invited, tx.now
-		_, err = tx.exec(ctx, `UPDATE partners SET invitation_status = ?, invitation_token_hash = ?, updated_at = ? WHERE id = ?`,
-			invited, hashKey(token), tx.now, p.ID)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE partners SET invitation_status = ?, invitation_token_hash = ?, updated_at = ? WHERE id = ?`,
+			invited, hashKey(token), tx.now, p.ID); err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "partner.invited", resourceType: "Partner", resourceID: p.ID, after: p})
 	})
 	if err != nil {
 		return nil, "", err
@@ -179,9 +188,11 @@ func (db *DB) AcceptPartnerInvitation(ctx context.Context, a pg.Actor, token str
 		}
 		accepted := pg.InvitationAccepted
 		p.InvitationStatus, p.GuestOrganizationID, p.UpdatedAt = &accepted, &a.OrganizationID, tx.now
-		_, err = tx.exec(ctx, `UPDATE partners SET invitation_status = ?, guest_organization_id = ?, invitation_token_hash = NULL, updated_at = ? WHERE id = ?`,
-			accepted, a.OrganizationID, tx.now, p.ID)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE partners SET invitation_status = ?, guest_organization_id = ?, invitation_token_hash = NULL, updated_at = ? WHERE id = ?`,
+			accepted, a.OrganizationID, tx.now, p.ID); err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "partner.invitation_accepted", resourceType: "Partner", resourceID: p.ID, after: &p})
 	})
 	if err != nil {
 		return nil, err
@@ -189,13 +200,26 @@ func (db *DB) AcceptPartnerInvitation(ctx context.Context, a pg.Actor, token str
 	return &p, nil
 }
 
-// deleteOwned deletes a row of table owned by the organization a acts on.
+// resources names, per table, a resource's type and its events' prefix.
+var resources = map[string][2]string{
+	"partners": {"Partner", "partner"}, "projects": {"Project", "project"}, "partnerships": {"Partnership", "partnership"},
+	"tiers": {"Tier", "tier"}, "categories": {"Category", "category"}, "stages": {"Stage", "stage"}, "tags": {"Tag", "tag"},
+	"custom_fields": {"CustomField", "custom_field"}, "relationships": {"Relationship", "relationship"},
+	"webhook_endpoints": {"WebhookEndpoint", "webhook_endpoint"},
+}
+
+// deleteOwned deletes a row of table owned by the organization a acts on,
+// and emits its deleted event.
 func deleteOwned(ctx context.Context, tx *Tx, table, what string, a pg.Actor, id int64) error {
 	n, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE id = ? AND organization_id = ?`, id, a.OrganizationID)
 	if err == nil && n == 0 {
 		return pg.NotFoundf("%s not found.", what)
 	}
-	return err
+	if err != nil || table == "webhook_endpoints" {
+		return err
+	}
+	r := resources[table]
+	return tx.emit(ctx, a, change{org: a.OrganizationID, typ: r[1] + ".deleted", resourceType: r[0], resourceID: id})
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -152,9 +152,20 @@ func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.Partnershi
 		if err := replaceLinks(ctx, tx, "partnership_users", "user_id", ps.ID, c.AssignedUserIDs); err != nil {
 			return err
 		}
-		return setCustomFields(ctx, tx, owner, ps.ID, c.CustomFields)
+		if err := setCustomFields(ctx, tx, owner, ps.ID, c.CustomFields); err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.created", resourceType: "Partnership", resourceID: ps.ID,
+			after: partnershipEvent{ps, c.TagIDs, c.AssignedUserIDs}})
 	})
 	return ps, err
+}
+
+// partnershipEvent is a partnership as events show it: with its links.
+type partnershipEvent struct {
+	*pg.Partnership
+	TagIDs          []int64 `json:"tagIds,omitempty"`
+	AssignedUserIDs []int64 `json:"assignedUserIds,omitempty"`
 }
 
 // UpdatePartnership applies u to a partnership visible to a, in one transaction.
@@ -165,6 +176,7 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 		if ps, err = getPartnership(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		before := *ps
 		owner := pg.Actor{OrganizationID: ps.OrganizationID}
 		if u.StageUUID != nil {
 			var id int64
@@ -233,19 +245,36 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 				return err
 			}
 		}
-		return setCustomFields(ctx, tx, owner, ps.ID, u.CustomFields)
+		if err := setCustomFields(ctx, tx, owner, ps.ID, u.CustomFields); err != nil {
+			return err
+		}
+		after := partnershipEvent{Partnership: ps, TagIDs: tagIDs, AssignedUserIDs: users}
+		if err := tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.updated", resourceType: "Partnership",
+			resourceID: ps.ID, after: after, before: &before}); err != nil {
+			return err
+		}
+		if !sameID(before.StageID, ps.StageID) {
+			return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.stage_changed", resourceType: "Partnership",
+				resourceID: ps.ID, after: after, before: &before})
+		}
+		return nil
 	})
 	return ps, err
 }
 
+func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
 // DeletePartnership deletes a partnership visible to a.
 func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := getPartnership(ctx, tx.runner, a, id); err != nil {
+		ps, err := getPartnership(ctx, tx.runner, a, id)
+		if err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id)
-		return err
+		if _, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: id})
 	})
 }
 

@@ -53,3 +53,6 @@ func (postgresDialect) lockMigrations(ctx context.Context, tx *sqlx.Tx) error {
 	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72001)`)
 	return err
 }
+
+// skipLocked lets processes claim different rows at once.
+func (postgresDialect) skipLocked(alias string) string { return " FOR UPDATE OF " + alias + " SKIP LOCKED" }

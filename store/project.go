@@ -23,7 +23,10 @@ func (db *DB) CreateProject(ctx context.Context, a pg.Actor, name string) (*pg.P
 		var err error
 		p.ID, err = tx.insert(ctx, `INSERT INTO projects (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			p.UUID, p.OrganizationID, p.Name, p.CreatedAt, p.UpdatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "project.created", resourceType: "Project", resourceID: p.ID, after: p})
 	})
 	return p, err
 }
@@ -56,6 +59,7 @@ func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, name *str
 		if p, err = projects.get(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		before := *p
 		if name != nil {
 			if err := pg.ValidateName("name", *name); err != nil {
 				return err
@@ -64,7 +68,10 @@ func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, name *str
 		}
 		p.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE projects SET name = ?, updated_at = ? WHERE id = ?`, p.Name, p.UpdatedAt, p.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "project.updated", resourceType: "Project", resourceID: p.ID, after: p, before: &before})
 	})
 	return p, err
 }

@@ -39,7 +39,10 @@ func (db *DB) CreateRelationship(ctx context.Context, a pg.Actor, partnerID, com
 		case pg.BadUserInput:
 			return &pg.Error{Code: pg.NotFound, Field: "companyId", Message: "Company not found."}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: r.OrganizationID, typ: "relationship.created", resourceType: "Relationship", resourceID: r.ID, after: r})
 	})
 	return r, err
 }

@@ -29,7 +29,10 @@ func (db *DB) CreateStage(ctx context.Context, a pg.Actor, name string, position
 		if err != nil {
 			return err
 		}
-		return setTransitions(ctx, tx, s.ID, next)
+		if err := setTransitions(ctx, tx, s.ID, next); err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "stage.created", resourceType: "Stage", resourceID: s.ID, after: s})
 	})
 	return s, err
 }
@@ -91,6 +94,7 @@ func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, name *strin
 		if s, err = stages.get(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		before := *s
 		if name != nil {
 			if err := pg.ValidateName("name", *name); err != nil {
 				return err
@@ -104,13 +108,15 @@ func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, name *strin
 		if _, err = tx.exec(ctx, `UPDATE stages SET name = ?, position = ?, updated_at = ? WHERE id = ?`, s.Name, s.Position, s.UpdatedAt, s.ID); err != nil {
 			return err
 		}
-		if next == nil {
-			return nil
+		if next != nil {
+			if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", *next...); err != nil {
+				return err
+			}
+			if err := setTransitions(ctx, tx, s.ID, *next); err != nil {
+				return err
+			}
 		}
-		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", *next...); err != nil {
-			return err
-		}
-		return setTransitions(ctx, tx, s.ID, *next)
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "stage.updated", resourceType: "Stage", resourceID: s.ID, after: s, before: &before})
 	})
 	return s, err
 }

@@ -29,6 +29,7 @@ type DB struct {
 	aead    cipher.AEAD
 
 	statements atomic.Int64
+	onEvents   func(ids []int64)
 }
 
 // Options configure Open.
@@ -100,6 +101,9 @@ type Tx struct {
 	runner
 	tx  *sqlx.Tx
 	now time.Time
+	// events are the ids of the events written, announced after commit.
+	events      []int64
+	endpointsOf map[int64][]*pg.WebhookEndpoint
 }
 
 // begin starts a write transaction.
@@ -126,8 +130,16 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := tx.tx.Commit(); err != nil {
 		return db.translate(fmt.Errorf("commit: %w", err))
 	}
+	if len(tx.events) > 0 && db.onEvents != nil {
+		db.onEvents(tx.events)
+	}
 	return nil
 }
+
+// OnEvents sets a function told the ids of the events each transaction
+// committed, so live subscriptions and the dispatcher wake without polling.
+// Set it before serving.
+func (db *DB) OnEvents(f func(ids []int64)) { db.onEvents = f }
 
 // read returns a runner for queries outside a transaction.
 func (db *DB) read() runner { return runner{q: db.r, db: db} }

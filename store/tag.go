@@ -28,7 +28,10 @@ func (db *DB) CreateTag(ctx context.Context, a pg.Actor, name string) (*pg.Tag, 
 		if pg.ErrorCode(err) == pg.Conflict {
 			return errTagExists
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "tag.created", resourceType: "Tag", resourceID: t.ID, after: t})
 	})
 	return t, err
 }
@@ -49,6 +52,7 @@ func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, name *string)
 		if t, err = tags.get(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		before := *t
 		if name != nil {
 			if err := pg.ValidateName("name", *name); err != nil {
 				return err
@@ -60,7 +64,10 @@ func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, name *string)
 		if pg.ErrorCode(err) == pg.Conflict {
 			return errTagExists
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "tag.updated", resourceType: "Tag", resourceID: t.ID, after: t, before: &before})
 	})
 	return t, err
 }

@@ -23,7 +23,10 @@ func (db *DB) CreateTier(ctx context.Context, a pg.Actor, name string, rank int3
 		var err error
 		t.ID, err = tx.insert(ctx, `INSERT INTO tiers (uuid, organization_id, name, rank, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			t.UUID, t.OrganizationID, t.Name, t.Rank, t.CreatedAt, t.UpdatedAt)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "tier.created", resourceType: "Tier", resourceID: t.ID, after: t})
 	})
 	return t, err
 }
@@ -48,6 +51,7 @@ func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, name *string
 		if t, err = tiers.get(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		before := *t
 		if name != nil {
 			if err := pg.ValidateName("name", *name); err != nil {
 				return err
@@ -59,7 +63,10 @@ func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, name *string
 		}
 		t.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE tiers SET name = ?, rank = ?, updated_at = ? WHERE id = ?`, t.Name, t.Rank, t.UpdatedAt, t.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "tier.updated", resourceType: "Tier", resourceID: t.ID, after: t, before: &before})
 	})
 	return t, err
 }

@@ -1,0 +1,87 @@
+package partnergraph
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"time"
+)
+
+// Event records one committed change: its type names the resource and the
+// change (partnership.updated, partnership.stage_changed …). It is written in
+// the change's own transaction.
+type Event struct {
+	ID             int64           `db:"id" json:"databaseId"`
+	UUID           string          `db:"uuid" json:"uuid"`
+	OrganizationID int64           `db:"organization_id" json:"organizationId"`
+	Type           string          `db:"type" json:"type"`
+	ResourceType   string          `db:"resource_type" json:"resourceType"`
+	ResourceID     int64           `db:"resource_id" json:"resourceId"`
+	ActorUserID    *int64          `db:"actor_user_id" json:"actorUserId"`
+	Payload        json.RawMessage `db:"payload" json:"payload"`
+	CreatedAt      time.Time       `db:"created_at" json:"createdAt"`
+}
+
+// EventFilter narrows an event list.
+type EventFilter struct {
+	Types        []string
+	Since, Until *time.Time
+}
+
+// WebhookEndpoint receives an organization's events, signed per the
+// Standard Webhooks scheme. Its secret is kept encrypted.
+type WebhookEndpoint struct {
+	ID                      int64      `db:"id" json:"databaseId"`
+	UUID                    string     `db:"uuid" json:"uuid"`
+	OrganizationID          int64      `db:"organization_id" json:"organizationId"`
+	URL                     string     `db:"url" json:"url"`
+	Description             string     `db:"description" json:"description"`
+	EventTypes              StringList `db:"event_types" json:"eventTypes"`
+	SecretEncrypted         []byte     `db:"secret_encrypted" json:"-"`
+	PreviousSecretEncrypted []byte     `db:"previous_secret_encrypted" json:"-"`
+	PreviousSecretExpiresAt *time.Time `db:"previous_secret_expires_at" json:"-"`
+	Enabled                 bool       `db:"enabled" json:"enabled"`
+	DisabledReason          *string    `db:"disabled_reason" json:"disabledReason"`
+	FailingSince            *time.Time `db:"failing_since" json:"failingSince"`
+	CreatedAt               time.Time  `db:"created_at" json:"createdAt"`
+	UpdatedAt               time.Time  `db:"updated_at" json:"updatedAt"`
+}
+
+// Wants reports whether the endpoint subscribes to events of typ; no types
+// listed means every type.
+func (e *WebhookEndpoint) Wants(typ string) bool {
+	if len(e.EventTypes) == 0 {
+		return true
+	}
+	for _, t := range e.EventTypes {
+		if t == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// WebhookAttempt is one try at delivering an event to an endpoint.
+type WebhookAttempt struct {
+	ID             int64     `db:"id"`
+	DeliveryID     int64     `db:"delivery_id"`
+	EventID        int64     `db:"event_id"`
+	EndpointID     int64     `db:"endpoint_id"`
+	AttemptedAt    time.Time `db:"attempted_at"`
+	ResponseStatus *int32    `db:"response_status"`
+	LatencyMs      int32     `db:"latency_ms"`
+	Error          *string   `db:"error"`
+	Succeeded      bool      `db:"succeeded"`
+}
+
+// StringList is a list of strings stored as one JSON column.
+type StringList []string
+
+func (l StringList) Value() (driver.Value, error) {
+	if l == nil {
+		l = StringList{}
+	}
+	b, err := json.Marshal(l)
+	return string(b), err
+}
+
+func (l *StringList) Scan(src any) error { return scanJSON(src, l) }

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+)
+
+var eventCols = []string{"id", "uuid", "organization_id", "type", "resource_type", "resource_id", "actor_user_id", "payload", "created_at"}
+
+// change is what an event says happened.
+type change struct {
+	org          int64  // organization the event belongs to
+	typ          string // resource.change
+	resourceType string
+	resourceID   int64
+	after        any // the resource after the change (nil for deletes)
+	before       any // for updates: the resource before, to list what changed
+}
+
+// emit writes the event of a change in the change's transaction (the
+// outbox), and a pending delivery to each webhook endpoint that wants it.
+// Payloads are built from the domain types' JSON, which leaves out every
+// secret (key hashes, passwords, signing secrets).
+func (tx *Tx) emit(ctx context.Context, a pg.Actor, c change) error {
+	payload := map[string]any{}
+	if c.after != nil {
+		payload["resource"] = c.after
+	} else {
+		payload["resource"] = map[string]any{"databaseId": c.resourceID}
+	}
+	if c.before != nil {
+		changes, err := diff(c.before, c.after)
+		if err != nil {
+			return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
+		}
+		payload["changes"] = changes
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
+	}
+	var actor *int64
+	if a.UserID != 0 {
+		actor = &a.UserID
+	}
+	id, err := tx.insert(ctx, `INSERT INTO events (uuid, organization_id, type, resource_type, resource_id, actor_user_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, uuid.NewString(), c.org, c.typ, c.resourceType, c.resourceID, actor, string(body), tx.now)
+	if err != nil {
+		return err
+	}
+	tx.events = append(tx.events, id)
+	endpoints, err := tx.endpoints(ctx, c.org)
+	if err != nil {
+		return err
+	}
+	for _, e := range endpoints {
+		if !e.Enabled || !e.Wants(c.typ) {
+			continue
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
+			VALUES (?, ?, 'PENDING', ?, ?, ?)`, id, e.ID, tx.now, tx.now, tx.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endpoints returns an organization's webhook endpoints, read once per
+// transaction however many events it emits.
+func (tx *Tx) endpoints(ctx context.Context, org int64) ([]*pg.WebhookEndpoint, error) {
+	if tx.endpointsOf == nil {
+		tx.endpointsOf = map[int64][]*pg.WebhookEndpoint{}
+	}
+	if es, ok := tx.endpointsOf[org]; ok {
+		return es, nil
+	}
+	var es []*pg.WebhookEndpoint
+	err := tx.all(ctx, &es, `SELECT `+strings.Join(endpointCols, ", ")+` FROM webhook_endpoints WHERE organization_id = ?`, org)
+	tx.endpointsOf[org] = es
+	return es, err
+}
+
+// diff lists the top-level JSON fields whose value changed, with both values.
+func diff(before, after any) (map[string]any, error) {
+	var b, a map[string]any
+	for _, p := range []struct {
+		v   any
+		dst *map[string]any
+	}{{before, &b}, {after, &a}} {
+		raw, err := json.Marshal(p.v)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(raw, p.dst); err != nil {
+			return nil, err
+		}
+	}
+	out := map[string]any{}
+	for k, av := range a {
+		if k == "updatedAt" {
+			continue
+		}
+		if bv := b[k]; !reflect.DeepEqual(av, bv) {
+			out[k] = map[string]any{"from": bv, "to": av}
+		}
+	}
+	return out, nil
+}
+
+// Events lists the events of the organization a acts on.
+func (db *DB) Events(ctx context.Context, a pg.Actor, f pg.EventFilter, p pg.PageRequest) (pg.List[*pg.Event], error) {
+	s := listSpec[*pg.Event]{table: "events", cols: eventCols, where: []string{"t.organization_id = ?"}, args: []any{a.OrganizationID},
+		order: byID[*pg.Event](), id: func(e *pg.Event) int64 { return e.ID }}
+	if len(f.Types) > 0 {
+		inList, args := in(f.Types)
+		s.where, s.args = append(s.where, "t.type IN "+inList), append(s.args, args...)
+	}
+	if f.Since != nil {
+		s.where, s.args = append(s.where, "t.created_at >= ?"), append(s.args, f.Since.UTC())
+	}
+	if f.Until != nil {
+		s.where, s.args = append(s.where, "t.created_at < ?"), append(s.args, f.Until.UTC())
+	}
+	return list(ctx, db.read(), s, p)
+}
+
+// Event returns an event of the organization a acts on.
+func (db *DB) Event(ctx context.Context, a pg.Actor, id int64) (*pg.Event, error) {
+	var e pg.Event
+	err := db.read().get(ctx, &e, `SELECT `+strings.Join(eventCols, ", ")+` FROM events WHERE id = ? AND organization_id = ?`, id, a.OrganizationID)
+	if err != nil {
+		return nil, notFound(err, "Event")
+	}
+	return &e, nil
+}
+
+// EventsAfter returns up to limit events of org after id, oldest first, for
+// live subscriptions catching up.
+func (db *DB) EventsAfter(ctx context.Context, org, after int64, limit int) ([]*pg.Event, error) {
+	var es []*pg.Event
+	err := db.read().all(ctx, &es, `SELECT `+strings.Join(eventCols, ", ")+` FROM events WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?`, org, after, limit)
+	return es, err
+}
+
+// LastEventID is the newest event's id, where a live subscription starts.
+func (db *DB) LastEventID(ctx context.Context) (int64, error) {
+	var id *int64
+	err := db.read().get(ctx, &id, `SELECT MAX(id) FROM events`)
+	if id == nil {
+		return 0, err
+	}
+	return *id, err
+}
