@@ -3,6 +3,7 @@ package partnergraph
 import (
 	"database/sql/driver"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -10,15 +11,15 @@ import (
 // change (partnership.updated, partnership.stage_changed …). It is written in
 // the change's own transaction.
 type Event struct {
-	ID             int64           `db:"id" json:"databaseId"`
-	UUID           string          `db:"uuid" json:"uuid"`
-	OrganizationID int64           `db:"organization_id" json:"organizationId"`
-	Type           string          `db:"type" json:"type"`
-	ResourceType   string          `db:"resource_type" json:"resourceType"`
-	ResourceID     int64           `db:"resource_id" json:"resourceId"`
-	ActorUserID    *int64          `db:"actor_user_id" json:"actorUserId"`
-	Payload        json.RawMessage `db:"payload" json:"payload"`
-	CreatedAt      time.Time       `db:"created_at" json:"createdAt"`
+	ID             int64     `db:"id" json:"databaseId"`
+	UUID           string    `db:"uuid" json:"uuid"`
+	OrganizationID int64     `db:"organization_id" json:"organizationId"`
+	Type           string    `db:"type" json:"type"`
+	ResourceType   string    `db:"resource_type" json:"resourceType"`
+	ResourceID     int64     `db:"resource_id" json:"resourceId"`
+	ActorUserID    *int64    `db:"actor_user_id" json:"actorUserId"`
+	Payload        RawJSON   `db:"payload" json:"payload"`
+	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
 }
 
 // EventFilter narrows an event list.
@@ -85,3 +86,27 @@ func (l StringList) Value() (driver.Value, error) {
 }
 
 func (l *StringList) Scan(src any) error { return scanJSON(src, l) }
+
+// RawJSON is a JSON document stored as text.
+type RawJSON []byte
+
+func (r *RawJSON) Scan(src any) error {
+	switch v := src.(type) {
+	case string:
+		*r = RawJSON(v)
+	case []byte:
+		*r = append(RawJSON(nil), v...)
+	case nil:
+		*r = nil
+	default:
+		return fmt.Errorf("cannot scan %T into RawJSON", src)
+	}
+	return nil
+}
+
+func (r RawJSON) MarshalJSON() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte("null"), nil
+	}
+	return r, nil
+}

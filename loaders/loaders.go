@@ -31,6 +31,7 @@ type Loaders struct {
 	Category     *dataloader.Loader[int64, *pg.Category]
 	Stage        *dataloader.Loader[int64, *pg.Stage]
 	CustomField  *dataloader.Loader[int64, *pg.CustomField]
+	Event        *dataloader.Loader[int64, *pg.Event]
 
 	NextStagesByStage         *dataloader.Loader[int64, []*pg.Stage]
 	TagsByPartnership         *dataloader.Loader[int64, []*pg.Tag]
@@ -71,6 +72,7 @@ func New(db *store.DB, a pg.Actor) *Loaders {
 		fk(func(p *pg.Partnership) *int64 { return p.CategoryID }))
 	l.Stage = byID(l, db.StagesByIDs, func(s *pg.Stage) int64 { return s.ID }, "Stage",
 		fk(func(p *pg.Partnership) *int64 { return p.StageID }))
+	l.Event = byID(l, db.EventsByIDs, func(e *pg.Event) int64 { return e.ID }, "Event", nil)
 	l.CustomField = byID(l, db.CustomFieldsByIDs, func(f *pg.CustomField) int64 { return f.ID }, "Custom field", r.fieldIDs)
 
 	l.NextStagesByStage = many(l, db.NextStages, func() []int64 { return ids(r, r.stages, nil) })

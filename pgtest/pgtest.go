@@ -92,7 +92,10 @@ func New(t testing.TB, dialect string, opts ...Option) *Env {
 	t.Helper()
 	db, dsn := openDB(t, dialect)
 	log := &syncBuffer{}
-	cfg := server.Config{DB: db, Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), Introspection: true}
+	// Tests run their webhook receivers on loopback, as serve
+	// --allow-private-webhooks permits.
+	cfg := server.Config{DB: db, Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), Introspection: true,
+		AllowPrivateWebhooks: true}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -30,6 +30,12 @@ type (
 	APIKeyEdge                   = Edge[*pg.APIKey]
 	UserConnection               = Connection[*pg.User]
 	UserEdge                     = Edge[*pg.User]
+	EventConnection              = Connection[*pg.Event]
+	EventEdge                    = Edge[*pg.Event]
+	WebhookEndpointConnection    = Connection[*pg.WebhookEndpoint]
+	WebhookEndpointEdge          = Edge[*pg.WebhookEndpoint]
+	WebhookAttemptConnection     = Connection[*pg.WebhookAttempt]
+	WebhookAttemptEdge           = Edge[*pg.WebhookAttempt]
 )
 
 // Node is any object with a global ID; the generated executor resolves its

@@ -146,9 +146,15 @@ func newVictim(t *testing.T, env *pgtest.Env) *victim {
 	pgtest.Must(t, err)
 	conn, err := env.DB.GrantConnection(ctx, a, friend.ID, pg.PermissionWrite)
 	pgtest.Must(t, err)
+	hook, _, err := env.DB.CreateWebhookEndpoint(ctx, a, store.WebhookEndpointChange{URL: pgtest.Str("https://hooks.victim.example/in")})
+	pgtest.Must(t, err)
+	events, err := env.DB.Events(ctx, a, pg.EventFilter{}, pg.PageRequest{Limit: 1})
+	pgtest.Must(t, err)
 	v.ids = map[string][]string{
-		"Connection":   {gid("Connection", conn.ID)},
-		"Organization": {gid("Organization", v.org.ID)}, "User": {gid("User", v.member.ID), gid("User", v.org.Admin.ID)},
+		"Connection":      {gid("Connection", conn.ID)},
+		"WebhookEndpoint": {gid("WebhookEndpoint", hook.ID)},
+		"Event":           {gid("Event", events.Items[0].ID)},
+		"Organization":    {gid("Organization", v.org.ID)}, "User": {gid("User", v.member.ID), gid("User", v.org.Admin.ID)},
 		"ApiKey": {gid("ApiKey", keys.Items[0].ID)}, "Partner": {gid("Partner", v.partner.ID)},
 		"Project": {gid("Project", v.project.ID)}, "Partnership": {gid("Partnership", v.partnership.ID)},
 		"Tier": {gid("Tier", v.tier.ID)}, "Category": {gid("Category", v.category.ID)},
@@ -162,7 +168,7 @@ func newVictim(t *testing.T, env *pgtest.Env) *victim {
 		}
 	}
 	v.identity = []string{v.org.UUID, gid("Organization", v.org.ID), v.org.Name}
-	v.secrets = append(v.secrets, v.partner.UUID, v.partnership.UUID, v.partner.CompanyName,
+	v.secrets = append(v.secrets, "hooks.victim.example", v.partner.UUID, v.partnership.UUID, v.partner.CompanyName,
 		v.project.Name, v.member.Email, "victim-login", "victim-password", v.org.Write, v.org.Read)
 	return v
 }
@@ -194,6 +200,10 @@ func typeOfIDArg(op, name string) []string {
 		return []string{"User"}
 	case "customFieldId":
 		return []string{"CustomField"}
+	case "eventId":
+		return []string{"Event"}
+	case "endpointId":
+		return []string{"WebhookEndpoint"}
 	case "companyId", "businessId", "granteeOrganizationId":
 		return []string{"Organization"}
 	}
@@ -225,6 +235,8 @@ func (v *victim) fill(types map[string]schemaType, op, name string, ty typeRef, 
 			one = "attacker@example.com"
 		case strings.Contains(strings.ToLower(name), "url"):
 			one = "https://attacker.example"
+		case strings.Contains(name, "Types") || name == "types":
+			one = "partner.created"
 		default:
 			one = "attack"
 		}

@@ -85,6 +85,13 @@ func (r *queryResolver) node(ctx context.Context, a pg.Actor, typ string, id int
 		return r.DB.Relationship(ctx, a, id)
 	case typePartnerIntegration:
 		return r.DB.PartnerIntegration(ctx, a, id)
+	case typeEvent:
+		return r.DB.Event(ctx, a, id)
+	case typeWebhookEndpoint:
+		if !a.IsAdmin() {
+			return nil, pg.NotFoundf("Webhook endpoint not found.")
+		}
+		return r.DB.WebhookEndpoint(ctx, a, id)
 	}
 	return nil, pg.NotFoundf("Object not found.")
 }

@@ -6,6 +6,7 @@ package resolvers
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -13,6 +14,7 @@ import (
 	"partnergraph/graph"
 	"partnergraph/relay"
 	"partnergraph/store"
+	"partnergraph/webhook"
 )
 
 // Resolver is the root resolver; it holds the dependencies every resolver
@@ -20,11 +22,13 @@ import (
 type Resolver struct {
 	DB     *store.DB
 	Logger *slog.Logger
+	// Guard vets webhook endpoint URLs.
+	Guard webhook.Guard
 }
 
 // Config returns the gqlgen configuration of the schema, resolvers wired.
-func Config(db *store.DB, logger *slog.Logger) graph.Config {
-	return graph.Config{Resolvers: &Resolver{DB: db, Logger: logger}}
+func Config(r *Resolver) graph.Config {
+	return graph.Config{Resolvers: r}
 }
 
 func (r *Resolver) Query() graph.QueryResolver               { return &queryResolver{r} }
@@ -69,6 +73,9 @@ const (
 	typeCustomField        = "CustomField"
 	typeRelationship       = "Relationship"
 	typePartnerIntegration = "PartnerIntegration"
+	typeEvent              = "Event"
+	typeWebhookEndpoint    = "WebhookEndpoint"
+	typeWebhookAttempt     = "WebhookAttempt"
 )
 
 // ErrWriteRequired is seed 001's 403.
@@ -157,3 +164,11 @@ func deref[T any](p *T, def T) T {
 	}
 	return *p
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func (r *Resolver) Event() graph.EventResolver { return &eventResolver{r} }
+func (r *Resolver) WebhookEndpoint() graph.WebhookEndpointResolver {
+	return &webhookEndpointResolver{r}
+}
+func (r *Resolver) WebhookAttempt() graph.WebhookAttemptResolver { return &webhookAttemptResolver{r} }

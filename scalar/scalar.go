@@ -2,6 +2,7 @@
 package scalar
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -47,3 +48,20 @@ func (d *Date) UnmarshalGQL(v any) error {
 }
 
 func (d Date) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
+
+// JSON is any JSON value, passed through as it is.
+type JSON []byte
+
+func (j *JSON) UnmarshalGQL(v any) error {
+	b, err := json.Marshal(v)
+	*j = b
+	return err
+}
+
+func (j JSON) MarshalGQL(w io.Writer) {
+	if len(j) == 0 {
+		io.WriteString(w, "null")
+		return
+	}
+	w.Write(j)
+}

@@ -13,6 +13,16 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
+	webhooks *prometheus.CounterVec
+}
+
+// WebhookAttempt counts a webhook delivery attempt by outcome.
+func (m *Metrics) WebhookAttempt(succeeded bool) {
+	outcome := "failed"
+	if succeeded {
+		outcome = "succeeded"
+	}
+	m.webhooks.WithLabelValues(outcome).Inc()
 }
 
 func newMetrics(db *store.DB) *Metrics {
@@ -27,9 +37,13 @@ func newMetrics(db *store.DB) *Metrics {
 			Name: "partnergraph_graphql_errors_total",
 			Help: "GraphQL errors returned, by extensions.code.",
 		}, []string{"code"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "partnergraph_webhook_attempts_total",
+			Help: "Webhook delivery attempts, by outcome.",
+		}, []string{"outcome"}),
 	}
 	m.Registry.MustRegister(
-		m.requests, m.errors,
+		m.requests, m.errors, m.webhooks,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "partnergraph_sql_statements_total",
 			Help: "SQL statements sent to the database.",

@@ -27,6 +27,7 @@ import (
 	"partnergraph/resolvers"
 	"partnergraph/rest"
 	"partnergraph/store"
+	"partnergraph/webhook"
 )
 
 // Config configures a Server.
@@ -40,6 +41,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// RequestTimeout bounds one request's execution.
 	RequestTimeout time.Duration
+	// AllowPrivateWebhooks lets webhook endpoints be on loopback and
+	// private addresses (tests, private deployments).
+	AllowPrivateWebhooks bool
 }
 
 // Server serves partnergraph over HTTP.
@@ -66,7 +70,8 @@ func New(cfg Config) *Server {
 		cfg.RequestTimeout = 30 * time.Second
 	}
 	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB)}
-	schema := graph.NewExecutableSchema(resolvers.Config(cfg.DB, cfg.Logger))
+	schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: cfg.DB, Logger: cfg.Logger,
+		Guard: webhook.Guard{AllowPrivate: cfg.AllowPrivateWebhooks}}))
 
 	gql := handler.New(schema)
 	gql.AddTransport(transport.Options{})

@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"partnergraph/demo"
 	"partnergraph/server"
 	"partnergraph/store"
+	"partnergraph/webhook"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -28,6 +30,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	timeout := f.duration("request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
 	shutdown := f.duration("shutdown-timeout", "PARTNERGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
 	logLevel := f.string("log-level", "PARTNERGRAPH_LOG_LEVEL", "info", "debug, info, warn or error")
+	allowPrivate := f.bool("allow-private-webhooks", "PARTNERGRAPH_ALLOW_PRIVATE_WEBHOOKS", false, "let webhook endpoints be on loopback and private addresses")
+	schedule := f.string("webhook-retry-schedule", "PARTNERGRAPH_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h", "waits before each webhook retry, comma-separated")
+	hookTimeout := f.duration("webhook-timeout", "PARTNERGRAPH_WEBHOOK_TIMEOUT", 10*time.Second, "longest a webhook receiver may take to answer")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -37,6 +42,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	key, err := decodeKey(*secret)
+	if err != nil {
+		return err
+	}
+	retries, err := parseSchedule(*schedule)
 	if err != nil {
 		return err
 	}
@@ -70,8 +79,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	srv := server.New(server.Config{
 		DB: db, Logger: logger, Introspection: *introspection,
 		Limits:       server.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxFields: *maxFields},
-		MaxBodyBytes: int64(*maxBody), RequestTimeout: *timeout,
+		MaxBodyBytes: int64(*maxBody), RequestTimeout: *timeout, AllowPrivateWebhooks: *allowPrivate,
 	})
+	dispatcher := &webhook.Dispatcher{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: *allowPrivate},
+		Schedule: retries, Timeout: *hookTimeout, OnAttempt: srv.Metrics.WebhookAttempt}
+	db.OnEvents(func([]int64) { dispatcher.Wake() })
+	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDispatch()
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		dispatcher.Run(dispatchCtx)
+	}()
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	logger.Info("serving", "addr", ln.Addr().String(), "database", db.Dialect(), "graphiql", base+"/graphiql")
 	errc := make(chan error, 1)
@@ -84,8 +103,32 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger.Info("shutting down", "deadline", shutdown.String())
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
 	defer cancel()
-	if err := httpSrv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = httpSrv.Shutdown(sctx)
+	// The dispatcher finishes the attempts it started; the rest stay
+	// pending in the database for the next start.
+	stopDispatch()
+	select {
+	case <-dispatched:
+	case <-sctx.Done():
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// parseSchedule reads a comma-separated list of durations.
+func parseSchedule(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("--webhook-retry-schedule: %q is not a duration", part)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

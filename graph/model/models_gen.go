@@ -139,6 +139,15 @@ type CreateUserInput struct {
 	ClientMutationID *string           `json:"clientMutationId,omitempty"`
 }
 
+type CreateWebhookEndpointInput struct {
+	// An https (or http) URL on a public address.
+	URL         string  `json:"url"`
+	Description *string `json:"description,omitempty"`
+	// Event types to deliver; empty or absent means every type.
+	EventTypes       []string `json:"eventTypes,omitempty"`
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+}
+
 type CustomFieldOptionInput struct {
 	ID    int32  `json:"id"`
 	Label string `json:"label"`
@@ -267,6 +276,17 @@ type ProjectPayload struct {
 type Query struct {
 }
 
+type RedeliverEventInput struct {
+	EventID          string  `json:"eventId"`
+	EndpointID       *string `json:"endpointId,omitempty"`
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type RedeliverEventPayload struct {
+	Event            *partnergraph.Event `json:"event"`
+	ClientMutationID *string             `json:"clientMutationId,omitempty"`
+}
+
 type RelationshipFilter struct {
 	PartnerID *string `json:"partnerId,omitempty"`
 }
@@ -384,9 +404,27 @@ type UpdateTierInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+type UpdateWebhookEndpointInput struct {
+	ID          string   `json:"id"`
+	URL         *string  `json:"url,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	EventTypes  []string `json:"eventTypes,omitempty"`
+	// Enabling again clears the failure state.
+	Enabled          *bool   `json:"enabled,omitempty"`
+	RotateSecret     *bool   `json:"rotateSecret,omitempty"`
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 type UserPayload struct {
 	User             *partnergraph.User `json:"user"`
 	ClientMutationID *string            `json:"clientMutationId,omitempty"`
+}
+
+type WebhookEndpointPayload struct {
+	WebhookEndpoint *partnergraph.WebhookEndpoint `json:"webhookEndpoint"`
+	// Set at creation and rotation only: whsec_ and base64.
+	Secret           *string `json:"secret,omitempty"`
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 type OrderDirection string

@@ -1,0 +1,207 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"partnergraph/store"
+)
+
+// DefaultSchedule is the wait before each retry: about a day in all.
+var DefaultSchedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour}
+
+// Dispatcher delivers pending webhook deliveries. Several dispatchers (in
+// several processes) may run on one database: each delivery is claimed by
+// one of them.
+type Dispatcher struct {
+	DB     *store.DB
+	Logger *slog.Logger
+	Guard  Guard
+	// Schedule is the wait before each retry; when it runs out the delivery
+	// has failed.
+	Schedule []time.Duration
+	// Timeout bounds one attempt.
+	Timeout time.Duration
+	// Poll is how often to look for due deliveries when not woken.
+	Poll time.Duration
+	// DisableAfter disables an endpoint whose deliveries have all failed
+	// for this long.
+	DisableAfter time.Duration
+	// Concurrency is how many deliveries are in flight at once.
+	Concurrency int
+	// OnAttempt, when set, is told the outcome of each attempt (metrics).
+	OnAttempt func(succeeded bool)
+
+	wake   chan struct{}
+	client *http.Client
+	once   sync.Once
+}
+
+func (d *Dispatcher) init() {
+	d.once.Do(func() {
+		if d.Schedule == nil {
+			d.Schedule = DefaultSchedule
+		}
+		if d.Timeout == 0 {
+			d.Timeout = 10 * time.Second
+		}
+		if d.Poll == 0 {
+			d.Poll = time.Second
+		}
+		if d.DisableAfter == 0 {
+			d.DisableAfter = 24 * time.Hour
+		}
+		if d.Concurrency == 0 {
+			d.Concurrency = 8
+		}
+		if d.Logger == nil {
+			d.Logger = slog.Default()
+		}
+		d.wake = make(chan struct{}, 1)
+		dialer := &net.Dialer{Timeout: d.Timeout, Control: d.Guard.control}
+		d.client = &http.Client{
+			Timeout:   d.Timeout,
+			Transport: &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 4, Proxy: nil},
+			// A redirect could lead anywhere: receivers answer in place.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	})
+}
+
+// Wake tells the dispatcher new deliveries may be due.
+func (d *Dispatcher) Wake() {
+	d.init()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, then returns once in-flight attempts finish.
+func (d *Dispatcher) Run(ctx context.Context) {
+	d.init()
+	lease := d.Timeout*2 + 30*time.Second
+	for {
+		claimed, err := d.DB.ClaimDeliveries(ctx, d.Concurrency, lease)
+		if err != nil && ctx.Err() == nil {
+			d.Logger.Error("claim webhook deliveries", "error", err)
+		}
+		var wg sync.WaitGroup
+		for _, del := range claimed {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				d.deliver(context.WithoutCancel(ctx), del)
+			}()
+		}
+		wg.Wait()
+		if len(claimed) == d.Concurrency {
+			continue // more may be due
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-d.wake:
+		case <-time.After(d.Poll):
+		}
+	}
+}
+
+// deliver makes one attempt and records it.
+func (d *Dispatcher) deliver(ctx context.Context, del store.Delivery) {
+	body, _ := json.Marshal(map[string]any{
+		"type": del.Event.Type, "timestamp": del.Event.CreatedAt.UTC().Format(time.RFC3339Nano), "data": del.Event.Payload,
+	})
+	now := time.Now()
+	at := store.Attempt{At: now.UTC()}
+	retryAfter, err := d.post(ctx, del, body, now, &at)
+	at.Latency = time.Since(now)
+	if err != nil {
+		at.Error = err.Error()
+	}
+	if !at.Succeeded {
+		at.NextAttempt = d.next(del.Attempts, now, retryAfter)
+		failingSince := now
+		if del.FailingSince != nil {
+			failingSince = *del.FailingSince
+		}
+		if now.Sub(failingSince) >= d.DisableAfter {
+			at.DisableReason = fmt.Sprintf("Every delivery failed for %s; re-enable the endpoint once it is fixed.", d.DisableAfter)
+		}
+	}
+	if d.OnAttempt != nil {
+		d.OnAttempt(at.Succeeded)
+	}
+	if err := d.DB.RecordAttempt(ctx, del, at); err != nil {
+		d.Logger.Error("record webhook attempt", "error", err, "delivery", del.ID)
+	}
+}
+
+func (d *Dispatcher) post(ctx context.Context, del store.Delivery, body []byte, now time.Time, at *store.Attempt) (time.Duration, error) {
+	ts := now.Unix()
+	sig, err := Sign(del.Secrets, del.Event.UUID, ts, body)
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, del.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "partnergraph-webhooks/1")
+	req.Header.Set("webhook-id", del.Event.UUID)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("webhook-signature", sig)
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	status := resp.StatusCode
+	at.ResponseStatus = &status
+	if status >= 200 && status < 300 {
+		at.Succeeded = true
+		return 0, nil
+	}
+	return retryAfter(resp.Header.Get("Retry-After"), now), fmt.Errorf("receiver answered %d", status)
+}
+
+// next is when to try again after attempt n failed, or nil to give up: the
+// schedule's wait with ±10% jitter, or longer if the receiver asked.
+func (d *Dispatcher) next(attempts int, now time.Time, retryAfter time.Duration) *time.Time {
+	if attempts >= len(d.Schedule) {
+		return nil
+	}
+	wait := d.Schedule[attempts]
+	wait += time.Duration((rand.Float64()*0.2 - 0.1) * float64(wait))
+	wait = max(wait, retryAfter)
+	t := now.Add(wait).UTC()
+	return &t
+}
+
+// retryAfter reads a Retry-After header: seconds or an HTTP date.
+func retryAfter(h string, now time.Time) time.Duration {
+	if h == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(h); err == nil && s >= 0 {
+		return min(time.Duration(s)*time.Second, 24*time.Hour)
+	}
+	if t, err := http.ParseTime(h); err == nil && t.After(now) {
+		return min(t.Sub(now), 24*time.Hour)
+	}
+	return 0
+}
