@@ -47,6 +47,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	Relationship() RelationshipResolver
 	Stage() StageResolver
+	Subscription() SubscriptionResolver
 	Tag() TagResolver
 	Tier() TierResolver
 	User() UserResolver
@@ -501,6 +502,11 @@ type ComplexityRoot struct {
 		Stage            func(childComplexity int) int
 	}
 
+	Subscription struct {
+		Events            func(childComplexity int, types []string) int
+		PartnershipEvents func(childComplexity int, partnerID *string, partnershipID *string) int
+	}
+
 	Tag struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -796,6 +802,10 @@ type StageResolver interface {
 	ID(ctx context.Context, obj *partnergraph.Stage) (string, error)
 
 	AllowedNextStages(ctx context.Context, obj *partnergraph.Stage) ([]*partnergraph.Stage, error)
+}
+type SubscriptionResolver interface {
+	Events(ctx context.Context, types []string) (<-chan *partnergraph.Event, error)
+	PartnershipEvents(ctx context.Context, partnerID *string, partnershipID *string) (<-chan *partnergraph.Event, error)
 }
 type TagResolver interface {
 	ID(ctx context.Context, obj *partnergraph.Tag) (string, error)
@@ -2891,6 +2901,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StagePayload.Stage(childComplexity), true
 
+	case "Subscription.events":
+		if e.ComplexityRoot.Subscription.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Events(childComplexity, args["types"].([]string)), true
+	case "Subscription.partnershipEvents":
+		if e.ComplexityRoot.Subscription.PartnershipEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_partnershipEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.PartnershipEvents(childComplexity, args["partnerId"].(*string), args["partnershipId"].(*string)), true
+
 	case "Tag.createdAt":
 		if e.ComplexityRoot.Tag.CreatedAt == nil {
 			break
@@ -3506,6 +3539,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -3602,6 +3652,13 @@ type Query {
   events(first: Int, after: String, last: Int, before: String, filter: EventFilter): EventConnection!
   "Webhook endpoints of the organization acted on. Admins only."
   webhookEndpoints(first: Int, after: String, last: Int, before: String): WebhookEndpointConnection!
+}
+
+type Subscription {
+  "Events of the organization acted on, as they commit, optionally of some types only."
+  events(types: [String!]): Event!
+  "Events about one partner's partnerships, or about one partnership (its partner's users may subscribe too)."
+  partnershipEvents(partnerId: ID, partnershipId: ID): Event!
 }
 
 "A committed change. Its type names the resource and the change: partner.created, partnership.updated, partnership.stage_changed, integration.connected …"
@@ -7207,6 +7264,42 @@ func (ec *executionContext) field_Query_webhookEndpoints_args(ctx context.Contex
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_partnershipEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "partnerId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partnerId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "partnershipId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partnershipId"] = arg1
 	return args, nil
 }
 
@@ -16165,6 +16258,94 @@ func (ec *executionContext) _StagePayload_clientMutationId(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_StagePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StagePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Subscription_events(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Events(ctx, fc.Args["types"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖpartnergraphᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_partnershipEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_partnershipEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().PartnershipEvents(ctx, fc.Args["partnerId"].(*string), fc.Args["partnershipId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖpartnergraphᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_partnershipEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_partnershipEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Tag) (ret graphql.Marshaler) {
@@ -27303,6 +27484,28 @@ func (ec *executionContext) _StagePayload(ctx context.Context, sel ast.Selection
 	})
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "events":
+		return ec._Subscription_events(ctx, fields[0])
+	case "partnershipEvents":
+		return ec._Subscription_partnershipEvents(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var tagImplementors = []string{"Tag", "Node"}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	pg "partnergraph"
+	"partnergraph/feed"
 	"partnergraph/graph"
 	"partnergraph/relay"
 	"partnergraph/store"
@@ -24,6 +25,8 @@ type Resolver struct {
 	Logger *slog.Logger
 	// Guard vets webhook endpoint URLs.
 	Guard webhook.Guard
+	// Feed streams committed events to subscriptions.
+	Feed *feed.Broker
 }
 
 // Config returns the gqlgen configuration of the schema, resolvers wired.

@@ -64,3 +64,11 @@ func operationLabel(name string) string {
 	}
 	return name
 }
+
+// subscriptions exports the number of open subscriptions.
+func (m *Metrics) subscriptions(count func() int) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "partnergraph_subscriptions",
+		Help: "Open GraphQL subscriptions.",
+	}, func() float64 { return float64(count()) }))
+}

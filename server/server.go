@@ -5,9 +5,11 @@ package server
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -22,6 +24,7 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/auth"
+	"partnergraph/feed"
 	"partnergraph/graph"
 	"partnergraph/loaders"
 	"partnergraph/resolvers"
@@ -48,6 +51,9 @@ type Config struct {
 
 // Server serves partnergraph over HTTP.
 type Server struct {
+	// Feed streams committed events to subscriptions; wake it when other
+	// processes commit (store.DB.Listen).
+	Feed    *feed.Broker
 	cfg     Config
 	gql     *handler.Server
 	exec    *executor.Executor
@@ -69,14 +75,22 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
-	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB)}
+	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB), Feed: &feed.Broker{DB: cfg.DB}}
+	cfg.DB.OnEvents(func([]int64) { s.Feed.Wake() })
+	s.Metrics.subscriptions(s.Feed.Count)
 	schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: cfg.DB, Logger: cfg.Logger,
-		Guard: webhook.Guard{AllowPrivate: cfg.AllowPrivateWebhooks}}))
+		Guard: webhook.Guard{AllowPrivate: cfg.AllowPrivateWebhooks}, Feed: s.Feed}))
 
 	gql := handler.New(schema)
 	gql.AddTransport(transport.Options{})
+	// SSE before POST: POST would otherwise take text/event-stream requests.
+	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
+	gql.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		InitFunc:              s.websocketInit,
+	})
 	s.configure(gql)
 	s.gql = gql
 	// The REST shim runs operations in-process through an executor set up
@@ -159,6 +173,12 @@ func (s *Server) graphqlHandler() http.Handler {
 			return
 		}
 		creds := auth.FromRequest(r)
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			// Browsers cannot set headers on a WebSocket: its credentials
+			// come in the connection_init payload (websocketInit).
+			s.gql.ServeHTTP(w, r)
+			return
+		}
 		if creds.Authorization == "" {
 			writeGraphQLError(w, http.StatusUnauthorized, pg.Errorf(pg.Unauthenticated, "Authorization: Bearer <API key> is required."))
 			return
@@ -171,6 +191,17 @@ func (s *Server) graphqlHandler() http.Handler {
 		ctx = withStatus(ctx, sw)
 		s.gql.ServeHTTP(sw, r.WithContext(ctx))
 	})
+}
+
+// websocketInit authenticates a WebSocket at connection_init, from its
+// payload's Authorization (and organization headers); a bad key closes the
+// socket with 4403, as graphql-transport-ws specifies.
+func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	creds := auth.Credentials{Authorization: p.Authorization(), Requester: p.GetString(auth.RequesterHeader), Target: p.GetString(auth.TargetHeader)}
+	if _, err := s.auth.Actor(ctx, creds); err != nil {
+		return transport.WithWebsocketCloseCode(ctx, 4403), nil, errors.New(pg.AsError(err).Message)
+	}
+	return auth.WithCredentials(ctx, creds), nil, nil
 }
 
 // authenticate resolves the operation's credentials into an Actor and gives

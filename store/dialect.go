@@ -38,6 +38,10 @@ type dialect interface {
 	lockMigrations(ctx context.Context, tx *sqlx.Tx) error
 	// skipLocked is the clause that skips rows another transaction locked.
 	skipLocked(alias string) string
+	// notify announces, within a transaction, that it wrote events.
+	notify(ctx context.Context, r runner) error
+	// listen calls wake when any process commits events.
+	listen(ctx context.Context, dsn string, wake func()) error
 }
 
 func dialectFor(dsn string) (dialect, error) {
@@ -166,3 +170,10 @@ func likePattern(s string) string {
 func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return nil }
 
 func (sqliteDialect) skipLocked(string) string { return "" }
+
+func (sqliteDialect) notify(context.Context, runner) error { return nil }
+
+func (sqliteDialect) listen(ctx context.Context, _ string, _ func()) error {
+	<-ctx.Done()
+	return nil
+}

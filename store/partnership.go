@@ -274,7 +274,8 @@ func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error
 		if _, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: id})
+		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: id,
+			after: map[string]any{"databaseId": id, "partnerId": ps.PartnerID, "projectId": ps.ProjectID}})
 	})
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/jmoiron/sqlx"
@@ -55,4 +57,41 @@ func (postgresDialect) lockMigrations(ctx context.Context, tx *sqlx.Tx) error {
 }
 
 // skipLocked lets processes claim different rows at once.
-func (postgresDialect) skipLocked(alias string) string { return " FOR UPDATE OF " + alias + " SKIP LOCKED" }
+func (postgresDialect) skipLocked(alias string) string {
+	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
+}
+
+// eventsChannel is the LISTEN/NOTIFY channel of committed events.
+const eventsChannel = "partnergraph_events"
+
+func (postgresDialect) notify(ctx context.Context, r runner) error {
+	_, err := r.exec(ctx, `SELECT pg_notify('`+eventsChannel+`', '')`)
+	return err
+}
+
+func (postgresDialect) listen(ctx context.Context, dsn string, wake func()) error {
+	for ctx.Err() == nil {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err == nil {
+			_, err = conn.Exec(ctx, "LISTEN "+eventsChannel)
+		}
+		if err == nil {
+			// Anything committed while not listening is caught up now.
+			wake()
+			for err == nil {
+				_, err = conn.WaitForNotification(ctx)
+				if err == nil {
+					wake()
+				}
+			}
+		}
+		if conn != nil {
+			conn.Close(context.WithoutCancel(ctx))
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+	return nil
+}

@@ -29,7 +29,8 @@ type DB struct {
 	aead    cipher.AEAD
 
 	statements atomic.Int64
-	onEvents   func(ids []int64)
+	onEvents   []func(ids []int64)
+	dsn        string
 }
 
 // Options configure Open.
@@ -48,7 +49,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{dialect: d, now: opts.Now}
+	db := &DB{dialect: d, now: opts.Now, dsn: dsn}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -126,20 +127,36 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	if len(tx.events) > 0 {
+		// Other processes hear of the events when, and only if, they commit.
+		if err := db.dialect.notify(ctx, tx.runner); err != nil {
+			return err
+		}
+	}
 	db.statements.Add(1)
 	if err := tx.tx.Commit(); err != nil {
 		return db.translate(fmt.Errorf("commit: %w", err))
 	}
-	if len(tx.events) > 0 && db.onEvents != nil {
-		db.onEvents(tx.events)
+	if len(tx.events) > 0 {
+		for _, f := range db.onEvents {
+			f(tx.events)
+		}
 	}
 	return nil
 }
 
-// OnEvents sets a function told the ids of the events each transaction
-// committed, so live subscriptions and the dispatcher wake without polling.
-// Set it before serving.
-func (db *DB) OnEvents(f func(ids []int64)) { db.onEvents = f }
+// OnEvents adds a function told the ids of the events each transaction of
+// this process committed, so live subscriptions and the dispatcher wake
+// without polling. Add them before serving.
+func (db *DB) OnEvents(f func(ids []int64)) { db.onEvents = append(db.onEvents, f) }
+
+// Listen calls wake whenever any process commits events, until ctx ends.
+// On PostgreSQL it listens for notifications (reconnecting, and waking once
+// after each reconnect so nothing missed meanwhile is lost); on SQLite, one
+// process owns the file and OnEvents already hears every commit.
+func (db *DB) Listen(ctx context.Context, wake func()) error {
+	return db.dialect.listen(ctx, db.dsn, wake)
+}
 
 // read returns a runner for queries outside a transaction.
 func (db *DB) read() runner { return runner{q: db.r, db: db} }

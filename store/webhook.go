@@ -321,4 +321,3 @@ func (db *DB) WebhookAttempts(ctx context.Context, a pg.Actor, endpointID int64,
 	return list(ctx, db.read(), listSpec[*pg.WebhookAttempt]{table: table, cols: cols, args: []any{a.OrganizationID, endpointID},
 		order: byID[*pg.WebhookAttempt](), id: func(w *pg.WebhookAttempt) int64 { return w.ID }}, p)
 }
-

@@ -84,6 +84,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	dispatcher := &webhook.Dispatcher{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: *allowPrivate},
 		Schedule: retries, Timeout: *hookTimeout, OnAttempt: srv.Metrics.WebhookAttempt}
 	db.OnEvents(func([]int64) { dispatcher.Wake() })
+	// Commits of other processes sharing the database wake this one's
+	// dispatcher and subscriptions too.
+	go db.Listen(ctx, func() { dispatcher.Wake(); srv.Feed.Wake() })
 	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopDispatch()
 	dispatched := make(chan struct{})

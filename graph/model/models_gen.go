@@ -311,6 +311,9 @@ type StagePayload struct {
 	ClientMutationID *string             `json:"clientMutationId,omitempty"`
 }
 
+type Subscription struct {
+}
+
 type TagPayload struct {
 	Tag              *partnergraph.Tag `json:"tag"`
 	ClientMutationID *string           `json:"clientMutationId,omitempty"`

@@ -1,0 +1,105 @@
+// Package feed streams committed events to live subscribers. Subscribers
+// read events back from the database (the outbox), so they see only
+// committed changes, in commit order, from every gateway process: a commit
+// in this process wakes them at once, a commit in another process wakes them
+// through PostgreSQL's LISTEN/NOTIFY, and a slow poll catches up on anything
+// a lost notification would miss.
+package feed
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	pg "partnergraph"
+	"partnergraph/store"
+)
+
+// Broker fans wake-ups out to subscribers.
+type Broker struct {
+	DB *store.DB
+	// Poll is the catch-up interval when nothing wakes a subscriber.
+	Poll time.Duration
+
+	mu   sync.Mutex
+	subs map[chan struct{}]struct{}
+}
+
+// Wake tells every subscriber new events may have committed.
+func (b *Broker) Wake() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for c := range b.subs {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Count is how many subscriptions are open.
+func (b *Broker) Count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
+// Subscribe streams org's events committed from now on that match keep,
+// until ctx ends.
+func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) bool) (<-chan *pg.Event, error) {
+	last, err := b.DB.LastEventID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wake := make(chan struct{}, 1)
+	b.mu.Lock()
+	if b.subs == nil {
+		b.subs = map[chan struct{}]struct{}{}
+	}
+	b.subs[wake] = struct{}{}
+	b.mu.Unlock()
+	poll := b.Poll
+	if poll == 0 {
+		poll = 2 * time.Second
+	}
+	out := make(chan *pg.Event)
+	go func() {
+		defer close(out)
+		defer func() {
+			b.mu.Lock()
+			delete(b.subs, wake)
+			b.mu.Unlock()
+		}()
+		ticker := time.NewTicker(poll)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+			case <-ticker.C:
+			}
+			for {
+				events, err := b.DB.EventsAfter(ctx, org, last, 100)
+				if err != nil {
+					break // the next wake or tick tries again
+				}
+				for _, e := range events {
+					last = e.ID
+					if !keep(e) {
+						continue
+					}
+					select {
+					case out <- e:
+					case <-ctx.Done():
+						return
+					}
+				}
+				if len(events) < 100 {
+					break
+				}
+			}
+		}
+	}()
+	return out, nil
+}
