@@ -90,7 +90,9 @@ func (d *Dispatcher) Wake() {
 // Run delivers until ctx ends, then returns once in-flight attempts finish.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.init()
-	lease := d.Timeout*2 + 30*time.Second
+	// A claim outlives the attempt it covers; if its process dies, another
+	// (or the restarted one) takes the delivery over when it lapses.
+	lease := d.Timeout*2 + 5*time.Second
 	for {
 		claimed, err := d.DB.ClaimDeliveries(ctx, d.Concurrency, lease)
 		if err != nil && ctx.Err() == nil {
@@ -105,8 +107,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			}()
 		}
 		wg.Wait()
-		if len(claimed) == d.Concurrency {
-			continue // more may be due
+		if len(claimed) > 0 {
+			// Delivering one event of an endpoint makes its next one due.
+			continue
 		}
 		select {
 		case <-ctx.Done():
