@@ -182,9 +182,11 @@ func (db *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duratio
 	var out []Delivery
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var ids []int64
-		q := `SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
-			WHERE d.status = 'PENDING' AND e.enabled = ? AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?)
-			AND d.id = (SELECT MIN(d2.id) FROM webhook_deliveries d2 WHERE d2.endpoint_id = d.endpoint_id AND d2.status = 'PENDING')
+		// Driven from the endpoints so the cost is one index seek per
+		// endpoint however long the backlog grows.
+		q := `SELECT d.id FROM webhook_endpoints e
+			JOIN webhook_deliveries d ON d.id = (SELECT MIN(d2.id) FROM webhook_deliveries d2 WHERE d2.endpoint_id = e.id AND d2.status = 'PENDING')
+			WHERE e.enabled = ? AND d.next_attempt_at <= ? AND (d.claimed_until IS NULL OR d.claimed_until < ?)
 			ORDER BY d.id LIMIT ?` + db.dialect.skipLocked("d")
 		if err := tx.all(ctx, &ids, q, true, tx.now, tx.now, limit); err != nil {
 			return err
