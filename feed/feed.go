@@ -8,6 +8,7 @@ package feed
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -21,8 +22,29 @@ type Broker struct {
 	// Poll is the catch-up interval when nothing wakes a subscriber.
 	Poll time.Duration
 
-	mu   sync.Mutex
-	subs map[chan struct{}]struct{}
+	mu     sync.Mutex
+	subs   map[chan struct{}]struct{}
+	closed chan struct{}
+}
+
+// done is closed by Close; callers hold mu.
+func (b *Broker) done() chan struct{} {
+	if b.closed == nil {
+		b.closed = make(chan struct{})
+	}
+	return b.closed
+}
+
+// Close ends every subscription and refuses new ones: on shutdown, each
+// subscriber's stream completes instead of being cut.
+func (b *Broker) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select {
+	case <-b.done():
+	default:
+		close(b.done())
+	}
 }
 
 // Wake tells every subscriber new events may have committed.
@@ -53,6 +75,13 @@ func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) 
 	}
 	wake := make(chan struct{}, 1)
 	b.mu.Lock()
+	closed := b.done()
+	select {
+	case <-closed:
+		b.mu.Unlock()
+		return nil, pg.InternalError(errors.New("subscribe: the server is shutting down"))
+	default:
+	}
 	if b.subs == nil {
 		b.subs = map[chan struct{}]struct{}{}
 	}
@@ -76,6 +105,8 @@ func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) 
 			select {
 			case <-ctx.Done():
 				return
+			case <-closed:
+				return
 			case <-wake:
 			case <-ticker.C:
 			}
@@ -92,6 +123,8 @@ func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) 
 					select {
 					case out <- e:
 					case <-ctx.Done():
+						return
+					case <-closed:
 						return
 					}
 				}

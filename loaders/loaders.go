@@ -21,6 +21,9 @@ const wait = time.Millisecond
 // Loaders holds one loader per edge of the graph.
 type Loaders struct {
 	registry *registry
+	// observe, when set, is told the edge and key count of every batch
+	// that queries the database.
+	observe func(edge string, keys int)
 
 	Organization *dataloader.Loader[int64, *pg.Organization]
 	User         *dataloader.Loader[int64, *pg.User]
@@ -48,9 +51,10 @@ type Loaders struct {
 	IntegrationCountByPartner  *dataloader.Loader[PageKey, int]
 }
 
-// New builds the loaders of one request acting as a.
-func New(db *store.DB, a pg.Actor) *Loaders {
-	l := &Loaders{registry: newRegistry()}
+// New builds the loaders of one request acting as a. observe, if not nil,
+// is told the size of every batch (for metrics).
+func New(db *store.DB, a pg.Actor, observe func(edge string, keys int)) *Loaders {
+	l := &Loaders{registry: newRegistry(), observe: observe}
 	r := l.registry
 	partners := func() []int64 { return ids(r, r.partners, nil) }
 	partnershipIDs := func() []int64 { return ids(r, r.partnerships, nil) }
@@ -75,33 +79,33 @@ func New(db *store.DB, a pg.Actor) *Loaders {
 	l.Event = byID(l, db.EventsByIDs, func(e *pg.Event) int64 { return e.ID }, "Event", nil)
 	l.CustomField = byID(l, db.CustomFieldsByIDs, func(f *pg.CustomField) int64 { return f.ID }, "Custom field", r.fieldIDs)
 
-	l.NextStagesByStage = many(l, db.NextStages, func() []int64 { return ids(r, r.stages, nil) })
-	l.TagsByPartnership = many(l, db.TagsByPartnerships, partnershipIDs)
-	l.UsersByPartnership = many(l, db.UsersByPartnerships, partnershipIDs)
-	l.CustomValuesByPartnership = many(l, db.CustomFieldValuesByPartnerships, partnershipIDs)
+	l.NextStagesByStage = many(l, "stage.allowedNextStages", db.NextStages, func() []int64 { return ids(r, r.stages, nil) })
+	l.TagsByPartnership = many(l, "partnership.tags", db.TagsByPartnerships, partnershipIDs)
+	l.UsersByPartnership = many(l, "partnership.assignedUsers", db.UsersByPartnerships, partnershipIDs)
+	l.CustomValuesByPartnership = many(l, "partnership.customFieldValues", db.CustomFieldValuesByPartnerships, partnershipIDs)
 
-	l.PartnershipsByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
+	l.PartnershipsByPartner = pages(l, "partner.partnerships", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
 		return db.PartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
 	})
-	l.PartnershipsByProject = pages(l, projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
+	l.PartnershipsByProject = pages(l, "project.partnerships", projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
 		return db.PartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
 	})
-	l.PartnershipCountByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
+	l.PartnershipCountByPartner = pages(l, "partner.partnerships.totalCount", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
 		return db.CountPartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter)
 	})
-	l.PartnershipCountByProject = pages(l, projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
+	l.PartnershipCountByProject = pages(l, "project.partnerships.totalCount", projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
 		return db.CountPartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter)
 	})
-	l.RelationshipsByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Relationship], error) {
+	l.RelationshipsByPartner = pages(l, "partner.relationships", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Relationship], error) {
 		return db.RelationshipsByPartner(ctx, a, ids, args.Page)
 	})
-	l.RelationshipCountByPartner = pages(l, partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
+	l.RelationshipCountByPartner = pages(l, "partner.relationships.totalCount", partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
 		return db.CountRelationshipsByPartner(ctx, a, ids)
 	})
-	l.IntegrationsByPartner = pages(l, partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.PartnerIntegration], error) {
+	l.IntegrationsByPartner = pages(l, "partner.integrations", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.PartnerIntegration], error) {
 		return db.PartnerIntegrationsByPartner(ctx, a, ids, args.Page)
 	})
-	l.IntegrationCountByPartner = pages(l, partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
+	l.IntegrationCountByPartner = pages(l, "partner.integrations.totalCount", partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
 		return db.CountPartnerIntegrationsByPartner(ctx, a, ids)
 	})
 	return l
@@ -129,7 +133,7 @@ func options[K comparable, V any]() []dataloader.Option[K, V] {
 // byID builds a loader of records by id; a key with no record gets NOT_FOUND.
 // expand names the ids the request will want, when known.
 func byID[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), id func(V) int64, what string, expand func() []int64) *dataloader.Loader[int64, V] {
-	m := newMemo[int64, V](func(ctx context.Context, keys []int64) (map[int64]V, error) {
+	m := newMemo[int64, V](l.observer(what), func(ctx context.Context, keys []int64) (map[int64]V, error) {
 		vals, err := fetch(ctx, keys)
 		if err != nil {
 			return nil, err
@@ -145,8 +149,8 @@ func byID[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), 
 }
 
 // many builds a loader of each key's list; a key with no rows gets an empty list.
-func many[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64][]V, error), expand func() []int64) *dataloader.Loader[int64, []V] {
-	m := newMemo[int64, []V](func(ctx context.Context, keys []int64) (map[int64][]V, error) {
+func many[V any](l *Loaders, edge string, fetch func(context.Context, []int64) (map[int64][]V, error), expand func() []int64) *dataloader.Loader[int64, []V] {
+	m := newMemo[int64, []V](l.observer(edge), func(ctx context.Context, keys []int64) (map[int64][]V, error) {
 		out, err := fetch(ctx, keys)
 		if err != nil {
 			return nil, err
@@ -160,6 +164,14 @@ func many[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64][]V
 		return out, nil
 	}, expandIDs(expand))
 	return dataloader.NewBatchedLoader(m.batch(nil), options[int64, []V]()...)
+}
+
+// observer returns the batch size observer of edge, or nil.
+func (l *Loaders) observer(edge string) func(int) {
+	if l.observe == nil {
+		return nil
+	}
+	return func(keys int) { l.observe(edge, keys) }
 }
 
 func expandIDs(f func() []int64) func([]int64) []int64 {

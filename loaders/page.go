@@ -36,7 +36,7 @@ func Key(parent int64, args PageArgs) PageKey {
 // pages builds a loader of nested pages: keys are grouped by their
 // arguments, each group is one statement however many parents it has, and
 // each group is widened to every registered parent.
-func pages[V any](l *Loaders, parents func() []int64, fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error)) *dataloader.Loader[PageKey, V] {
+func pages[V any](l *Loaders, edge string, parents func() []int64, fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error)) *dataloader.Loader[PageKey, V] {
 	expand := func(keys []PageKey) []PageKey {
 		all := parents()
 		var out []PageKey
@@ -52,7 +52,7 @@ func pages[V any](l *Loaders, parents func() []int64, fetch func(ctx context.Con
 		}
 		return out
 	}
-	m := newMemo[PageKey, V](func(ctx context.Context, keys []PageKey) (map[PageKey]V, error) {
+	m := newMemo[PageKey, V](l.observer(edge), func(ctx context.Context, keys []PageKey) (map[PageKey]V, error) {
 		groups := map[string][]int64{}
 		for _, k := range keys {
 			groups[k.Args] = append(groups[k.Args], k.Parent)

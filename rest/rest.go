@@ -22,6 +22,7 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/auth"
+	"partnergraph/ratelimit"
 	"partnergraph/relay"
 )
 
@@ -84,12 +85,17 @@ type call struct {
 
 func handler(rt route, exec Executor) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{ctx: auth.WithCredentials(r.Context(), auth.FromRequest(r)), r: r, exec: exec}
+		ctx, limits := ratelimit.NewContext(auth.WithCredentials(r.Context(), auth.FromRequest(r)))
+		c := &call{ctx: ctx, r: r, exec: exec}
 		if err := c.readBody(w, rt.contentTypes); err != nil {
 			rt.format.write(w, err)
 			return
 		}
 		status, body, err := rt.handle(c)
+		if d, ok := limits.Last(); ok {
+			// Over the limit, this also sets Retry-After for the 429.
+			d.SetHeaders(w.Header())
+		}
 		if err != nil {
 			rt.format.write(w, err)
 			return

@@ -20,6 +20,14 @@ import (
 // INTERNAL with its cause logged and hidden.
 func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
+		if errors.Is(err, context.DeadlineExceeded) {
+			// The request's time limit, not a fault: say so.
+			ge := gqlerror.WrapPath(graphql.GetPath(ctx), err)
+			ge.Message = "The request ran past the server's time limit; ask for less, or retry."
+			ge.Extensions = map[string]any{"code": string(pg.Internal), "reason": "TIMEOUT"}
+			ge.Err = nil
+			return ge
+		}
 		var de *pg.Error
 		if errors.As(err, &de) {
 			ge := gqlerror.WrapPath(graphql.GetPath(ctx), err)

@@ -10,52 +10,6 @@ import (
 	"time"
 )
 
-// statusWriter lets an operation refused before execution (a bad key) set
-// the HTTP status gqlgen's transport would otherwise write as 200.
-type statusWriter struct {
-	http.ResponseWriter
-	status      int
-	wroteHeader bool
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.wroteHeader {
-		return
-	}
-	w.wroteHeader = true
-	if w.status != 0 && code == http.StatusOK {
-		code = w.status
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-type statusKey struct{}
-
-func withStatus(ctx context.Context, w *statusWriter) context.Context {
-	return context.WithValue(ctx, statusKey{}, w)
-}
-
-func setStatus(ctx context.Context, code int) {
-	if w, ok := ctx.Value(statusKey{}).(*statusWriter); ok {
-		w.status = code
-	}
-}
-
 type requestIDKey struct{}
 
 // withRequestID gives every request an id, echoed in X-Request-Id and

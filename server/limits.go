@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -56,19 +57,26 @@ func (l limitsExtension) MutateOperationContext(_ context.Context, oc *graphql.O
 	w := walker{vars: oc.Variables}
 	cost := w.cost(oc.Operation.SelectionSet, 1)
 	oc.Stats.SetExtension("cost", cost)
-	switch {
-	case w.depth > l.MaxDepth:
-		return limitError("The query is %d levels deep; the limit is %d.", w.depth, l.MaxDepth)
-	case w.fields > l.MaxFields:
-		return limitError("The query selects %d fields; the limit is %d.", w.fields, l.MaxFields)
-	case cost > l.MaxCost:
-		return limitError("The query costs %d; the limit is %d. Ask for fewer items with first or last.", cost, l.MaxCost)
+	// Every limit exceeded is named, so one round trip tells the client
+	// all it must change.
+	var over []string
+	if w.depth > l.MaxDepth {
+		over = append(over, fmt.Sprintf("The query is %d levels deep; the limit is %d.", w.depth, l.MaxDepth))
+	}
+	if w.fields > l.MaxFields {
+		over = append(over, fmt.Sprintf("The query selects %d fields; the limit is %d.", w.fields, l.MaxFields))
+	}
+	if cost > l.MaxCost {
+		over = append(over, fmt.Sprintf("The query costs %d; the limit is %d. Ask for fewer items with first or last.", cost, l.MaxCost))
+	}
+	if len(over) > 0 {
+		return limitError(strings.Join(over, " "))
 	}
 	return nil
 }
 
-func limitError(format string, args ...any) *gqlerror.Error {
-	err := gqlerror.Errorf(format, args...)
+func limitError(message string) *gqlerror.Error {
+	err := gqlerror.Errorf("%s", message)
 	err.Extensions = map[string]any{"code": string(pg.BadUserInput), "reason": "QUERY_LIMIT_EXCEEDED"}
 	return err
 }

@@ -14,6 +14,12 @@ type Metrics struct {
 	requests *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
 	webhooks *prometheus.CounterVec
+	batches  *prometheus.HistogramVec
+}
+
+// LoaderBatch records the keys one loader batch fetched.
+func (m *Metrics) LoaderBatch(edge string, keys int) {
+	m.batches.WithLabelValues(edge).Observe(float64(keys))
 }
 
 // WebhookAttempt counts a webhook delivery attempt by outcome.
@@ -37,13 +43,22 @@ func newMetrics(db *store.DB) *Metrics {
 			Name: "partnergraph_graphql_errors_total",
 			Help: "GraphQL errors returned, by extensions.code.",
 		}, []string{"code"}),
+		batches: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "partnergraph_loader_batch_keys",
+			Help:    "Keys fetched by one dataloader batch (one SQL statement), by edge.",
+			Buckets: prometheus.ExponentialBuckets(1, 4, 8),
+		}, []string{"edge"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partnergraph_webhook_attempts_total",
 			Help: "Webhook delivery attempts, by outcome.",
 		}, []string{"outcome"}),
 	}
+	// Both outcomes exist from the start, so a dashboard shows zero
+	// rather than nothing.
+	m.webhooks.WithLabelValues("succeeded")
+	m.webhooks.WithLabelValues("failed")
 	m.Registry.MustRegister(
-		m.requests, m.errors, m.webhooks,
+		m.requests, m.errors, m.webhooks, m.batches,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "partnergraph_sql_statements_total",
 			Help: "SQL statements sent to the database.",

@@ -9,7 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -27,6 +27,7 @@ import (
 	"partnergraph/feed"
 	"partnergraph/graph"
 	"partnergraph/loaders"
+	"partnergraph/ratelimit"
 	"partnergraph/resolvers"
 	"partnergraph/rest"
 	"partnergraph/store"
@@ -47,6 +48,14 @@ type Config struct {
 	// AllowPrivateWebhooks lets webhook endpoints be on loopback and
 	// private addresses (tests, private deployments).
 	AllowPrivateWebhooks bool
+	// MaxBatch bounds the operations of one batched request.
+	MaxBatch int
+	// RateLimit meters each API key's operations by cost; nil or a zero
+	// rate means unlimited.
+	RateLimit *ratelimit.Limiter
+	// AllowList refuses every operation sent over HTTP that an operator
+	// did not register (partnergraph operations add).
+	AllowList bool
 }
 
 // Server serves partnergraph over HTTP.
@@ -59,6 +68,9 @@ type Server struct {
 	exec    *executor.Executor
 	auth    auth.Authenticator
 	Metrics *Metrics
+	// closing ends when Shutdown starts, closing every stream.
+	closing  context.Context
+	shutdown context.CancelFunc
 }
 
 // New builds a server.
@@ -75,7 +87,11 @@ func New(cfg Config) *Server {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
+	if cfg.MaxBatch == 0 {
+		cfg.MaxBatch = 10
+	}
 	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB), Feed: &feed.Broker{DB: cfg.DB}}
+	s.closing, s.shutdown = context.WithCancel(context.Background())
 	cfg.DB.OnEvents(func([]int64) { s.Feed.Wake() })
 	s.Metrics.subscriptions(s.Feed.Count)
 	schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: cfg.DB, Logger: cfg.Logger,
@@ -92,6 +108,11 @@ func New(cfg Config) *Server {
 		InitFunc:              s.websocketInit,
 	})
 	s.configure(gql)
+	if cfg.AllowList {
+		// After the persisted query extension: a hash is resolved into its
+		// document before the document is checked.
+		gql.Use(&allowList{db: cfg.DB, ttl: 30 * time.Second})
+	}
 	s.gql = gql
 	// The REST shim runs operations in-process through an executor set up
 	// exactly like the HTTP handler: same limits, auth, errors and metrics.
@@ -117,7 +138,7 @@ func (s *Server) configure(e configurable) {
 	if s.cfg.Introspection {
 		e.Use(extension.Introspection{})
 	}
-	e.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.DB)})
 	e.Use(limitsExtension{s.cfg.Limits})
 	e.AroundOperations(s.authenticate)
 	e.AroundResponses(s.observe)
@@ -134,6 +155,14 @@ func (s *Server) Execute(ctx context.Context, query string, vars map[string]any)
 	}
 	responses, ctx := s.exec.DispatchOperation(ctx, oc)
 	return responses(ctx)
+}
+
+// Shutdown ends every subscription (each gets its complete message) and
+// closes their WebSocket and event stream connections. Call it before
+// http.Server.Shutdown, which waits for ordinary requests but not streams.
+func (s *Server) Shutdown() {
+	s.Feed.Close()
+	s.shutdown()
 }
 
 // Handler returns the HTTP handler of every path the server serves.
@@ -163,36 +192,6 @@ func (s *Server) Handler() http.Handler {
 	return withRequestID(s.logRequests(mux))
 }
 
-// graphqlHandler checks the Authorization header's form (no database work)
-// and carries the credentials into the operation, where they are checked
-// after the query's limits.
-func (s *Server) graphqlHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions {
-			s.gql.ServeHTTP(w, r)
-			return
-		}
-		creds := auth.FromRequest(r)
-		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-			// Browsers cannot set headers on a WebSocket: its credentials
-			// come in the connection_init payload (websocketInit).
-			s.gql.ServeHTTP(w, r)
-			return
-		}
-		if creds.Authorization == "" {
-			writeGraphQLError(w, http.StatusUnauthorized, pg.Errorf(pg.Unauthenticated, "Authorization: Bearer <API key> is required."))
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		sw := &statusWriter{ResponseWriter: w}
-		ctx = auth.WithCredentials(ctx, creds)
-		ctx = withStatus(ctx, sw)
-		s.gql.ServeHTTP(sw, r.WithContext(ctx))
-	})
-}
-
 // websocketInit authenticates a WebSocket at connection_init, from its
 // payload's Authorization (and organization headers); a bad key closes the
 // socket with 4403, as graphql-transport-ws specifies.
@@ -211,15 +210,38 @@ func (s *Server) authenticate(ctx context.Context, next graphql.OperationHandler
 	a, err := s.auth.Actor(ctx, creds)
 	if err != nil {
 		de := pg.AsError(err)
-		if de.Code == pg.Internal {
+		status := httpStatus(de.Code)
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			status = http.StatusServiceUnavailable
+		case de.Code == pg.Internal:
 			s.cfg.Logger.ErrorContext(ctx, "authentication failed", "error", de.Err)
 		}
-		setStatus(ctx, httpStatus(de.Code))
+		setStatus(ctx, status)
 		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(s.cfg.Logger)(ctx, de)}})
 	}
-	ctx = pg.NewContext(ctx, a)
-	ctx = loaders.NewContext(ctx, loaders.New(s.cfg.DB, a))
 	logAttrs(ctx, slog.String("key_prefix", a.APIKeyPrefix))
+	if s.cfg.RateLimit.Enabled() {
+		cost, _ := Cost(ctx)
+		d, err := s.cfg.RateLimit.Take(ctx, "key:"+strconv.FormatInt(a.APIKeyID, 10), cost)
+		if err != nil {
+			s.cfg.Logger.ErrorContext(ctx, "rate limit", "error", err)
+			setStatus(ctx, http.StatusInternalServerError)
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(s.cfg.Logger)(ctx, pg.InternalError(err))}})
+		}
+		ratelimit.Record(ctx, d)
+		graphql.GetOperationContext(ctx).Stats.SetExtension("throttle", d)
+		if !d.Allowed {
+			setStatus(ctx, http.StatusTooManyRequests)
+			e := presentError(s.cfg.Logger)(ctx, pg.Errorf(pg.RateLimited,
+				"This operation costs %d points and the key has %d left; retry in %s.", cost, d.Remaining, d.RetryAfter.Round(time.Millisecond)))
+			e.Extensions["retryAfter"] = d.RetryAfter.Seconds()
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{e}})
+		}
+	}
+	ctx = pg.NewContext(ctx, a)
+	ctx = loaders.NewContext(ctx, loaders.New(s.cfg.DB, a, s.Metrics.LoaderBatch))
+	markExecuting(ctx)
 	return next(ctx)
 }
 
@@ -252,7 +274,11 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
-		resp.Extensions["cost"] = map[string]any{"requested": cost, "limit": s.cfg.Limits.MaxCost}
+		c := map[string]any{"requested": cost, "limit": s.cfg.Limits.MaxCost}
+		if d, ok := graphql.GetOperationContext(ctx).Stats.GetExtension("throttle").(ratelimit.Decision); ok {
+			c["throttle"] = map[string]any{"maximumAvailable": d.Limit, "currentlyAvailable": d.Remaining, "restoreRate": d.Rate}
+		}
+		resp.Extensions["cost"] = c
 	}
 	return resp
 }

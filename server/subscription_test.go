@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,10 +126,22 @@ func TestServerSentEvents(t *testing.T) {
 	req.Header.Set("Accept", "text/event-stream")
 	// The stream's headers come with its first event: change data until
 	// one arrives (the subscription may start after the first change).
+	// The writer stops before the test ends, and reports nothing: the
+	// stream is what is under test.
+	var writer sync.WaitGroup
+	defer func() { cancel(); writer.Wait() }()
+	writer.Add(1)
 	go func() {
+		defer writer.Done()
 		for i := 0; ctx.Err() == nil; i++ {
 			time.Sleep(200 * time.Millisecond)
-			env.Do(t, pgtest.Request{Key: org.Write, Query: fmt.Sprintf(`mutation { createTag(input: {name: "live-%d"}) { tag { id } } }`, i)})
+			body := fmt.Sprintf(`{"query": "mutation { createTag(input: {name: \"live-%d\"}) { tag { id } } }"}`, i)
+			req, _ := http.NewRequestWithContext(ctx, "POST", env.Server.URL+"/graphql", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+org.Write)
+			req.Header.Set("Content-Type", "application/json")
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
 		}
 	}()
 	resp, err := http.DefaultClient.Do(req)

@@ -6,6 +6,7 @@
 //	partnergraph bootstrap --db DSN --org NAME --email EMAIL [--json]
 //	partnergraph migrate   --db DSN
 //	partnergraph apikey    create|list|revoke …
+//	partnergraph operations add|list|remove …
 //
 // Every flag also reads an environment variable, named in its help.
 package main
@@ -25,9 +26,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "partnergraph:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // --help printed what was asked for
 		}
+		fmt.Fprintln(os.Stderr, "partnergraph:", err)
 		os.Exit(2)
 	}
 }
@@ -39,6 +41,7 @@ Usage:
   partnergraph bootstrap --org NAME --email EMAIL [--json]        create an organization, its admin and a WRITE key
   partnergraph migrate   [--db DSN]                               apply database migrations
   partnergraph apikey    create|list|revoke                       manage API keys
+  partnergraph operations add|list|remove                         manage registered operations (serve --allow-list)
 
 DSN is a SQLite file path (default partnergraph.db) or a postgres:// URL.
 `
@@ -46,7 +49,7 @@ DSN is a SQLite file path (default partnergraph.db) or a postgres:// URL.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return flag.ErrHelp
+		return errors.New("no command given")
 	}
 	switch args[0] {
 	case "serve":
@@ -57,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, args[1:], stdout, stderr)
 	case "apikey":
 		return apikey(ctx, args[1:], stdout, stderr)
+	case "operations":
+		return operations(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

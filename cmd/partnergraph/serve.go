@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"partnergraph/demo"
+	"partnergraph/ratelimit"
 	"partnergraph/server"
 	"partnergraph/store"
 	"partnergraph/webhook"
@@ -26,6 +27,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxDepth := f.int("max-depth", "PARTNERGRAPH_MAX_DEPTH", server.DefaultLimits.MaxDepth, "deepest field nesting a query may have")
 	maxCost := f.int("max-cost", "PARTNERGRAPH_MAX_COST", server.DefaultLimits.MaxCost, "highest cost a query may have (connections multiply by first/last)")
 	maxFields := f.int("max-fields", "PARTNERGRAPH_MAX_FIELDS", server.DefaultLimits.MaxFields, "most fields (aliases included) a query may select")
+	maxBatch := f.int("max-batch", "PARTNERGRAPH_MAX_BATCH", 10, "most operations one batched request (a JSON array) may hold")
+	rate := f.int("rate-limit", "PARTNERGRAPH_RATE_LIMIT", 50000, "query cost points each API key regains per second; 0 turns rate limiting off")
+	burst := f.int("rate-limit-burst", "PARTNERGRAPH_RATE_LIMIT_BURST", 250000, "most cost points an API key can hold (at least --max-cost)")
+	allowList := f.bool("allow-list", "PARTNERGRAPH_ALLOW_LIST", false, "run only operations registered with 'partnergraph operations add'")
 	maxBody := f.int("max-body-bytes", "PARTNERGRAPH_MAX_BODY_BYTES", 1<<20, "largest request body")
 	timeout := f.duration("request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
 	shutdown := f.duration("shutdown-timeout", "PARTNERGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
@@ -48,6 +53,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	retries, err := parseSchedule(*schedule)
 	if err != nil {
 		return err
+	}
+	if *rate > 0 && *burst < *maxCost {
+		return fmt.Errorf("--rate-limit-burst %d is below --max-cost %d: the costliest query allowed could never run", *burst, *maxCost)
 	}
 	db, err := store.Open(ctx, *dsn, store.Options{SecretKey: key})
 	if err != nil {
@@ -76,10 +84,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	limiter := &ratelimit.Limiter{Capacity: float64(*burst), Rate: float64(*rate), Store: &ratelimit.Memory{}}
+	if db.Dialect() == "postgres" {
+		// Processes sharing the database share each key's bucket.
+		limiter.Store = ratelimit.StoreFunc(db.TakeTokens)
+	}
 	srv := server.New(server.Config{
 		DB: db, Logger: logger, Introspection: *introspection,
 		Limits:       server.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxFields: *maxFields},
 		MaxBodyBytes: int64(*maxBody), RequestTimeout: *timeout, AllowPrivateWebhooks: *allowPrivate,
+		MaxBatch: *maxBatch, RateLimit: limiter, AllowList: *allowList,
 	})
 	dispatcher := &webhook.Dispatcher{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: *allowPrivate},
 		Schedule: retries, Timeout: *hookTimeout, OnAttempt: srv.Metrics.WebhookAttempt}
@@ -106,6 +120,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger.Info("shutting down", "deadline", shutdown.String())
 	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
 	defer cancel()
+	// Streams first: http.Server.Shutdown waits for requests in flight
+	// but neither ends WebSockets nor event streams.
+	srv.Shutdown()
 	err = httpSrv.Shutdown(sctx)
 	// The dispatcher finishes the attempts it started; the rest stay
 	// pending in the database for the next start.
@@ -117,6 +134,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	logger.Info("stopped")
 	return nil
 }
 

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vektah/gqlparser/v2"
+
+	"partnergraph/graph"
+)
+
+// operations manages the registered operations: the allow-list of
+// serve --allow-list, which clients may also send by hash alone.
+func operations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("operations needs a subcommand: add, list or remove")
+	}
+	f := newFlags("operations "+args[0], stderr)
+	dsn, secret := f.database()
+	switch args[0] {
+	case "add":
+		name := f.String("name", "", "name of the operation (default: the file's name)")
+		if err := f.Parse(args[1:]); err != nil {
+			return err
+		}
+		if f.NArg() == 0 {
+			return fmt.Errorf("operations add needs one or more .graphql files")
+		}
+		// Check every document before registering any: an operation that
+		// cannot run must not reach the allow-list.
+		schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+		docs := map[string]string{}
+		for _, path := range f.Args() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if _, errs := gqlparser.LoadQuery(schema, string(b)); len(errs) > 0 {
+				return fmt.Errorf("%s: %w", path, errs)
+			}
+			n := *name
+			if n == "" || f.NArg() > 1 {
+				n = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+			}
+			docs[n] = string(b)
+		}
+		db, err := openDB(ctx, *dsn, *secret)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		for n, q := range docs {
+			op, err := db.RegisterOperation(ctx, n, q)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s\t%s\n", op.Hash, op.Name)
+		}
+		return nil
+	case "list":
+		if err := f.Parse(args[1:]); err != nil {
+			return err
+		}
+		db, err := openDB(ctx, *dsn, *secret)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ops, err := db.PersistedOperations(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SHA256\tNAME\tREGISTERED")
+		for _, op := range ops {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Hash, op.Name, op.CreatedAt.Format(time.RFC3339))
+		}
+		return tw.Flush()
+	case "remove":
+		if err := f.Parse(args[1:]); err != nil {
+			return err
+		}
+		if f.NArg() != 1 {
+			return fmt.Errorf("operations remove needs the operation's sha256")
+		}
+		db, err := openDB(ctx, *dsn, *secret)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if err := db.UnregisterOperation(ctx, f.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "removed %s\n", f.Arg(0))
+		return nil
+	}
+	return fmt.Errorf("unknown operations subcommand %q", args[0])
+}

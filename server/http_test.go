@@ -1,0 +1,436 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"partnergraph/pgtest"
+	"partnergraph/ratelimit"
+	"partnergraph/server"
+	"partnergraph/store"
+)
+
+// reply is a raw HTTP response: the tests below look at what a GraphQL
+// client sees on the wire.
+type reply struct {
+	status int
+	header http.Header
+	body   map[string]json.RawMessage
+	raw    []byte
+}
+
+func (r reply) code() string {
+	var errs []struct {
+		Extensions struct{ Code, Field, Reason string }
+	}
+	json.Unmarshal(r.body["errors"], &errs)
+	if len(errs) == 0 {
+		return ""
+	}
+	return errs[0].Extensions.Code
+}
+
+func send(t *testing.T, base, method, path string, header map[string]string, body string) reply {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := reply{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if len(raw) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &out.body); err != nil {
+			t.Fatalf("response is not JSON: %s", raw)
+		}
+	}
+	return out
+}
+
+func gql(query string, vars map[string]any) string {
+	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return string(b)
+}
+
+const (
+	mediaJSON    = "application/json"
+	mediaGraphQL = "application/graphql-response+json"
+)
+
+// TestGraphQLOverHTTP checks each status and media type rule of the
+// GraphQL-over-HTTP specification.
+func TestGraphQLOverHTTP(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		good := gql(`{ viewer { permission } }`, nil)
+		h := func(accept string) map[string]string {
+			m := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}
+			if accept != "" {
+				m["Accept"] = accept
+			}
+			return m
+		}
+		get := func(q string) string { return "/graphql?query=" + url.QueryEscape(q) }
+		cases := []struct {
+			name, method, path string
+			header             map[string]string
+			body               string
+			status             int
+			media              string
+			data               bool // the response has a data entry
+			code               string
+		}{
+			{"NoAcceptIsJSON", "POST", "/graphql", h(""), good, 200, mediaJSON, true, ""},
+			{"AcceptJSON", "POST", "/graphql", h(mediaJSON), good, 200, mediaJSON, true, ""},
+			{"AcceptGraphQLResponse", "POST", "/graphql", h(mediaGraphQL), good, 200, mediaGraphQL, true, ""},
+			{"PreferredByQuality", "POST", "/graphql", h(mediaJSON + ";q=0.5, " + mediaGraphQL), good, 200, mediaGraphQL, true, ""},
+			{"WildcardIsJSON", "POST", "/graphql", h("*/*"), good, 200, mediaJSON, true, ""},
+			{"NothingAcceptable", "POST", "/graphql", h("text/html"), good, 406, mediaJSON, false, "BAD_USER_INPUT"},
+			{"ParseErrorJSON", "POST", "/graphql", h(mediaJSON), gql(`{ viewer {`, nil), 200, mediaJSON, false, "BAD_USER_INPUT"},
+			{"ParseErrorGraphQLResponse", "POST", "/graphql", h(mediaGraphQL), gql(`{ viewer {`, nil), 400, mediaGraphQL, false, "BAD_USER_INPUT"},
+			{"ValidationErrorJSON", "POST", "/graphql", h(mediaJSON), gql(`{ viewer { salary } }`, nil), 200, mediaJSON, false, "BAD_USER_INPUT"},
+			{"ValidationErrorGraphQLResponse", "POST", "/graphql", h(mediaGraphQL), gql(`{ viewer { salary } }`, nil), 400, mediaGraphQL, false, "BAD_USER_INPUT"},
+			{"BadVariableGraphQLResponse", "POST", "/graphql", h(mediaGraphQL), gql(`query($n: Int) { partners(first: $n) { totalCount } }`, map[string]any{"n": "x"}), 400, mediaGraphQL, false, "BAD_USER_INPUT"},
+			{"FieldErrorGraphQLResponse", "POST", "/graphql", h(mediaGraphQL), gql(`{ partner(id: "UGFydG5lcjo5OTk5OQ") { id } }`, nil), 200, mediaGraphQL, true, "NOT_FOUND"},
+			{"ReadKeyMutation", "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON, "Accept": mediaGraphQL},
+				gql(`mutation { createTag(input: {name: "x"}) { tag { id } } }`, nil), 200, mediaGraphQL, true, "FORBIDDEN"},
+			{"BodyNotJSON", "POST", "/graphql", h(mediaJSON), `{"query": `, 400, mediaJSON, false, "BAD_USER_INPUT"},
+			{"QueryNotString", "POST", "/graphql", h(mediaGraphQL), `{"query": 5}`, 400, mediaGraphQL, false, "BAD_USER_INPUT"},
+			{"VariablesNotObject", "POST", "/graphql", h(mediaJSON), `{"query": "{ viewer { permission } }", "variables": [1]}`, 400, mediaJSON, false, "BAD_USER_INPUT"},
+			{"NoQuery", "POST", "/graphql", h(mediaGraphQL), `{}`, 400, mediaGraphQL, false, "BAD_USER_INPUT"},
+			{"WrongContentType", "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": "text/plain"}, good, 415, mediaJSON, false, "BAD_USER_INPUT"},
+			{"GetQuery", "GET", get(`{ viewer { permission } }`), h(mediaGraphQL), "", 200, mediaGraphQL, true, ""},
+			{"GetMutation", "GET", get(`mutation { createTag(input: {name: "x"}) { tag { id } } }`), h(""), "", 405, mediaJSON, false, "BAD_USER_INPUT"},
+			{"Put", "PUT", "/graphql", h(""), good, 405, mediaJSON, false, "BAD_USER_INPUT"},
+			{"NoKey", "POST", "/graphql", map[string]string{"Content-Type": mediaJSON, "Accept": mediaGraphQL}, good, 401, mediaGraphQL, false, "UNAUTHENTICATED"},
+			{"UnknownKey", "POST", "/graphql", map[string]string{"Authorization": "Bearer pg_nope", "Content-Type": mediaJSON, "Accept": mediaGraphQL}, good, 401, mediaGraphQL, false, "UNAUTHENTICATED"},
+			{"UnknownKeyJSON", "POST", "/graphql", map[string]string{"Authorization": "Bearer pg_nope", "Content-Type": mediaJSON}, good, 401, mediaJSON, false, "UNAUTHENTICATED"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				before := env.Snapshot(t, org.ID)
+				r := send(t, env.Server.URL, c.method, c.path, c.header, c.body)
+				if r.status != c.status {
+					t.Fatalf("status %d, want %d: %s", r.status, c.status, r.raw)
+				}
+				if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, c.media) {
+					t.Fatalf("Content-Type %q, want %q", ct, c.media)
+				}
+				if _, has := r.body["data"]; has != c.data {
+					t.Fatalf("data entry present: %v, want %v: %s", has, c.data, r.raw)
+				}
+				if r.code() != c.code {
+					t.Fatalf("code %q, want %q: %s", r.code(), c.code, r.raw)
+				}
+				if c.status == 405 && r.header.Get("Allow") == "" {
+					t.Fatal("405 without Allow")
+				}
+				if c.code != "" {
+					var errs []struct{ Message string }
+					json.Unmarshal(r.body["errors"], &errs)
+					if errs[0].Message == "" {
+						t.Fatal("error without a message")
+					}
+				}
+				if env.Snapshot(t, org.ID) != before {
+					t.Fatal("a request changed data")
+				}
+			})
+		}
+	})
+}
+
+// TestLimitsRefuseBeforeSQL sends the hostile queries of the limits: each
+// is refused with a clear error and no SQL statement runs.
+func TestLimitsRefuseBeforeSQL(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		// 2 + 3 × 16 = 50 levels.
+		deep := "partners { nodes { " + strings.Repeat("partnerships { nodes { partner { ", 16) + "id" + strings.Repeat(" } } }", 16) + " } }"
+		var aliases strings.Builder
+		for i := range 10000 {
+			fmt.Fprintf(&aliases, "a%d: viewer { permission } ", i)
+		}
+		cases := []struct {
+			name, query string
+			status      int
+			want        string
+		}{
+			{"OneMegabyte", "{ viewer { permission } }" + strings.Repeat(" ", 1<<20), 413, "larger than"},
+			{"TenThousandAliases", "{ " + aliases.String() + "}", 200, "fields"},
+			{"DepthFifty", "{ " + deep + " }", 200, "levels deep"},
+			{"FirstHundredFiveDeep", `{ partners(first: 100) { nodes { partnerships(first: 100) { nodes { project { partnerships(first: 100) { nodes { partner { partnerships(first: 100) { nodes { project { partnerships(first: 100) { nodes { id } } } } } } } } } } } } } }`, 200, "costs"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				before := env.Statements()
+				r := send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}, gql(c.query, nil))
+				if r.status != c.status || r.code() != "BAD_USER_INPUT" || !strings.Contains(string(r.body["errors"]), c.want) {
+					t.Fatalf("status %d: %.300s", r.status, r.raw)
+				}
+				if _, has := r.body["data"]; has {
+					t.Fatal("a refused request has a data entry")
+				}
+				if n := env.Statements() - before; n != 0 {
+					t.Fatalf("%d SQL statements ran for a refused query", n)
+				}
+			})
+		}
+	})
+}
+
+func TestBatch(t *testing.T) {
+	env := pgtest.New(t, "sqlite", func(c *server.Config) { c.MaxBatch = 3 })
+	org := env.Org(t, "Acme")
+	h := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}
+	post := func(body string) (int, []map[string]json.RawMessage, string) {
+		r := send(t, env.Server.URL, "POST", "/graphql", h, body)
+		var items []map[string]json.RawMessage
+		json.Unmarshal(r.raw, &items)
+		return r.status, items, string(r.raw)
+	}
+	status, items, raw := post(`[{"query": "{ viewer { permission } }"}, {"query": "mutation { createTag(input: {name: \"batched\"}) { tag { name } } }"}, {"query": "{ nope }"}]`)
+	if status != 200 || len(items) != 3 {
+		t.Fatalf("status %d: %s", status, raw)
+	}
+	if !strings.Contains(string(items[0]["data"]), "WRITE") || !strings.Contains(string(items[1]["data"]), "batched") || items[2]["errors"] == nil {
+		t.Fatalf("batch answered out of order or wrongly: %s", raw)
+	}
+	for _, body := range []string{`[]`, `[{"query": "{ viewer { permission } }"},{"query": "{ viewer { permission } }"},{"query": "{ viewer { permission } }"},{"query": "{ viewer { permission } }"}]`, `[1, 2`} {
+		r := send(t, env.Server.URL, "POST", "/graphql", h, body)
+		if r.status != 400 || r.code() != "BAD_USER_INPUT" {
+			t.Fatalf("%s: status %d %s", body, r.status, r.raw)
+		}
+	}
+}
+
+// TestRateLimit spends a key's points and checks what GraphQL and REST
+// clients see before and after they run out.
+func TestRateLimit(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		var env *pgtest.Env
+		env = pgtest.New(t, dialect, func(c *server.Config) {
+			c.RateLimit = &ratelimit.Limiter{Capacity: 100, Rate: 0.5, Store: ratelimit.StoreFunc(c.DB.TakeTokens)}
+		})
+		org := env.Org(t, "Acme")
+		other := env.Org(t, "Other")
+		h := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON, "Accept": mediaGraphQL}
+		costly := gql(`{ partners(first: 40) { nodes { id } } }`, nil) // 1 + 40 × 2 = 81 points
+
+		r := send(t, env.Server.URL, "POST", "/graphql", h, costly)
+		if r.status != 200 || r.header.Get("X-Ratelimit-Limit") != "100" || r.header.Get("X-Ratelimit-Remaining") != "19" {
+			t.Fatalf("first request: %d %v %s", r.status, r.header, r.raw)
+		}
+		if reset, _ := strconv.Atoi(r.header.Get("X-Ratelimit-Reset")); reset < 160 || reset > 163 {
+			t.Fatalf("X-Ratelimit-Reset %q: 81 points at 0.5 a second take 162 s", r.header.Get("X-Ratelimit-Reset"))
+		}
+		var ext struct {
+			Cost struct {
+				Requested int
+				Throttle  struct{ MaximumAvailable, CurrentlyAvailable int }
+			}
+		}
+		json.Unmarshal(r.body["extensions"], &ext)
+		if ext.Cost.Requested != 81 || ext.Cost.Throttle.MaximumAvailable != 100 || ext.Cost.Throttle.CurrentlyAvailable != 19 {
+			t.Fatalf("extensions.cost: %s", r.body["extensions"])
+		}
+
+		before := env.Statements()
+		r = send(t, env.Server.URL, "POST", "/graphql", h, costly)
+		if r.status != 429 || r.code() != "RATE_LIMITED" || r.header.Get("Retry-After") == "" {
+			t.Fatalf("over the limit: %d %v %s", r.status, r.header, r.raw)
+		}
+		if _, has := r.body["data"]; has {
+			t.Fatal("a rate-limited request has a data entry")
+		}
+		if n := env.Statements() - before; n > 2 {
+			t.Fatalf("%d statements for a refused request: only the key and its bucket may be read", n)
+		}
+		// Cheap operations still fit; the REST shim draws from the same bucket.
+		if r = send(t, env.Server.URL, "POST", "/graphql", h, gql(`{ viewer { permission } }`, nil)); r.status != 200 {
+			t.Fatalf("a cheap query: %d %s", r.status, r.raw)
+		}
+		var rest *http.Response
+		for range 20 {
+			req, _ := http.NewRequest("GET", env.Server.URL+"/v1/projects/1/partnerships", nil)
+			req.Header.Set("Authorization", "Bearer "+org.Write)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if rest = resp; resp.StatusCode == 429 {
+				break
+			}
+		}
+		if rest.StatusCode != 429 || rest.Header.Get("Retry-After") == "" || rest.Header.Get("X-Ratelimit-Limit") != "100" {
+			t.Fatalf("REST over the limit: %d %v", rest.StatusCode, rest.Header)
+		}
+		// Another key has its own bucket.
+		if r = send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + other.Write, "Content-Type": mediaJSON}, costly); r.status != 200 {
+			t.Fatalf("another key: %d %s", r.status, r.raw)
+		}
+	})
+}
+
+// TestPersistedQueries follows the automatic persisted query protocol, and
+// shows an operator-registered operation works by hash on any process.
+func TestPersistedQueries(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+		query := `{ viewer { permission } }`
+		byHash := func(base, q string, withQuery bool) reply {
+			body := map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": store.OperationHash(q)}}}
+			if withQuery {
+				body["query"] = q
+			}
+			b, _ := json.Marshal(body)
+			return send(t, base, "POST", "/graphql", h, string(b))
+		}
+		if r := byHash(env.Server.URL, query, false); r.code() != "PERSISTED_QUERY_NOT_FOUND" || r.status != 200 {
+			t.Fatalf("unknown hash: %d %s", r.status, r.raw)
+		}
+		if r := byHash(env.Server.URL, query, true); !strings.Contains(string(r.body["data"]), "READ") {
+			t.Fatalf("hash with query: %s", r.raw)
+		}
+		if r := byHash(env.Server.URL, query, false); !strings.Contains(string(r.body["data"]), "READ") {
+			t.Fatalf("hash after registering: %s", r.raw)
+		}
+
+		registered := `query Mine { viewer { permission } }`
+		if _, err := env.DB.RegisterOperation(context.Background(), "Mine", registered); err != nil {
+			t.Fatal(err)
+		}
+		second := httptest.NewServer(server.New(server.Config{DB: env.DB}).Handler())
+		defer second.Close()
+		if r := byHash(second.URL, registered, false); !strings.Contains(string(r.body["data"]), "READ") {
+			t.Fatalf("registered operation by hash on another process: %s", r.raw)
+		}
+	})
+}
+
+// TestAllowList runs only registered operations over HTTP, by text or by
+// hash; the REST shim's own operations are unaffected.
+func TestAllowList(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect, func(c *server.Config) { c.AllowList = true })
+		org := env.Org(t, "Acme")
+		registered := "query Viewer { viewer { permission } }"
+		if _, err := env.DB.RegisterOperation(context.Background(), "Viewer", registered); err != nil {
+			t.Fatal(err)
+		}
+		h := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON, "Accept": mediaGraphQL}
+		r := send(t, env.Server.URL, "POST", "/graphql", h, gql(`{ viewer { permission } }`, nil))
+		if r.status != 403 || r.code() != "FORBIDDEN" || r.body["data"] != nil {
+			t.Fatalf("unregistered operation: %d %s", r.status, r.raw)
+		}
+		if r = send(t, env.Server.URL, "POST", "/graphql", h, gql(registered, nil)); r.status != 200 || !strings.Contains(string(r.body["data"]), "WRITE") {
+			t.Fatalf("registered operation: %d %s", r.status, r.raw)
+		}
+		b, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": store.OperationHash(registered)}}})
+		if r = send(t, env.Server.URL, "POST", "/graphql", h, string(b)); r.status != 200 || !strings.Contains(string(r.body["data"]), "WRITE") {
+			t.Fatalf("registered operation by hash: %d %s", r.status, r.raw)
+		}
+		// A client cannot register its own operation through the APQ protocol.
+		other := `{ viewer { role } }`
+		b, _ = json.Marshal(map[string]any{"query": other, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": store.OperationHash(other)}}})
+		if r = send(t, env.Server.URL, "POST", "/graphql", h, string(b)); r.status != 403 {
+			t.Fatalf("client-registered operation: %d %s", r.status, r.raw)
+		}
+		req, _ := http.NewRequest("GET", env.Server.URL+"/v1/projects/1/partnerships", nil)
+		req.Header.Set("Authorization", "Bearer "+org.Write)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == 403 {
+			t.Fatal("the allow-list refused the REST shim's own operation")
+		}
+	})
+}
+
+// TestTimeout bounds a request's execution.
+func TestTimeout(t *testing.T) {
+	env := pgtest.New(t, "sqlite", func(c *server.Config) { c.RequestTimeout = time.Nanosecond })
+	org := env.Org(t, "Acme")
+	r := send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}, gql(`{ partners { totalCount } }`, nil))
+	if (r.status != 200 && r.status != 503) || !bytes.Contains(r.raw, []byte("time limit")) {
+		t.Fatalf("status %d: %s", r.status, r.raw)
+	}
+}
+
+// TestRequestIDAndLog: every response carries a request id, and the
+// request's log line has it with the operation, key prefix and status,
+// and never the key.
+func TestRequestIDAndLog(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	r := send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON, "X-Request-Id": "req-42"},
+		gql(`query Dashboard { viewer { permission } }`, nil))
+	if r.header.Get("X-Request-Id") != "req-42" {
+		t.Fatalf("X-Request-Id %q", r.header.Get("X-Request-Id"))
+	}
+	if r = send(t, env.Server.URL, "GET", "/healthz", nil, ""); len(r.header.Get("X-Request-Id")) < 16 {
+		t.Fatal("no generated request id")
+	}
+	var line map[string]any
+	for _, l := range strings.Split(env.Log(), "\n") {
+		if strings.Contains(l, `"req-42"`) {
+			json.Unmarshal([]byte(l), &line)
+		}
+	}
+	if line["operation"] != "Dashboard" || line["status"] != float64(200) || line["key_prefix"] == nil || line["duration"] == nil {
+		t.Fatalf("log line: %v", line)
+	}
+	if strings.Contains(env.Log(), org.Read) {
+		t.Fatal("the log holds an API key")
+	}
+}
+
+// TestMetrics scrapes /metrics after a nested query.
+func TestMetrics(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	env.Query(t, org.Write, `mutation { createPartner(input: {companyName: "TechCorp", email: "a@techcorp.example", partnerType: CUSTOMER, salesAmount: 1, frequency: "m", paymentTerms: "n"}) { partner { id } } }`, nil, nil)
+	send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON},
+		gql(`query Q { partners { nodes { partnerships { nodes { tags { name } } } } } nope: partner(id: "UGFydG5lcjo5OTk5OQ") { id } }`, nil))
+	r := send(t, env.Server.URL, "GET", "/metrics", nil, "")
+	for _, want := range []string{
+		`partnergraph_graphql_request_duration_seconds_count{operation_name="Q",operation_type="query"} 1`,
+		`partnergraph_graphql_errors_total{code="NOT_FOUND"} 1`,
+		`partnergraph_sql_statements_total`,
+		`partnergraph_loader_batch_keys_count{edge="partner.partnerships"}`,
+		`partnergraph_webhook_attempts_total`,
+		`partnergraph_subscriptions 0`,
+	} {
+		if !bytes.Contains(r.raw, []byte(want)) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
