@@ -67,22 +67,33 @@ func New(db *store.DB, a pg.Actor, observe func(edge string, keys int)) *Loaders
 	l.User = byID(l, db.UsersByIDs, func(u *pg.User) int64 { return u.ID }, "User", nil)
 	l.Partner = byID(l, db.PartnersByIDs, func(p *pg.Partner) int64 { return p.ID }, "Partner",
 		fk(func(p *pg.Partnership) *int64 { return &p.PartnerID }))
-	l.Project = byID(l, db.ProjectsByIDs, func(p *pg.Project) int64 { return p.ID }, "Project",
-		fk(func(p *pg.Partnership) *int64 { return p.ProjectID }))
 	l.Partnership = byID(l, db.PartnershipsByIDs, func(p *pg.Partnership) int64 { return p.ID }, "Partnership", nil)
-	l.Tier = byID(l, db.TiersByIDs, func(t *pg.Tier) int64 { return t.ID }, "Tier",
-		fk(func(p *pg.Partnership) *int64 { return p.TierID }))
-	l.Category = byID(l, db.CategoriesByIDs, func(c *pg.Category) int64 { return c.ID }, "Category",
-		fk(func(p *pg.Partnership) *int64 { return p.CategoryID }))
-	l.Stage = byID(l, db.StagesByIDs, func(s *pg.Stage) int64 { return s.ID }, "Stage",
-		fk(func(p *pg.Partnership) *int64 { return p.StageID }))
+	// A partnership's tier, stage, category and project come in one statement.
+	refs := newReferences(l, db)
+	l.Project = reference[*pg.Project](refs, refProject, "Project")
+	l.Tier = reference[*pg.Tier](refs, refTier, "Tier")
+	l.Category = reference[*pg.Category](refs, refCategory, "Category")
+	l.Stage = reference[*pg.Stage](refs, refStage, "Stage")
 	l.Event = byID(l, db.EventsByIDs, func(e *pg.Event) int64 { return e.ID }, "Event", nil)
-	l.CustomField = byID(l, db.CustomFieldsByIDs, func(f *pg.CustomField) int64 { return f.ID }, "Custom field", r.fieldIDs)
+	fields := idMemo(l, db.CustomFieldsByIDs, func(f *pg.CustomField) int64 { return f.ID }, "Custom field", r.fieldIDs)
+	l.CustomField = dataloader.NewBatchedLoader(fields.batch(missing("Custom field")), options[int64, *pg.CustomField]()...)
 
 	l.NextStagesByStage = many(l, "stage.allowedNextStages", db.NextStages, func() []int64 { return ids(r, r.stages, nil) })
 	l.TagsByPartnership = many(l, "partnership.tags", db.TagsByPartnerships, partnershipIDs)
 	l.UsersByPartnership = many(l, "partnership.assignedUsers", db.UsersByPartnerships, partnershipIDs)
-	l.CustomValuesByPartnership = many(l, "partnership.customFieldValues", db.CustomFieldValuesByPartnerships, partnershipIDs)
+	// Values come with their fields, which the field loader then has.
+	l.CustomValuesByPartnership = many(l, "partnership.customFieldValues", func(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, error) {
+		values, fs, err := db.CustomFieldValuesByPartnerships(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		primed := make(map[int64]*pg.CustomField, len(fs))
+		for _, f := range fs {
+			primed[f.ID] = f
+		}
+		fields.prime(primed)
+		return values, nil
+	}, partnershipIDs)
 
 	l.PartnershipsByPartner = pages(l, "partner.partnerships", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
 		return db.PartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
@@ -133,7 +144,18 @@ func options[K comparable, V any]() []dataloader.Option[K, V] {
 // byID builds a loader of records by id; a key with no record gets NOT_FOUND.
 // expand names the ids the request will want, when known.
 func byID[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), id func(V) int64, what string, expand func() []int64) *dataloader.Loader[int64, V] {
-	m := newMemo[int64, V](l.observer(what), func(ctx context.Context, keys []int64) (map[int64]V, error) {
+	return dataloader.NewBatchedLoader(idMemo(l, fetch, id, what, expand).batch(missing(what)), options[int64, V]()...)
+}
+
+// missing is the error of a key with no record: NOT_FOUND, as for a record
+// the caller may not see.
+func missing(what string) func(int64) error {
+	return func(int64) error { return pg.NotFoundf("%s not found.", what) }
+}
+
+// idMemo is the memo of a loader of records by id.
+func idMemo[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), id func(V) int64, what string, expand func() []int64) *memo[int64, V] {
+	return newMemo[int64, V](l.observer(what), func(ctx context.Context, keys []int64) (map[int64]V, error) {
 		vals, err := fetch(ctx, keys)
 		if err != nil {
 			return nil, err
@@ -145,7 +167,6 @@ func byID[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), 
 		}
 		return out, nil
 	}, expandIDs(expand))
-	return dataloader.NewBatchedLoader(m.batch(func(int64) error { return pg.NotFoundf("%s not found.", what) }), options[int64, V]()...)
 }
 
 // many builds a loader of each key's list; a key with no rows gets an empty list.

@@ -31,6 +31,18 @@ func newMemo[K comparable, V any](observe func(int), fetch func(context.Context,
 	return &memo[K, V]{fetch: fetch, expand: expand, observe: observe, done: map[K]result[V]{}}
 }
 
+// prime records values another loader's statement brought along, so this
+// loader need not fetch them.
+func (m *memo[K, V]) prime(vals map[K]V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, v := range vals {
+		if _, done := m.done[k]; !done {
+			m.done[k] = result[V]{v: v, ok: true}
+		}
+	}
+}
+
 // batch returns the dataloader batch function. missing gives the error of a
 // key that has no value; nil gives it the zero value.
 func (m *memo[K, V]) batch(missing func(K) error) dataloader.BatchFunc[K, V] {

@@ -81,3 +81,46 @@ func TestNestedQueryStatementsDoNotGrowWithRows(t *testing.T) {
 		}
 	})
 }
+
+// dashboardQuery is the screen frontends build most: partners, their first
+// partnerships and everything a partnership row shows.
+const dashboardQuery = `query Dashboard($n: Int!) {
+  partners(first: $n) {
+    nodes {
+      id companyName
+      partnerships(first: 10) {
+        nodes {
+          id isDefault updatedAt
+          tier { name } stage { name } category { name } project { name }
+          tags { name }
+          assignedUsers { name email }
+          customFieldValues { field { name type } text number }
+        }
+      }
+    }
+  }
+}`
+
+// TestDashboardStatements holds the dashboard to at most 8 SQL statements,
+// the same for 5 partners as for 50, authentication included.
+func TestDashboardStatements(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		w := newWorld(t, env, "Acme")
+		for i := range 50 {
+			p := w.partner(t, env, "Dashboard "+string(rune('A'+i%26))+string(rune('a'+i/26)))
+			w.partnership(t, env, p)
+		}
+		env.Query(t, w.org.Read, `{ viewer { permission } }`, nil, nil) // lastUsedAt, written once a minute
+		count := func(n int) int64 {
+			before := env.Statements()
+			env.Query(t, w.org.Read, dashboardQuery, map[string]any{"n": n}, nil)
+			return env.Statements() - before
+		}
+		small, large := count(5), count(50)
+		t.Logf("%s: dashboard of 5 partners: %d statements; of 50: %d", dialect, small, large)
+		if small != large || large > 8 {
+			t.Fatalf("dashboard statements: %d for 5 partners, %d for 50; want the same, at most 8", small, large)
+		}
+	})
+}

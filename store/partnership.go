@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -443,16 +444,33 @@ func (db *DB) UsersByPartnerships(ctx context.Context, ids []int64) (map[int64][
 	return out, nil
 }
 
-// CustomFieldValuesByPartnerships loads each partnership's custom field values.
-func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, error) {
+// CustomFieldValuesByPartnerships loads each partnership's custom field
+// values, and the fields they are values of, in one statement: a value is
+// never shown without its field.
+func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
-	var rows []*pg.CustomFieldValue
-	if err := db.read().all(ctx, &rows, `SELECT `+customFieldValueCols+` FROM custom_field_values WHERE partnership_id IN `+inList+` ORDER BY field_id`, args...); err != nil {
-		return nil, err
+	var rows []struct {
+		pg.CustomFieldValue
+		Field pg.CustomField `db:"field"`
+	}
+	cols := "v." + strings.ReplaceAll(customFieldValueCols, ", ", ", v.")
+	for _, c := range customFields.cols {
+		cols += `, f.` + c + ` AS "field.` + c + `"`
+	}
+	if err := db.read().all(ctx, &rows, `SELECT `+cols+` FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
+		WHERE v.partnership_id IN `+inList+` ORDER BY v.field_id`, args...); err != nil {
+		return nil, nil, fmt.Errorf("load custom field values: %w", err)
 	}
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
-	for _, v := range rows {
-		out[v.PartnershipID] = append(out[v.PartnershipID], v)
+	seen := map[int64]bool{}
+	var fields []*pg.CustomField
+	for i := range rows {
+		v := rows[i].CustomFieldValue
+		out[v.PartnershipID] = append(out[v.PartnershipID], &v)
+		if f := rows[i].Field; !seen[f.ID] {
+			seen[f.ID] = true
+			fields = append(fields, &f)
+		}
 	}
-	return out, nil
+	return out, fields, nil
 }
