@@ -269,6 +269,13 @@ func TestRateLimit(t *testing.T) {
 		if n := env.Statements() - before; n > 2 {
 			t.Fatalf("%d statements for a refused request: only the key and its bucket may be read", n)
 		}
+		// Another process on the same database draws from the same bucket.
+		second := httptest.NewServer(server.New(server.Config{DB: env.DB,
+			RateLimit: &ratelimit.Limiter{Capacity: 100, Rate: 0.5, Store: ratelimit.StoreFunc(env.DB.TakeTokens)}}).Handler())
+		defer second.Close()
+		if r = send(t, second.URL, "POST", "/graphql", h, costly); r.status != 429 {
+			t.Fatalf("a second process let the spent key through: %d %s", r.status, r.raw)
+		}
 		// Cheap operations still fit; the REST shim draws from the same bucket.
 		if r = send(t, env.Server.URL, "POST", "/graphql", h, gql(`{ viewer { permission } }`, nil)); r.status != 200 {
 			t.Fatalf("a cheap query: %d %s", r.status, r.raw)
