@@ -13,6 +13,16 @@ import (
 	"partnergraph/store"
 )
 
+// open parses a command's flags (args) and opens its database: what every
+// administrative command starts with.
+// dsn and secret point at the flags' values, read once parsed.
+func (f flags) open(ctx context.Context, args []string, dsn, secret *string) (*store.DB, error) {
+	if err := f.Parse(args); err != nil {
+		return nil, err
+	}
+	return openDB(ctx, *dsn, *secret)
+}
+
 func openDB(ctx context.Context, dsn, secret string) (*store.DB, error) {
 	key, err := decodeKey(secret)
 	if err != nil {
@@ -94,10 +104,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		name := f.String("name", "cli", "name of the key")
 		perm := f.String("permission", "READ", "READ or WRITE")
 		ttl := f.Duration("expires-in", 0, "expire the key after this long (0: never)")
-		if err := f.Parse(args[1:]); err != nil {
-			return err
-		}
-		db, err := openDB(ctx, *dsn, *secret)
+		db, err := f.open(ctx, args[1:], dsn, secret)
 		if err != nil {
 			return err
 		}
@@ -114,10 +121,7 @@ func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "API key %d (%s, %s), shown once:\n%s\n", k.ID, k.Name, k.Permission, key)
 		return nil
 	case "list":
-		if err := f.Parse(args[1:]); err != nil {
-			return err
-		}
-		db, err := openDB(ctx, *dsn, *secret)
+		db, err := f.open(ctx, args[1:], dsn, secret)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -178,5 +179,39 @@ func TestAPIKeyCommands(t *testing.T) {
 		if err := run(ctx, bad, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v succeeded", bad)
 		}
+	}
+}
+
+// TestOperationsCommands registers, lists and removes allow-listed
+// operations, and refuses a document the schema would not run.
+func TestOperationsCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pg.db")
+	ctx := context.Background()
+	good := filepath.Join(dir, "dashboard.graphql")
+	bad := filepath.Join(dir, "bad.graphql")
+	os.WriteFile(good, []byte("query Dashboard { partners(first: 5) { nodes { companyName } } }"), 0o644)
+	os.WriteFile(bad, []byte("query Bad { partners { salary } }"), 0o644)
+	if err := run(ctx, []string{"operations", "add", "--db", db, good, bad}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "salary") {
+		t.Fatalf("an invalid document was accepted: %v", err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"operations", "list", "--db", db}, &out, io.Discard); err != nil || strings.Contains(out.String(), "Dashboard") {
+		t.Fatalf("a refused batch registered something: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"operations", "add", "--db", db, good}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	hash := strings.Fields(out.String())[0]
+	out.Reset()
+	if err := run(ctx, []string{"operations", "list", "--db", db}, &out, io.Discard); err != nil || !strings.Contains(out.String(), hash) || !strings.Contains(out.String(), "dashboard") {
+		t.Fatalf("list: %v %s", err, out.String())
+	}
+	if err := run(ctx, []string{"operations", "remove", "--db", db, hash}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"operations", "remove", "--db", db, hash}, io.Discard, io.Discard); err == nil {
+		t.Fatal("removing twice succeeded")
 	}
 }

@@ -64,10 +64,7 @@ func operations(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return nil
 	case "list":
-		if err := f.Parse(args[1:]); err != nil {
-			return err
-		}
-		db, err := openDB(ctx, *dsn, *secret)
+		db, err := f.open(ctx, args[1:], dsn, secret)
 		if err != nil {
 			return err
 		}
