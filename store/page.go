@@ -43,8 +43,13 @@ type listSpec[T any] struct {
 	cols  []string // columns of T
 	where []string // conditions on t, joined with AND
 	args  []any
-	order ordering[T]
-	id    func(T) int64
+	// visible, when set, are alternative conditions: a row is listed when
+	// any holds (and where does). Kept apart from where so a page can
+	// read each alternative along its own index instead of an OR that
+	// defeats them all.
+	visible []cond
+	order   ordering[T]
+	id      func(T) int64
 }
 
 func (s listSpec[T]) selectList(alias string) string {
@@ -90,9 +95,29 @@ func (s listSpec[T]) keyset(c *pg.Cursor, after bool) (string, []any, error) {
 }
 
 // filters returns the WHERE conditions and args of a page request.
+// cond is an SQL condition on t and its arguments.
+type cond struct {
+	sql  string
+	args []any
+}
+
+// conditions returns every condition of s: visible joined with OR, and where.
+func (s listSpec[T]) conditions() ([]string, []any) {
+	var where []string
+	var args []any
+	if len(s.visible) > 0 {
+		alts := make([]string, len(s.visible))
+		for i, v := range s.visible {
+			alts[i] = v.sql
+			args = append(args, v.args...)
+		}
+		where = append(where, "("+strings.Join(alts, " OR ")+")")
+	}
+	return append(where, s.where...), append(args, s.args...)
+}
+
 func (s listSpec[T]) filters(p pg.PageRequest) ([]string, []any, error) {
-	where := slices.Clone(s.where)
-	args := slices.Clone(s.args)
+	where, args := s.conditions()
 	for _, b := range []struct {
 		c     *pg.Cursor
 		after bool
@@ -152,23 +177,59 @@ func (s listSpec[T]) page(items []T, p pg.PageRequest) pg.List[T] {
 
 // list runs one page of s.
 func list[T any](ctx context.Context, r runner, s listSpec[T], p pg.PageRequest) (pg.List[T], error) {
-	where, args, err := s.filters(p)
+	q, args, err := s.pageQuery(p)
 	if err != nil {
 		return pg.List[T]{}, err
 	}
-	q := "SELECT " + s.selectList("t") + " FROM " + s.table + " t" + whereClause(where) +
-		" ORDER BY " + s.orderBy("t", p.Backward) + " LIMIT ?"
 	var items []T
-	if err := r.all(ctx, &items, q, append(args, p.Limit+1)...); err != nil {
+	if err := r.all(ctx, &items, q, args...); err != nil {
 		return pg.List[T]{}, fmt.Errorf("list %s: %w", s.table, err)
 	}
 	l := s.page(items, p)
 	l.Count = func(ctx context.Context) (int, error) {
+		where, args := s.conditions()
 		var n int
-		err := r.get(ctx, &n, "SELECT COUNT(*) FROM "+s.table+" t"+whereClause(s.where), s.args...)
+		err := r.get(ctx, &n, "SELECT COUNT(*) FROM "+s.table+" t"+whereClause(where), args...)
 		return n, err
 	}
 	return l, nil
+}
+
+// pageQuery is the statement of one page of s. With alternative visibility
+// conditions it is a UNION ALL of one page per alternative (each excluding
+// the rows of those before it), merged and cut to a page: every arm walks
+// its own index from the cursor, so a page costs the same at any depth.
+func (s listSpec[T]) pageQuery(p pg.PageRequest) (string, []any, error) {
+	if len(s.visible) < 2 {
+		where, args, err := s.filters(p)
+		if err != nil {
+			return "", nil, err
+		}
+		return "SELECT " + s.selectList("t") + " FROM " + s.table + " t" + whereClause(where) +
+			" ORDER BY " + s.orderBy("t", p.Backward) + " LIMIT ?", append(args, p.Limit+1), nil
+	}
+	rest := s
+	rest.visible = nil
+	where, filterArgs, err := rest.filters(p)
+	if err != nil {
+		return "", nil, err
+	}
+	var arms []string
+	var args []any
+	for i, v := range s.visible {
+		conds := []string{v.sql}
+		args = append(args, v.args...)
+		for _, prev := range s.visible[:i] {
+			conds = append(conds, "NOT ("+prev.sql+")")
+			args = append(args, prev.args...)
+		}
+		conds = append(conds, where...)
+		args = append(append(args, filterArgs...), p.Limit+1)
+		arms = append(arms, fmt.Sprintf("SELECT * FROM (SELECT %s FROM %s t%s ORDER BY %s LIMIT ?) a%d",
+			s.selectList("t"), s.table, whereClause(conds), s.orderBy("t", p.Backward), i))
+	}
+	q := "SELECT * FROM (" + strings.Join(arms, " UNION ALL ") + ") u ORDER BY " + s.orderBy("u", p.Backward) + " LIMIT ?"
+	return q, append(args, p.Limit+1), nil
 }
 
 // listByParent runs one page of s for each parent at once: a window function
@@ -202,13 +263,14 @@ func listByParent[T any](ctx context.Context, r runner, s listSpec[T], parentCol
 // countByParent counts s's rows for each parent in one statement.
 func countByParent[T any](ctx context.Context, r runner, s listSpec[T], parentCol string, parents []int64) (map[int64]int, error) {
 	inList, inArgs := in(parents)
-	where := append(slices.Clone(s.where), "t."+parentCol+" IN "+inList)
+	where, args := s.conditions()
+	where = append(where, "t."+parentCol+" IN "+inList)
 	var rows []struct {
 		Parent int64 `db:"parent"`
 		N      int   `db:"n"`
 	}
 	q := "SELECT t." + parentCol + " AS parent, COUNT(*) AS n FROM " + s.table + " t" + whereClause(where) + " GROUP BY t." + parentCol
-	if err := r.all(ctx, &rows, q, append(slices.Clone(s.args), inArgs...)...); err != nil {
+	if err := r.all(ctx, &rows, q, append(args, inArgs...)...); err != nil {
 		return nil, fmt.Errorf("count %s by %s: %w", s.table, parentCol, err)
 	}
 	out := make(map[int64]int, len(parents))

@@ -83,8 +83,9 @@ func (db *DB) GuestPartners(ctx context.Context, a pg.Actor) ([]*pg.Partner, err
 
 // Partners lists the partners visible to a.
 func (db *DB) Partners(ctx context.Context, a pg.Actor, f pg.PartnerFilter, o pg.Order[pg.PartnerOrderField], p pg.PageRequest) (pg.List[*pg.Partner], error) {
-	s := listSpec[*pg.Partner]{table: "partners", cols: partnerCols, where: []string{partnerVisible},
-		args: []any{a.OrganizationID, a.OrganizationID}, id: func(p *pg.Partner) int64 { return p.ID }}
+	s := listSpec[*pg.Partner]{table: "partners", cols: partnerCols,
+		visible: []cond{{"t.organization_id = ?", []any{a.OrganizationID}}, {"t.guest_organization_id = ?", []any{a.OrganizationID}}},
+		id:      func(p *pg.Partner) int64 { return p.ID }}
 	if f.PartnerType != nil {
 		s.where, s.args = append(s.where, "t.partner_type = ?"), append(s.args, *f.PartnerType)
 	}

@@ -26,7 +26,8 @@ var ErrStageTransition = &pg.Error{Code: pg.BusinessRule, Field: "stageId", Mess
 
 func partnershipSpec(a pg.Actor, f pg.PartnershipCriteria, o pg.Order[pg.PartnershipOrderField]) listSpec[*pg.Partnership] {
 	s := listSpec[*pg.Partnership]{table: "partnerships", cols: partnershipCols,
-		where: []string{partnershipVisible}, args: []any{a.OrganizationID, a.OrganizationID},
+		visible: []cond{{"t.organization_id = ?", []any{a.OrganizationID}},
+			{"t.partner_id IN (SELECT id FROM partners WHERE guest_organization_id = ?)", []any{a.OrganizationID}}},
 		id: func(p *pg.Partnership) int64 { return p.ID }}
 	eq := func(col string, v *int64) {
 		if v != nil {
