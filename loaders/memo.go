@@ -50,7 +50,10 @@ func (m *memo[K, V]) batch(missing func(K) error) dataloader.BatchFunc[K, V] {
 		m.mu.Lock()
 		defer m.mu.Unlock()
 		want := keys
-		if m.expand != nil {
+		// Expanding costs as much as the request has records: do it only
+		// when a key is not answered yet, so the many small batches of a
+		// wide query stay cheap.
+		if m.expand != nil && !m.answered(keys) {
 			want = append(append([]K{}, keys...), m.expand(keys)...)
 		}
 		var need []K
@@ -86,6 +89,16 @@ func (m *memo[K, V]) batch(missing func(K) error) dataloader.BatchFunc[K, V] {
 		}
 		return out
 	}
+}
+
+// answered reports whether every key has its result; callers hold mu.
+func (m *memo[K, V]) answered(keys []K) bool {
+	for _, k := range keys {
+		if _, done := m.done[k]; !done {
+			return false
+		}
+	}
+	return true
 }
 
 func fail[K comparable, V any](keys []K, err error) []*dataloader.Result[V] {
