@@ -158,10 +158,19 @@ func (s *Server) Execute(ctx context.Context, query string, vars map[string]any)
 }
 
 // Shutdown ends every subscription (each gets its complete message) and
-// closes their WebSocket and event stream connections. Call it before
+// closes their WebSocket and event stream connections, within ctx. Call it before
 // http.Server.Shutdown, which waits for ordinary requests but not streams.
-func (s *Server) Shutdown() {
+func (s *Server) Shutdown(ctx context.Context) {
 	s.Feed.Close()
+	// Let each transport write its subscriptions' complete messages before
+	// the connections close under them.
+	for s.Feed.Count() > 0 && ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(100 * time.Millisecond):
+	}
 	s.shutdown()
 }
 

@@ -122,7 +122,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	// Streams first: http.Server.Shutdown waits for requests in flight
 	// but neither ends WebSockets nor event streams.
-	srv.Shutdown()
+	srv.Shutdown(sctx)
 	err = httpSrv.Shutdown(sctx)
 	// The dispatcher finishes the attempts it started; the rest stay
 	// pending in the database for the next start.
