@@ -76,6 +76,14 @@ func (s *Server) graphqlHandler() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 		defer cancel()
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+		case <-ctx.Done():
+			w.Header().Set("Retry-After", "1")
+			writeRequestError(w, http.StatusServiceUnavailable, media, pg.Errorf(pg.RateLimited, "The server is busy; retry shortly."))
+			return
+		}
 		ctx, limits := ratelimit.NewContext(auth.WithCredentials(ctx, creds))
 		var res result
 		if isBatch(body) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -56,6 +57,10 @@ type Config struct {
 	// AllowList refuses every operation sent over HTTP that an operator
 	// did not register (partnergraph operations add).
 	AllowList bool
+	// MaxInFlight bounds the GraphQL requests executing at once; the rest
+	// wait their turn (within their timeout). Executing is CPU work, so
+	// more at once than cores only adds memory. 0 means 4 per CPU.
+	MaxInFlight int
 }
 
 // Server serves partnergraph over HTTP.
@@ -71,6 +76,8 @@ type Server struct {
 	// closing ends when Shutdown starts, closing every stream.
 	closing  context.Context
 	shutdown context.CancelFunc
+	// slots holds a token per executing request (Config.MaxInFlight).
+	slots chan struct{}
 }
 
 // New builds a server.
@@ -90,8 +97,12 @@ func New(cfg Config) *Server {
 	if cfg.MaxBatch == 0 {
 		cfg.MaxBatch = 10
 	}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = 4 * runtime.GOMAXPROCS(0)
+	}
 	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB), Feed: &feed.Broker{DB: cfg.DB}}
 	s.closing, s.shutdown = context.WithCancel(context.Background())
+	s.slots = make(chan struct{}, cfg.MaxInFlight)
 	cfg.DB.OnEvents(func([]int64) { s.Feed.Wake() })
 	s.Metrics.subscriptions(s.Feed.Count)
 	schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: cfg.DB, Logger: cfg.Logger,
