@@ -267,17 +267,7 @@ func BenchmarkDashboard(b *testing.B) {
 						header := http.Header{"Authorization": {"Bearer " + s.manifest.ReadKey}}
 						o := load.Options{Connections: conns, Requests: max(b.N, conns), Check: load.CheckGraphQL,
 							Request: load.PostJSON(target.url+"/graphql", body, header), Client: load.NewClient(conns)}
-						before := target.statements()
-						b.ResetTimer()
-						res, err := load.Run(context.Background(), o)
-						b.StopTimer()
-						if err != nil {
-							b.Fatal(err)
-						}
-						if res.Errors > 0 {
-							b.Fatalf("%d requests failed; the first: %s", res.Errors, res.FirstError)
-						}
-						report(b, res, float64(target.statements()-before)/float64(res.Requests))
+						measure(b, o, target.statements)
 					})
 				}
 			}
@@ -315,23 +305,29 @@ func BenchmarkUpdatePartnership(b *testing.B) {
 				}
 				o := load.Options{Connections: clients, Requests: max(b.N, clients), Check: load.CheckGraphQL, Request: request,
 					Client: load.NewClient(clients)}
-				before := s.gatewayStatements()
-				b.ResetTimer()
-				res, err := load.Run(context.Background(), o)
-				b.StopTimer()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if res.Errors > 0 {
-					b.Fatalf("%d mutations failed; the first: %s", res.Errors, res.FirstError)
-				}
-				report(b, res, float64(s.gatewayStatements()-before)/float64(res.Requests))
+				measure(b, o, s.gatewayStatements)
 			})
 		})
 	}
 }
 
 // report reports a load run's throughput, latency and statements per request.
+// measure runs the load o as the benchmark's timed part and reports it,
+// with the statements the server's counter grew by per request.
+func measure(b *testing.B, o load.Options, statements func() int64) {
+	before := statements()
+	b.ResetTimer()
+	res, err := load.Run(context.Background(), o)
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Errors > 0 {
+		b.Fatalf("%d requests failed; the first: %s", res.Errors, res.FirstError)
+	}
+	report(b, res, float64(statements()-before)/float64(res.Requests))
+}
+
 func report(b *testing.B, res *load.Result, statements float64) {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	b.ReportMetric(res.Throughput(), "req/s")
