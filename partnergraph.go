@@ -278,6 +278,36 @@ type CustomFieldValue struct {
 	Select        *int64    `db:"select_value" json:"selectValue"`
 	MultiSelect   IDList    `db:"multi_select_value" json:"multiSelectValue"`
 	UpdatedAt     time.Time `db:"updated_at" json:"updatedAt"`
+	// Field is the field this is a value of. Values are read with their
+	// field, so the graph shows both without a resolver per value.
+	Field *CustomField `db:"-" json:"-"`
+}
+
+// SelectedOption is the option a SELECT value names: nil when it names
+// none, or one its field no longer offers.
+func (v *CustomFieldValue) SelectedOption() *CustomFieldOption {
+	if v.Select == nil || v.Field == nil {
+		return nil
+	}
+	if o, ok := v.Field.Options.Option(*v.Select); ok {
+		return &o
+	}
+	return nil
+}
+
+// SelectedOptions are the options a MULTI_SELECT value names, in its order,
+// leaving out any its field no longer offers; nil when it is not set.
+func (v *CustomFieldValue) SelectedOptions() []*CustomFieldOption {
+	if v.MultiSelect == nil || v.Field == nil {
+		return nil
+	}
+	out := make([]*CustomFieldOption, 0, len(v.MultiSelect))
+	for _, id := range v.MultiSelect {
+		if o, ok := v.Field.Options.Option(id); ok {
+			out = append(out, &o)
+		}
+	}
+	return out
 }
 
 // Relationship records that a company (another organization) formed a

@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	pg "partnergraph"
 	"partnergraph/bench/gen"
-	"partnergraph/relay"
 )
 
 // Dashboard is the nested query one frontend screen sends: a page of
@@ -120,10 +120,10 @@ func Moves(m *gen.Manifest, seed uint64, client int) (func() []byte, error) {
 	return func() []byte {
 		tags := make([]string, 3)
 		for i, j := range rng.Perm(len(m.Tags))[:3] {
-			tags[i] = relay.GlobalID("Tag", m.Tags[j])
+			tags[i] = pg.GlobalID("Tag", m.Tags[j])
 		}
-		return UpdateBody(relay.GlobalID("Partnership", m.Movable[rng.IntN(len(m.Movable))]),
-			relay.GlobalID("Stage", m.OpenStages[rng.IntN(len(m.OpenStages))]), tags)
+		return UpdateBody(pg.GlobalID("Partnership", m.Movable[rng.IntN(len(m.Movable))]),
+			pg.GlobalID("Stage", m.OpenStages[rng.IntN(len(m.OpenStages))]), tags)
 	}, nil
 }
 

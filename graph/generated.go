@@ -33,13 +33,10 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
-	Category() CategoryResolver
 	Connection() ConnectionResolver
 	CustomField() CustomFieldResolver
-	CustomFieldValue() CustomFieldValueResolver
 	Event() EventResolver
 	Mutation() MutationResolver
-	Organization() OrganizationResolver
 	Partner() PartnerResolver
 	PartnerIntegration() PartnerIntegrationResolver
 	Partnership() PartnershipResolver
@@ -48,8 +45,6 @@ type ResolverRoot interface {
 	Relationship() RelationshipResolver
 	Stage() StageResolver
 	Subscription() SubscriptionResolver
-	Tag() TagResolver
-	Tier() TierResolver
 	User() UserResolver
 	Viewer() ViewerResolver
 	WebhookAttempt() WebhookAttemptResolver
@@ -63,6 +58,7 @@ type ComplexityRoot struct {
 	ApiKey struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
 		ID         func(childComplexity int) int
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -92,6 +88,7 @@ type ComplexityRoot struct {
 
 	Category struct {
 		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		UUID      func(childComplexity int) int
@@ -118,6 +115,7 @@ type ComplexityRoot struct {
 	Connection struct {
 		Access    func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		Grantee   func(childComplexity int) int
 		Grantor   func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -150,6 +148,7 @@ type ComplexityRoot struct {
 
 	CustomField struct {
 		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Options   func(childComplexity int) int
@@ -181,14 +180,14 @@ type ComplexityRoot struct {
 	}
 
 	CustomFieldValue struct {
-		Boolean     func(childComplexity int) int
-		Date        func(childComplexity int) int
-		Field       func(childComplexity int) int
-		MultiSelect func(childComplexity int) int
-		Number      func(childComplexity int) int
-		Select      func(childComplexity int) int
-		Text        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Boolean         func(childComplexity int) int
+		Date            func(childComplexity int) int
+		Field           func(childComplexity int) int
+		Number          func(childComplexity int) int
+		SelectedOption  func(childComplexity int) int
+		SelectedOptions func(childComplexity int) int
+		Text            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
 	}
 
 	DeletePayload struct {
@@ -197,14 +196,15 @@ type ComplexityRoot struct {
 	}
 
 	Event struct {
-		Actor        func(childComplexity int) int
-		CreatedAt    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Payload      func(childComplexity int) int
-		ResourceID   func(childComplexity int) int
-		ResourceType func(childComplexity int) int
-		Type         func(childComplexity int) int
-		UUID         func(childComplexity int) int
+		Actor            func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		GlobalID         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Payload          func(childComplexity int) int
+		ResourceGlobalID func(childComplexity int) int
+		ResourceType     func(childComplexity int) int
+		Type             func(childComplexity int) int
+		UUID             func(childComplexity int) int
 	}
 
 	EventConnection struct {
@@ -276,6 +276,7 @@ type ComplexityRoot struct {
 
 	Organization struct {
 		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		UUID      func(childComplexity int) int
@@ -295,6 +296,7 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Email             func(childComplexity int) int
 		Frequency         func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		GuestOrganization func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Integrations      func(childComplexity int, first *int32, after *string, last *int32, before *string) int
@@ -328,6 +330,7 @@ type ComplexityRoot struct {
 		ConnectedAt    func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		DisconnectedAt func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Login          func(childComplexity int) int
 		Partner        func(childComplexity int) int
@@ -364,6 +367,7 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		CustomFieldValues func(childComplexity int) int
 		FallbackData      func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		ID                func(childComplexity int) int
 		IsDefault         func(childComplexity int) int
 		IsSupport         func(childComplexity int) int
@@ -396,6 +400,7 @@ type ComplexityRoot struct {
 
 	Project struct {
 		CreatedAt    func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Organization func(childComplexity int) int
@@ -453,6 +458,7 @@ type ComplexityRoot struct {
 	Relationship struct {
 		Company   func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Partner   func(childComplexity int) int
 		UUID      func(childComplexity int) int
@@ -478,6 +484,7 @@ type ComplexityRoot struct {
 	Stage struct {
 		AllowedNextStages func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Name              func(childComplexity int) int
 		Position          func(childComplexity int) int
@@ -509,6 +516,7 @@ type ComplexityRoot struct {
 
 	Tag struct {
 		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		UUID      func(childComplexity int) int
@@ -534,6 +542,7 @@ type ComplexityRoot struct {
 
 	Tier struct {
 		CreatedAt func(childComplexity int) int
+		GlobalID  func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Rank      func(childComplexity int) int
@@ -561,6 +570,7 @@ type ComplexityRoot struct {
 	User struct {
 		CreatedAt    func(childComplexity int) int
 		Email        func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Organization func(childComplexity int) int
@@ -599,7 +609,7 @@ type ComplexityRoot struct {
 		AttemptedAt    func(childComplexity int) int
 		Error          func(childComplexity int) int
 		Event          func(childComplexity int) int
-		ID             func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		LatencyMs      func(childComplexity int) int
 		ResponseStatus func(childComplexity int) int
 		Succeeded      func(childComplexity int) int
@@ -625,6 +635,7 @@ type ComplexityRoot struct {
 		Enabled        func(childComplexity int) int
 		EventTypes     func(childComplexity int) int
 		FailingSince   func(childComplexity int) int
+		GlobalID       func(childComplexity int) int
 		ID             func(childComplexity int) int
 		URL            func(childComplexity int) int
 		UUID           func(childComplexity int) int
@@ -655,34 +666,16 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ApiKeyResolver interface {
-	ID(ctx context.Context, obj *partnergraph.APIKey) (string, error)
-
 	User(ctx context.Context, obj *partnergraph.APIKey) (*partnergraph.User, error)
 }
-type CategoryResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Category) (string, error)
-}
 type ConnectionResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Connection) (string, error)
-
 	Grantor(ctx context.Context, obj *partnergraph.Connection) (*partnergraph.Organization, error)
 	Grantee(ctx context.Context, obj *partnergraph.Connection) (*partnergraph.Organization, error)
 }
 type CustomFieldResolver interface {
-	ID(ctx context.Context, obj *partnergraph.CustomField) (string, error)
-
 	Options(ctx context.Context, obj *partnergraph.CustomField) ([]*partnergraph.CustomFieldOption, error)
 }
-type CustomFieldValueResolver interface {
-	Field(ctx context.Context, obj *partnergraph.CustomFieldValue) (*partnergraph.CustomField, error)
-
-	Select(ctx context.Context, obj *partnergraph.CustomFieldValue) (*partnergraph.CustomFieldOption, error)
-	MultiSelect(ctx context.Context, obj *partnergraph.CustomFieldValue) ([]*partnergraph.CustomFieldOption, error)
-}
 type EventResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Event) (string, error)
-
-	ResourceID(ctx context.Context, obj *partnergraph.Event) (string, error)
 	Actor(ctx context.Context, obj *partnergraph.Event) (*partnergraph.User, error)
 	Payload(ctx context.Context, obj *partnergraph.Event) (scalar.JSON, error)
 }
@@ -727,12 +720,7 @@ type MutationResolver interface {
 	DeleteWebhookEndpoint(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	RedeliverEvent(ctx context.Context, input model.RedeliverEventInput) (*model.RedeliverEventPayload, error)
 }
-type OrganizationResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Organization) (string, error)
-}
 type PartnerResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Partner) (string, error)
-
 	Organization(ctx context.Context, obj *partnergraph.Partner) (*partnergraph.Organization, error)
 
 	GuestOrganization(ctx context.Context, obj *partnergraph.Partner) (*partnergraph.Organization, error)
@@ -742,14 +730,10 @@ type PartnerResolver interface {
 	Integrations(ctx context.Context, obj *partnergraph.Partner, first *int32, after *string, last *int32, before *string) (*relay.Connection[*partnergraph.PartnerIntegration], error)
 }
 type PartnerIntegrationResolver interface {
-	ID(ctx context.Context, obj *partnergraph.PartnerIntegration) (string, error)
-
 	Business(ctx context.Context, obj *partnergraph.PartnerIntegration) (*partnergraph.Organization, error)
 	Partner(ctx context.Context, obj *partnergraph.PartnerIntegration) (*partnergraph.Partner, error)
 }
 type PartnershipResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Partnership) (string, error)
-
 	Organization(ctx context.Context, obj *partnergraph.Partnership) (*partnergraph.Organization, error)
 	Partner(ctx context.Context, obj *partnergraph.Partnership) (*partnergraph.Partner, error)
 	Project(ctx context.Context, obj *partnergraph.Partnership) (*partnergraph.Project, error)
@@ -763,8 +747,6 @@ type PartnershipResolver interface {
 	FallbackData(ctx context.Context, obj *partnergraph.Partnership) (*partnergraph.FallbackData, error)
 }
 type ProjectResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Project) (string, error)
-
 	Organization(ctx context.Context, obj *partnergraph.Project) (*partnergraph.Organization, error)
 
 	Partnerships(ctx context.Context, obj *partnergraph.Project, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.Connection[*partnergraph.Partnership], error)
@@ -793,29 +775,17 @@ type QueryResolver interface {
 	WebhookEndpoints(ctx context.Context, first *int32, after *string, last *int32, before *string) (*relay.Connection[*partnergraph.WebhookEndpoint], error)
 }
 type RelationshipResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Relationship) (string, error)
-
 	Partner(ctx context.Context, obj *partnergraph.Relationship) (*partnergraph.Partner, error)
 	Company(ctx context.Context, obj *partnergraph.Relationship) (*partnergraph.Organization, error)
 }
 type StageResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Stage) (string, error)
-
 	AllowedNextStages(ctx context.Context, obj *partnergraph.Stage) ([]*partnergraph.Stage, error)
 }
 type SubscriptionResolver interface {
 	Events(ctx context.Context, types []string) (<-chan *partnergraph.Event, error)
 	PartnershipEvents(ctx context.Context, partnerID *string, partnershipID *string) (<-chan *partnergraph.Event, error)
 }
-type TagResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Tag) (string, error)
-}
-type TierResolver interface {
-	ID(ctx context.Context, obj *partnergraph.Tier) (string, error)
-}
 type UserResolver interface {
-	ID(ctx context.Context, obj *partnergraph.User) (string, error)
-
 	Organization(ctx context.Context, obj *partnergraph.User) (*partnergraph.Organization, error)
 }
 type ViewerResolver interface {
@@ -827,12 +797,9 @@ type ViewerResolver interface {
 	Partners(ctx context.Context, obj *partnergraph.Actor) ([]*partnergraph.Partner, error)
 }
 type WebhookAttemptResolver interface {
-	ID(ctx context.Context, obj *partnergraph.WebhookAttempt) (string, error)
 	Event(ctx context.Context, obj *partnergraph.WebhookAttempt) (*partnergraph.Event, error)
 }
 type WebhookEndpointResolver interface {
-	ID(ctx context.Context, obj *partnergraph.WebhookEndpoint) (string, error)
-
 	EventTypes(ctx context.Context, obj *partnergraph.WebhookEndpoint) ([]string, error)
 
 	Attempts(ctx context.Context, obj *partnergraph.WebhookEndpoint, first *int32, after *string, last *int32, before *string) (*relay.Connection[*partnergraph.WebhookAttempt], error)
@@ -868,7 +835,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.ExpiresAt(childComplexity), true
-	case "ApiKey.id", "ApiKey.databaseId":
+	case "ApiKey.id":
+		if e.ComplexityRoot.ApiKey.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.GlobalID(childComplexity), true
+	case "ApiKey.databaseId":
 		if e.ComplexityRoot.ApiKey.ID == nil {
 			break
 		}
@@ -974,7 +947,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.CreatedAt(childComplexity), true
-	case "Category.id", "Category.databaseId":
+	case "Category.id":
+		if e.ComplexityRoot.Category.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.GlobalID(childComplexity), true
+	case "Category.databaseId":
 		if e.ComplexityRoot.Category.ID == nil {
 			break
 		}
@@ -1062,6 +1041,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connection.CreatedAt(childComplexity), true
+	case "Connection.id":
+		if e.ComplexityRoot.Connection.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connection.GlobalID(childComplexity), true
 	case "Connection.grantee":
 		if e.ComplexityRoot.Connection.Grantee == nil {
 			break
@@ -1074,7 +1059,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connection.Grantor(childComplexity), true
-	case "Connection.id", "Connection.databaseId":
+	case "Connection.databaseId":
 		if e.ComplexityRoot.Connection.ID == nil {
 			break
 		}
@@ -1169,7 +1154,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomField.CreatedAt(childComplexity), true
-	case "CustomField.id", "CustomField.databaseId":
+	case "CustomField.id":
+		if e.ComplexityRoot.CustomField.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.GlobalID(childComplexity), true
+	case "CustomField.databaseId":
 		if e.ComplexityRoot.CustomField.ID == nil {
 			break
 		}
@@ -1288,12 +1279,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CustomFieldValue.Field(childComplexity), true
-	case "CustomFieldValue.multiSelect":
-		if e.ComplexityRoot.CustomFieldValue.MultiSelect == nil {
-			break
-		}
-
-		return e.ComplexityRoot.CustomFieldValue.MultiSelect(childComplexity), true
 	case "CustomFieldValue.number":
 		if e.ComplexityRoot.CustomFieldValue.Number == nil {
 			break
@@ -1301,11 +1286,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomFieldValue.Number(childComplexity), true
 	case "CustomFieldValue.select":
-		if e.ComplexityRoot.CustomFieldValue.Select == nil {
+		if e.ComplexityRoot.CustomFieldValue.SelectedOption == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CustomFieldValue.Select(childComplexity), true
+		return e.ComplexityRoot.CustomFieldValue.SelectedOption(childComplexity), true
+	case "CustomFieldValue.multiSelect":
+		if e.ComplexityRoot.CustomFieldValue.SelectedOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldValue.SelectedOptions(childComplexity), true
 	case "CustomFieldValue.text":
 		if e.ComplexityRoot.CustomFieldValue.Text == nil {
 			break
@@ -1344,7 +1335,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.CreatedAt(childComplexity), true
-	case "Event.id", "Event.databaseId":
+	case "Event.id":
+		if e.ComplexityRoot.Event.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.GlobalID(childComplexity), true
+	case "Event.databaseId":
 		if e.ComplexityRoot.Event.ID == nil {
 			break
 		}
@@ -1357,11 +1354,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.Payload(childComplexity), true
 	case "Event.resourceId":
-		if e.ComplexityRoot.Event.ResourceID == nil {
+		if e.ComplexityRoot.Event.ResourceGlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Event.ResourceID(childComplexity), true
+		return e.ComplexityRoot.Event.ResourceGlobalID(childComplexity), true
 	case "Event.resourceType":
 		if e.ComplexityRoot.Event.ResourceType == nil {
 			break
@@ -1899,7 +1896,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.CreatedAt(childComplexity), true
-	case "Organization.id", "Organization.databaseId":
+	case "Organization.id":
+		if e.ComplexityRoot.Organization.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.GlobalID(childComplexity), true
+	case "Organization.databaseId":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
 		}
@@ -1979,13 +1982,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partner.Frequency(childComplexity), true
+	case "Partner.id":
+		if e.ComplexityRoot.Partner.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partner.GlobalID(childComplexity), true
 	case "Partner.guestOrganization":
 		if e.ComplexityRoot.Partner.GuestOrganization == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Partner.GuestOrganization(childComplexity), true
-	case "Partner.id", "Partner.databaseId":
+	case "Partner.databaseId":
 		if e.ComplexityRoot.Partner.ID == nil {
 			break
 		}
@@ -2141,7 +2150,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PartnerIntegration.DisconnectedAt(childComplexity), true
-	case "PartnerIntegration.id", "PartnerIntegration.databaseId":
+	case "PartnerIntegration.id":
+		if e.ComplexityRoot.PartnerIntegration.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PartnerIntegration.GlobalID(childComplexity), true
+	case "PartnerIntegration.databaseId":
 		if e.ComplexityRoot.PartnerIntegration.ID == nil {
 			break
 		}
@@ -2272,7 +2287,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partnership.FallbackData(childComplexity), true
-	case "Partnership.id", "Partnership.databaseId":
+	case "Partnership.id":
+		if e.ComplexityRoot.Partnership.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.GlobalID(childComplexity), true
+	case "Partnership.databaseId":
 		if e.ComplexityRoot.Partnership.ID == nil {
 			break
 		}
@@ -2396,7 +2417,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
-	case "Project.id", "Project.databaseId":
+	case "Project.id":
+		if e.ComplexityRoot.Project.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.GlobalID(childComplexity), true
+	case "Project.databaseId":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
 		}
@@ -2737,7 +2764,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.CreatedAt(childComplexity), true
-	case "Relationship.id", "Relationship.databaseId":
+	case "Relationship.id":
+		if e.ComplexityRoot.Relationship.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.GlobalID(childComplexity), true
+	case "Relationship.databaseId":
 		if e.ComplexityRoot.Relationship.ID == nil {
 			break
 		}
@@ -2819,7 +2852,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stage.CreatedAt(childComplexity), true
-	case "Stage.id", "Stage.databaseId":
+	case "Stage.id":
+		if e.ComplexityRoot.Stage.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stage.GlobalID(childComplexity), true
+	case "Stage.databaseId":
 		if e.ComplexityRoot.Stage.ID == nil {
 			break
 		}
@@ -2930,7 +2969,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tag.CreatedAt(childComplexity), true
-	case "Tag.id", "Tag.databaseId":
+	case "Tag.id":
+		if e.ComplexityRoot.Tag.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.GlobalID(childComplexity), true
+	case "Tag.databaseId":
 		if e.ComplexityRoot.Tag.ID == nil {
 			break
 		}
@@ -3012,7 +3057,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tier.CreatedAt(childComplexity), true
-	case "Tier.id", "Tier.databaseId":
+	case "Tier.id":
+		if e.ComplexityRoot.Tier.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tier.GlobalID(childComplexity), true
+	case "Tier.databaseId":
 		if e.ComplexityRoot.Tier.ID == nil {
 			break
 		}
@@ -3106,7 +3157,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
-	case "User.id", "User.databaseId":
+	case "User.id":
+		if e.ComplexityRoot.User.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.GlobalID(childComplexity), true
+	case "User.databaseId":
 		if e.ComplexityRoot.User.ID == nil {
 			break
 		}
@@ -3250,11 +3307,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WebhookAttempt.Event(childComplexity), true
 	case "WebhookAttempt.id":
-		if e.ComplexityRoot.WebhookAttempt.ID == nil {
+		if e.ComplexityRoot.WebhookAttempt.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.WebhookAttempt.ID(childComplexity), true
+		return e.ComplexityRoot.WebhookAttempt.GlobalID(childComplexity), true
 	case "WebhookAttempt.latencyMs":
 		if e.ComplexityRoot.WebhookAttempt.LatencyMs == nil {
 			break
@@ -3359,7 +3416,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WebhookEndpoint.FailingSince(childComplexity), true
-	case "WebhookEndpoint.id", "WebhookEndpoint.databaseId":
+	case "WebhookEndpoint.id":
+		if e.ComplexityRoot.WebhookEndpoint.GlobalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookEndpoint.GlobalID(childComplexity), true
+	case "WebhookEndpoint.databaseId":
 		if e.ComplexityRoot.WebhookEndpoint.ID == nil {
 			break
 		}
@@ -7410,7 +7473,7 @@ func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_ApiKey_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ApiKey().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7421,7 +7484,7 @@ func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("ApiKey", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _ApiKey_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.APIKey) (ret graphql.Marshaler) {
@@ -7901,7 +7964,7 @@ func (ec *executionContext) _Category_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Category_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Category().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7912,7 +7975,7 @@ func (ec *executionContext) _Category_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Category_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Category", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Category", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Category_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Category) (ret graphql.Marshaler) {
@@ -8268,7 +8331,7 @@ func (ec *executionContext) _Connection_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Connection_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Connection().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8279,7 +8342,7 @@ func (ec *executionContext) _Connection_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Connection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Connection", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Connection", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Connection_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Connection) (ret graphql.Marshaler) {
@@ -8777,7 +8840,7 @@ func (ec *executionContext) _CustomField_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_CustomField_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CustomField().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8788,7 +8851,7 @@ func (ec *executionContext) _CustomField_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_CustomField_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CustomField", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("CustomField", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _CustomField_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.CustomField) (ret graphql.Marshaler) {
@@ -9245,7 +9308,7 @@ func (ec *executionContext) _CustomFieldValue_field(ctx context.Context, field g
 			return ec.fieldContext_CustomFieldValue_field(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CustomFieldValue().Field(ctx, obj)
+			return obj.Field, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.CustomField) graphql.Marshaler {
@@ -9259,8 +9322,8 @@ func (ec *executionContext) fieldContext_CustomFieldValue_field(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "CustomFieldValue",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomField(ctx, field)
 		},
@@ -9369,7 +9432,7 @@ func (ec *executionContext) _CustomFieldValue_select(ctx context.Context, field 
 			return ec.fieldContext_CustomFieldValue_select(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CustomFieldValue().Select(ctx, obj)
+			return obj.SelectedOption(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.CustomFieldOption) graphql.Marshaler {
@@ -9384,7 +9447,7 @@ func (ec *executionContext) fieldContext_CustomFieldValue_select(_ context.Conte
 		Object:     "CustomFieldValue",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomFieldOption(ctx, field)
 		},
@@ -9401,7 +9464,7 @@ func (ec *executionContext) _CustomFieldValue_multiSelect(ctx context.Context, f
 			return ec.fieldContext_CustomFieldValue_multiSelect(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CustomFieldValue().MultiSelect(ctx, obj)
+			return obj.SelectedOptions(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*partnergraph.CustomFieldOption) graphql.Marshaler {
@@ -9416,7 +9479,7 @@ func (ec *executionContext) fieldContext_CustomFieldValue_multiSelect(_ context.
 		Object:     "CustomFieldValue",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CustomFieldOption(ctx, field)
 		},
@@ -9502,7 +9565,7 @@ func (ec *executionContext) _Event_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Event_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9513,7 +9576,7 @@ func (ec *executionContext) _Event_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Event_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Event", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Event_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Event) (ret graphql.Marshaler) {
@@ -9617,7 +9680,7 @@ func (ec *executionContext) _Event_resourceId(ctx context.Context, field graphql
 			return ec.fieldContext_Event_resourceId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().ResourceID(ctx, obj)
+			return obj.ResourceGlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9628,7 +9691,7 @@ func (ec *executionContext) _Event_resourceId(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Event_resourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Event", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Event", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Event_actor(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Event) (ret graphql.Marshaler) {
@@ -11778,7 +11841,7 @@ func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.
 			return ec.fieldContext_Organization_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organization().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11789,7 +11852,7 @@ func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Organization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Organization", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Organization_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Organization) (ret graphql.Marshaler) {
@@ -12008,7 +12071,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Partner_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Partner().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12019,7 +12082,7 @@ func (ec *executionContext) _Partner_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Partner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partner", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Partner", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Partner_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Partner) (ret graphql.Marshaler) {
@@ -12723,7 +12786,7 @@ func (ec *executionContext) _PartnerIntegration_id(ctx context.Context, field gr
 			return ec.fieldContext_PartnerIntegration_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PartnerIntegration().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12734,7 +12797,7 @@ func (ec *executionContext) _PartnerIntegration_id(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PartnerIntegration_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PartnerIntegration", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("PartnerIntegration", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _PartnerIntegration_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.PartnerIntegration) (ret graphql.Marshaler) {
@@ -13278,7 +13341,7 @@ func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_Partnership_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Partnership().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13289,7 +13352,7 @@ func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Partnership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Partnership", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Partnership", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Partnership_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Partnership) (ret graphql.Marshaler) {
@@ -13988,7 +14051,7 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Project_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Project().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13999,7 +14062,7 @@ func (ec *executionContext) _Project_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Project_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Project", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Project", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Project_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Project) (ret graphql.Marshaler) {
@@ -15462,7 +15525,7 @@ func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.
 			return ec.fieldContext_Relationship_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Relationship().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15473,7 +15536,7 @@ func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Relationship", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Relationship_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Relationship) (ret graphql.Marshaler) {
@@ -15847,7 +15910,7 @@ func (ec *executionContext) _Stage_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Stage_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Stage().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15858,7 +15921,7 @@ func (ec *executionContext) _Stage_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Stage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stage", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Stage", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Stage_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Stage) (ret graphql.Marshaler) {
@@ -16357,7 +16420,7 @@ func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.Collected
 			return ec.fieldContext_Tag_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Tag().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16368,7 +16431,7 @@ func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.Collected
 	)
 }
 func (ec *executionContext) fieldContext_Tag_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tag", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Tag", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Tag_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Tag) (ret graphql.Marshaler) {
@@ -16724,7 +16787,7 @@ func (ec *executionContext) _Tier_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Tier_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Tier().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16735,7 +16798,7 @@ func (ec *executionContext) _Tier_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Tier_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tier", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Tier", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Tier_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Tier) (ret graphql.Marshaler) {
@@ -17114,7 +17177,7 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_User_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17125,7 +17188,7 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("User", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _User_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.User) (ret graphql.Marshaler) {
@@ -17742,7 +17805,7 @@ func (ec *executionContext) _WebhookAttempt_id(ctx context.Context, field graphq
 			return ec.fieldContext_WebhookAttempt_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.WebhookAttempt().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -17753,7 +17816,7 @@ func (ec *executionContext) _WebhookAttempt_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_WebhookAttempt_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookAttempt", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("WebhookAttempt", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _WebhookAttempt_event(ctx context.Context, field graphql.CollectedField, obj *partnergraph.WebhookAttempt) (ret graphql.Marshaler) {
@@ -18086,7 +18149,7 @@ func (ec *executionContext) _WebhookEndpoint_id(ctx context.Context, field graph
 			return ec.fieldContext_WebhookEndpoint_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.WebhookEndpoint().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -18097,7 +18160,7 @@ func (ec *executionContext) _WebhookEndpoint_id(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_WebhookEndpoint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookEndpoint", field, true, true, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("WebhookEndpoint", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _WebhookEndpoint_databaseId(ctx context.Context, field graphql.CollectedField, obj *partnergraph.WebhookEndpoint) (ret graphql.Marshaler) {
@@ -21977,43 +22040,10 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ApiKey")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._ApiKey_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._ApiKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._ApiKey_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22303,67 +22333,34 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Category")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Category_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Category_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Category_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "uuid":
 			out.Values[i] = ec._Category_uuid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Category_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Category_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Category_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22571,43 +22568,10 @@ func (ec *executionContext) _Connection(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Connection")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Connection_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Connection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Connection_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22963,43 +22927,10 @@ func (ec *executionContext) _CustomField(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CustomField")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._CustomField_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._CustomField_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._CustomField_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23317,143 +23248,44 @@ func (ec *executionContext) _CustomFieldValue(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CustomFieldValue")
 		case "field":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._CustomFieldValue_field(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._CustomFieldValue_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "text":
 			out.Values[i] = ec._CustomFieldValue_text(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "number":
 			out.Values[i] = ec._CustomFieldValue_number(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "date":
 			out.Values[i] = ec._CustomFieldValue_date(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "boolean":
 			out.Values[i] = ec._CustomFieldValue_boolean(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "select":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._CustomFieldValue_select(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._CustomFieldValue_select(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "multiSelect":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._CustomFieldValue_multiSelect(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._CustomFieldValue_multiSelect(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "updatedAt":
 			out.Values[i] = ec._CustomFieldValue_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23532,43 +23364,10 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Event")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Event_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Event_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Event_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23590,43 +23389,10 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "resourceId":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Event_resourceId(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Event_resourceId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "actor":
 			field := field
 
@@ -24286,67 +24052,34 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Organization")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Organization_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Organization_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Organization_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "uuid":
 			out.Values[i] = ec._Organization_uuid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Organization_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Organization_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Organization_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24435,43 +24168,10 @@ func (ec *executionContext) _Partner(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Partner")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Partner_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Partner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Partner_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24895,43 +24595,10 @@ func (ec *executionContext) _PartnerIntegration(ctx context.Context, sel ast.Sel
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PartnerIntegration")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._PartnerIntegration_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._PartnerIntegration_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._PartnerIntegration_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25297,43 +24964,10 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Partnership")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Partnership_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Partnership_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Partnership_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25950,43 +25584,10 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Project")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Project_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Project_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Project_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26854,43 +26455,10 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Relationship")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Relationship_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Relationship_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Relationship_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27188,43 +26756,10 @@ func (ec *executionContext) _Stage(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Stage")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Stage_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Stage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Stage_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27521,67 +27056,34 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Tag")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Tag_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Tag_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Tag_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "uuid":
 			out.Values[i] = ec._Tag_uuid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Tag_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Tag_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Tag_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27789,72 +27291,39 @@ func (ec *executionContext) _Tier(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Tier")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Tier_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._Tier_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._Tier_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "uuid":
 			out.Values[i] = ec._Tier_uuid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Tier_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "rank":
 			out.Values[i] = ec._Tier_rank(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Tier_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Tier_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28062,43 +27531,10 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("User")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._User_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._User_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._User_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28606,43 +28042,10 @@ func (ec *executionContext) _WebhookAttempt(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("WebhookAttempt")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._WebhookAttempt_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._WebhookAttempt_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "event":
 			field := field
 
@@ -28869,43 +28272,10 @@ func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("WebhookEndpoint")
 		case "id":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._WebhookEndpoint_id(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
+			out.Values[i] = ec._WebhookEndpoint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
-
-			if field.IsDeferred() {
-				deferredFieldSet.AddField(field)
-				fieldIndex := len(deferredFieldSet.Values) - 1
-				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
-					return innerFunc(ctx, deferredFieldSet)
-				})
-
-				for _, deferrable := range field.Deferrables {
-					view, ok := deferLabelToView[deferrable.Label]
-					if !ok {
-						view = deferredFieldSet.NewView()
-						deferLabelToView[deferrable.Label] = view
-					}
-					view.AddIndices(fieldIndex)
-				}
-
-				// don't run the out.Concurrently() call below
-				out.Values[i] = graphql.Null
-				continue
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "databaseId":
 			out.Values[i] = ec._WebhookEndpoint_databaseId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -70,7 +70,7 @@ func FuzzCursor(f *testing.F) {
 func FuzzGlobalID(f *testing.F) {
 	b64 := base64.RawURLEncoding.EncodeToString
 	for _, s := range []string{
-		GlobalID("Partner", 1), GlobalID("PartnerIntegration", 9007199254740993), GlobalID("Tier", 9223372036854775807),
+		pg.GlobalID("Partner", 1), pg.GlobalID("PartnerIntegration", 9007199254740993), pg.GlobalID("Tier", 9223372036854775807),
 		"", "%%%", "UGFydG5lcg", "UGFydG5lcjotMQ", "OjE", strings.Repeat("Q", 129),
 		b64([]byte("Partner:0")), b64([]byte("Partner:+7")), b64([]byte("Partner:007")), b64([]byte("Partner: 7")),
 		b64([]byte("Partner:9223372036854775808")), b64([]byte("Partner:1:2")), b64([]byte("a:b:3")),
@@ -80,7 +80,7 @@ func FuzzGlobalID(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		typ, id, ok := ParseGlobalID(s)
+		typ, id, ok := pg.ParseGlobalID(s)
 		if !ok {
 			if typ != "" || id != 0 {
 				t.Fatalf("%q: refused, yet returned %q %d", s, typ, id)
@@ -93,13 +93,13 @@ func FuzzGlobalID(f *testing.F) {
 		if typ == "" || id <= 0 || strings.Contains(typ, ":") {
 			t.Fatalf("%q parsed to %q %d", s, typ, id)
 		}
-		again := GlobalID(typ, id)
-		typ2, id2, ok := ParseGlobalID(again)
+		again := pg.GlobalID(typ, id)
+		typ2, id2, ok := pg.ParseGlobalID(again)
 		if !ok || typ2 != typ || id2 != id {
 			t.Fatalf("%q parsed to %q %d, re-encoded as %q, parsed to %q %d %v", s, typ, id, again, typ2, id2, ok)
 		}
-		if GlobalID(typ2, id2) != again {
-			t.Fatalf("%q %d encodes as %q, then as %q", typ2, id2, again, GlobalID(typ2, id2))
+		if pg.GlobalID(typ2, id2) != again {
+			t.Fatalf("%q %d encodes as %q, then as %q", typ2, id2, again, pg.GlobalID(typ2, id2))
 		}
 		if got, err := DecodeID("id", typ, s); err != nil || got != id {
 			t.Fatalf("%q: DecodeID as %s gave %d %v", s, typ, got, err)

@@ -11,17 +11,17 @@ func TestGlobalIDRoundTrip(t *testing.T) {
 		typ string
 		id  int64
 	}{{"Partner", 1}, {"PartnerIntegration", 9007199254740993}} {
-		typ, id, ok := ParseGlobalID(GlobalID(c.typ, c.id))
+		typ, id, ok := pg.ParseGlobalID(pg.GlobalID(c.typ, c.id))
 		if !ok || typ != c.typ || id != c.id {
 			t.Fatalf("%v: got %s %d %v", c, typ, id, ok)
 		}
 	}
-	for _, bad := range []string{"", "%%%", "UGFydG5lcg", GlobalID("Partner", 0), "UGFydG5lcjotMQ", "OjE"} {
-		if _, _, ok := ParseGlobalID(bad); ok {
+	for _, bad := range []string{"", "%%%", "UGFydG5lcg", pg.GlobalID("Partner", 0), "UGFydG5lcjotMQ", "OjE"} {
+		if _, _, ok := pg.ParseGlobalID(bad); ok {
 			t.Errorf("%q parsed", bad)
 		}
 	}
-	if _, err := DecodeID("id", "Tier", GlobalID("Partner", 1)); pg.ErrorCode(err) != pg.BadUserInput {
+	if _, err := DecodeID("id", "Tier", pg.GlobalID("Partner", 1)); pg.ErrorCode(err) != pg.BadUserInput {
 		t.Fatalf("an ID of another type must be bad input, got %v", err)
 	}
 }

@@ -10,10 +10,6 @@ import (
 
 type customFieldResolver struct{ *Resolver }
 
-func (r *customFieldResolver) ID(_ context.Context, f *pg.CustomField) (string, error) {
-	return relay.GlobalID(typeCustomField, f.ID), nil
-}
-
 func (r *customFieldResolver) Options(_ context.Context, f *pg.CustomField) ([]*pg.CustomFieldOption, error) {
 	out := make([]*pg.CustomFieldOption, len(f.Options))
 	for i := range f.Options {
@@ -39,7 +35,7 @@ func (r *mutationResolver) CreateCustomField(ctx context.Context, in model.Creat
 }
 
 func (r *mutationResolver) UpdateCustomField(ctx context.Context, in model.UpdateCustomFieldInput) (*model.CustomFieldPayload, error) {
-	a, id, err := r.target(ctx, in.ID, typeCustomField)
+	a, id, err := r.target(ctx, in.ID, pg.TypeCustomField)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +52,7 @@ func (r *mutationResolver) UpdateCustomField(ctx context.Context, in model.Updat
 }
 
 func (r *mutationResolver) DeleteCustomField(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typeCustomField, r.DB.DeleteCustomField)
+	return r.delete(ctx, in, pg.TypeCustomField, r.DB.DeleteCustomField)
 }
 
 func options(in []*model.CustomFieldOptionInput) pg.CustomFieldOptions {

@@ -16,14 +16,6 @@ type eventResolver struct{ *Resolver }
 type webhookEndpointResolver struct{ *Resolver }
 type webhookAttemptResolver struct{ *Resolver }
 
-func (r *eventResolver) ID(_ context.Context, e *pg.Event) (string, error) {
-	return relay.GlobalID(typeEvent, e.ID), nil
-}
-
-func (r *eventResolver) ResourceID(_ context.Context, e *pg.Event) (string, error) {
-	return relay.GlobalID(e.ResourceType, e.ResourceID), nil
-}
-
 func (r *eventResolver) Actor(ctx context.Context, e *pg.Event) (*pg.User, error) {
 	if e.ActorUserID == nil {
 		return nil, nil
@@ -37,10 +29,6 @@ func (r *eventResolver) Actor(ctx context.Context, e *pg.Event) (*pg.User, error
 
 func (r *eventResolver) Payload(_ context.Context, e *pg.Event) (scalar.JSON, error) {
 	return scalar.JSON(e.Payload), nil
-}
-
-func (r *webhookEndpointResolver) ID(_ context.Context, e *pg.WebhookEndpoint) (string, error) {
-	return relay.GlobalID(typeWebhookEndpoint, e.ID), nil
 }
 
 func (r *webhookEndpointResolver) EventTypes(_ context.Context, e *pg.WebhookEndpoint) ([]string, error) {
@@ -58,10 +46,6 @@ func (r *webhookEndpointResolver) Attempts(ctx context.Context, e *pg.WebhookEnd
 	}
 	l, err := r.DB.WebhookAttempts(ctx, a, e.ID, p)
 	return fromList(ctx, l, err)
-}
-
-func (r *webhookAttemptResolver) ID(_ context.Context, w *pg.WebhookAttempt) (string, error) {
-	return relay.GlobalID(typeWebhookAttempt, w.ID), nil
 }
 
 func (r *webhookAttemptResolver) Event(ctx context.Context, w *pg.WebhookAttempt) (*pg.Event, error) {
@@ -124,7 +108,7 @@ func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, in model.U
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("id", typeWebhookEndpoint, in.ID)
+	id, err := relay.DecodeID("id", pg.TypeWebhookEndpoint, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +138,7 @@ func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, in model.D
 	if _, err := admin(ctx, true); err != nil {
 		return nil, err
 	}
-	return r.delete(ctx, in, typeWebhookEndpoint, r.DB.DeleteWebhookEndpoint)
+	return r.delete(ctx, in, pg.TypeWebhookEndpoint, r.DB.DeleteWebhookEndpoint)
 }
 
 func (r *mutationResolver) RedeliverEvent(ctx context.Context, in model.RedeliverEventInput) (*model.RedeliverEventPayload, error) {
@@ -162,11 +146,11 @@ func (r *mutationResolver) RedeliverEvent(ctx context.Context, in model.Redelive
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("eventId", typeEvent, in.EventID)
+	id, err := relay.DecodeID("eventId", pg.TypeEvent, in.EventID)
 	if err != nil {
 		return nil, err
 	}
-	endpoint, err := relay.DecodeOptionalID("endpointId", typeWebhookEndpoint, in.EndpointID)
+	endpoint, err := relay.DecodeOptionalID("endpointId", pg.TypeWebhookEndpoint, in.EndpointID)
 	if err != nil {
 		return nil, err
 	}

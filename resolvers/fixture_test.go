@@ -7,7 +7,6 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/pgtest"
-	"partnergraph/relay"
 	"partnergraph/store"
 )
 
@@ -109,7 +108,7 @@ func (w *world) partnership(t testing.TB, env *pgtest.Env, p *pg.Partner) *pg.Pa
 	return ps
 }
 
-func gid(typ string, id int64) string { return relay.GlobalID(typ, id) }
+func gid(typ string, id int64) string { return pg.GlobalID(typ, id) }
 
 func storeKey(user int64) store.APIKeyCreate {
 	return store.APIKeyCreate{UserID: user, Name: "member", Permission: pg.PermissionWrite}

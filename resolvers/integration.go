@@ -11,10 +11,6 @@ import (
 
 type partnerIntegrationResolver struct{ *Resolver }
 
-func (r *partnerIntegrationResolver) ID(_ context.Context, i *pg.PartnerIntegration) (string, error) {
-	return relay.GlobalID(typePartnerIntegration, i.ID), nil
-}
-
 func (r *partnerIntegrationResolver) Business(ctx context.Context, i *pg.PartnerIntegration) (*pg.Organization, error) {
 	return loaders.For(ctx).Organization.Load(ctx, i.BusinessID)()
 }
@@ -35,7 +31,7 @@ func (r *queryResolver) PartnerIntegrations(ctx context.Context, first *int32, a
 	var partner *int64
 	var status *pg.IntegrationStatus
 	if filter != nil {
-		if partner, err = relay.DecodeOptionalID("filter.partnerId", typePartner, filter.PartnerID); err != nil {
+		if partner, err = relay.DecodeOptionalID("filter.partnerId", pg.TypePartner, filter.PartnerID); err != nil {
 			return nil, err
 		}
 		status = filter.Status

@@ -12,7 +12,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (relay.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	typ, dbID, ok := relay.ParseGlobalID(id)
+	typ, dbID, ok := pg.ParseGlobalID(id)
 	if !ok {
 		return nil, pg.InvalidField("id", "%q is not a valid ID.", id)
 	}
@@ -29,7 +29,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]relay.Node, 
 	}
 	out := make([]relay.Node, len(ids))
 	for i, id := range ids {
-		typ, dbID, ok := relay.ParseGlobalID(id)
+		typ, dbID, ok := pg.ParseGlobalID(id)
 		if !ok {
 			continue
 		}
@@ -48,46 +48,46 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]relay.Node, 
 // root field.
 func (r *queryResolver) node(ctx context.Context, a pg.Actor, typ string, id int64) (relay.Node, error) {
 	switch typ {
-	case typeOrganization:
+	case pg.TypeOrganization:
 		if id != a.OrganizationID && id != a.KeyOrganizationID {
 			return nil, pg.NotFoundf("Organization not found.")
 		}
 		return r.DB.Organization(ctx, id)
-	case typeUser:
+	case pg.TypeUser:
 		return r.DB.User(ctx, a, id)
-	case typeAPIKey:
+	case pg.TypeAPIKey:
 		if !a.IsAdmin() {
 			return nil, pg.NotFoundf("API key not found.")
 		}
 		return r.DB.APIKey(ctx, a, id)
-	case typeConnection:
+	case pg.TypeConnection:
 		if !a.IsAdmin() {
 			return nil, pg.NotFoundf("Connection not found.")
 		}
 		return r.DB.Connection(ctx, a, id)
-	case typePartner:
+	case pg.TypePartner:
 		return r.DB.Partner(ctx, a, id)
-	case typeProject:
+	case pg.TypeProject:
 		return r.DB.Project(ctx, a, id)
-	case typePartnership:
+	case pg.TypePartnership:
 		return r.DB.Partnership(ctx, a, id)
-	case typeTier:
+	case pg.TypeTier:
 		return r.DB.Tier(ctx, a, id)
-	case typeCategory:
+	case pg.TypeCategory:
 		return r.DB.Category(ctx, a, id)
-	case typeStage:
+	case pg.TypeStage:
 		return r.DB.Stage(ctx, a, id)
-	case typeTag:
+	case pg.TypeTag:
 		return r.DB.Tag(ctx, a, id)
-	case typeCustomField:
+	case pg.TypeCustomField:
 		return r.DB.CustomField(ctx, a, id)
-	case typeRelationship:
+	case pg.TypeRelationship:
 		return r.DB.Relationship(ctx, a, id)
-	case typePartnerIntegration:
+	case pg.TypePartnerIntegration:
 		return r.DB.PartnerIntegration(ctx, a, id)
-	case typeEvent:
+	case pg.TypeEvent:
 		return r.DB.Event(ctx, a, id)
-	case typeWebhookEndpoint:
+	case pg.TypeWebhookEndpoint:
 		if !a.IsAdmin() {
 			return nil, pg.NotFoundf("Webhook endpoint not found.")
 		}

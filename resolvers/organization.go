@@ -10,34 +10,17 @@ import (
 	"partnergraph/store"
 )
 
-type organizationResolver struct{ *Resolver }
 type userResolver struct{ *Resolver }
 type apiKeyResolver struct{ *Resolver }
 type connectionResolver struct{ *Resolver }
 type viewerResolver struct{ *Resolver }
 
-func (r *organizationResolver) ID(_ context.Context, o *pg.Organization) (string, error) {
-	return relay.GlobalID(typeOrganization, o.ID), nil
-}
-
-func (r *userResolver) ID(_ context.Context, u *pg.User) (string, error) {
-	return relay.GlobalID(typeUser, u.ID), nil
-}
-
 func (r *userResolver) Organization(ctx context.Context, u *pg.User) (*pg.Organization, error) {
 	return loaders.For(ctx).Organization.Load(ctx, u.OrganizationID)()
 }
 
-func (r *apiKeyResolver) ID(_ context.Context, k *pg.APIKey) (string, error) {
-	return relay.GlobalID(typeAPIKey, k.ID), nil
-}
-
 func (r *apiKeyResolver) User(ctx context.Context, k *pg.APIKey) (*pg.User, error) {
 	return loaders.For(ctx).User.Load(ctx, k.UserID)()
-}
-
-func (r *connectionResolver) ID(_ context.Context, c *pg.Connection) (string, error) {
-	return relay.GlobalID(typeConnection, c.ID), nil
 }
 
 func (r *connectionResolver) Grantor(ctx context.Context, c *pg.Connection) (*pg.Organization, error) {
@@ -140,7 +123,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, in model.CreateAPIK
 	}
 	c := store.APIKeyCreate{UserID: a.UserID, Name: in.Name, Permission: in.Permission, ExpiresAt: in.ExpiresAt}
 	if in.UserID != nil {
-		if c.UserID, err = relay.DecodeID("userId", typeUser, *in.UserID); err != nil {
+		if c.UserID, err = relay.DecodeID("userId", pg.TypeUser, *in.UserID); err != nil {
 			return nil, err
 		}
 	}
@@ -156,7 +139,7 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, in model.RevokeAPIK
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("id", typeAPIKey, in.ID)
+	id, err := relay.DecodeID("id", pg.TypeAPIKey, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +171,7 @@ func (r *mutationResolver) RevokeConnection(ctx context.Context, in model.Revoke
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("id", typeConnection, in.ID)
+	id, err := relay.DecodeID("id", pg.TypeConnection, in.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -50,13 +50,13 @@ func partnershipFilter(f *model.PartnershipFilter) (pg.PartnershipCriteria, erro
 		typ   string
 		gid   *string
 	}{
-		{&out.PartnerID, "filter.partnerId", typePartner, f.PartnerID},
-		{&out.ProjectID, "filter.projectId", typeProject, f.ProjectID},
-		{&out.TierID, "filter.tierId", typeTier, f.TierID},
-		{&out.CategoryID, "filter.categoryId", typeCategory, f.CategoryID},
-		{&out.StageID, "filter.stageId", typeStage, f.StageID},
-		{&out.TagID, "filter.tagId", typeTag, f.TagID},
-		{&out.AssignedUserID, "filter.assignedUserId", typeUser, f.AssignedUserID},
+		{&out.PartnerID, "filter.partnerId", pg.TypePartner, f.PartnerID},
+		{&out.ProjectID, "filter.projectId", pg.TypeProject, f.ProjectID},
+		{&out.TierID, "filter.tierId", pg.TypeTier, f.TierID},
+		{&out.CategoryID, "filter.categoryId", pg.TypeCategory, f.CategoryID},
+		{&out.StageID, "filter.stageId", pg.TypeStage, f.StageID},
+		{&out.TagID, "filter.tagId", pg.TypeTag, f.TagID},
+		{&out.AssignedUserID, "filter.assignedUserId", pg.TypeUser, f.AssignedUserID},
 	}
 	for _, id := range ids {
 		v, err := relay.DecodeOptionalID(id.field, id.typ, id.gid)

@@ -13,10 +13,6 @@ import (
 
 type partnerResolver struct{ *Resolver }
 
-func (r *partnerResolver) ID(_ context.Context, p *pg.Partner) (string, error) {
-	return relay.GlobalID(typePartner, p.ID), nil
-}
-
 func (r *partnerResolver) Organization(ctx context.Context, p *pg.Partner) (*pg.Organization, error) {
 	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
 }
@@ -81,7 +77,7 @@ func (r *queryResolver) Partner(ctx context.Context, id string) (*pg.Partner, er
 	if err != nil {
 		return nil, err
 	}
-	dbID, err := relay.DecodeID("id", typePartner, id)
+	dbID, err := relay.DecodeID("id", pg.TypePartner, id)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +105,7 @@ func (r *mutationResolver) UpdatePartner(ctx context.Context, in model.UpdatePar
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("id", typePartner, in.ID)
+	id, err := relay.DecodeID("id", pg.TypePartner, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +127,7 @@ func (r *mutationResolver) UpdatePartner(ctx context.Context, in model.UpdatePar
 }
 
 func (r *mutationResolver) DeletePartner(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typePartner, r.DB.DeletePartner)
+	return r.delete(ctx, in, pg.TypePartner, r.DB.DeletePartner)
 }
 
 func (r *mutationResolver) InvitePartner(ctx context.Context, in model.InvitePartnerInput) (*model.InvitePartnerPayload, error) {
@@ -139,7 +135,7 @@ func (r *mutationResolver) InvitePartner(ctx context.Context, in model.InvitePar
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("id", typePartner, in.ID)
+	id, err := relay.DecodeID("id", pg.TypePartner, in.ID)
 	if err != nil {
 		return nil, err
 	}

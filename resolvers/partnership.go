@@ -11,11 +11,6 @@ import (
 )
 
 type partnershipResolver struct{ *Resolver }
-type customFieldValueResolver struct{ *Resolver }
-
-func (r *partnershipResolver) ID(_ context.Context, p *pg.Partnership) (string, error) {
-	return relay.GlobalID(typePartnership, p.ID), nil
-}
 
 func (r *partnershipResolver) Organization(ctx context.Context, p *pg.Partnership) (*pg.Organization, error) {
 	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
@@ -72,43 +67,6 @@ func (r *partnershipResolver) FallbackData(_ context.Context, p *pg.Partnership)
 	return &p.FallbackData, nil
 }
 
-func (r *customFieldValueResolver) Field(ctx context.Context, v *pg.CustomFieldValue) (*pg.CustomField, error) {
-	return loaders.For(ctx).CustomField.Load(ctx, v.FieldID)()
-}
-
-func (r *customFieldValueResolver) Select(ctx context.Context, v *pg.CustomFieldValue) (*pg.CustomFieldOption, error) {
-	if v.Select == nil {
-		return nil, nil
-	}
-	opts, err := r.options(ctx, v, []int64{*v.Select})
-	if err != nil || len(opts) == 0 {
-		return nil, err
-	}
-	return opts[0], nil
-}
-
-func (r *customFieldValueResolver) MultiSelect(ctx context.Context, v *pg.CustomFieldValue) ([]*pg.CustomFieldOption, error) {
-	if v.MultiSelect == nil {
-		return nil, nil
-	}
-	return r.options(ctx, v, v.MultiSelect)
-}
-
-// options resolves option ids against the value's field, in the given order.
-func (r *customFieldValueResolver) options(ctx context.Context, v *pg.CustomFieldValue, ids []int64) ([]*pg.CustomFieldOption, error) {
-	f, err := loaders.For(ctx).CustomField.Load(ctx, v.FieldID)()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*pg.CustomFieldOption, 0, len(ids))
-	for _, id := range ids {
-		if o, ok := f.Options.Option(id); ok {
-			out = append(out, &o)
-		}
-	}
-	return out, nil
-}
-
 func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
 	a, err := reader(ctx)
 	if err != nil {
@@ -127,7 +85,7 @@ func (r *queryResolver) Partnership(ctx context.Context, id string) (*pg.Partner
 	if err != nil {
 		return nil, err
 	}
-	dbID, err := relay.DecodeID("id", typePartnership, id)
+	dbID, err := relay.DecodeID("id", pg.TypePartnership, id)
 	if err != nil {
 		return nil, err
 	}
@@ -149,20 +107,20 @@ func (r *mutationResolver) CreatePartnership(ctx context.Context, in model.Creat
 		typ   string
 		gid   *string
 	}{
-		{&c.ProjectID, "projectId", typeProject, in.ProjectID},
-		{&c.TierID, "tierId", typeTier, in.TierID},
-		{&c.CategoryID, "categoryId", typeCategory, in.CategoryID},
-		{&c.StageID, "stageId", typeStage, in.StageID},
+		{&c.ProjectID, "projectId", pg.TypeProject, in.ProjectID},
+		{&c.TierID, "tierId", pg.TypeTier, in.TierID},
+		{&c.CategoryID, "categoryId", pg.TypeCategory, in.CategoryID},
+		{&c.StageID, "stageId", pg.TypeStage, in.StageID},
 	}
 	for _, ref := range refs {
 		if *ref.dst, err = relay.DecodeOptionalID(ref.field, ref.typ, ref.gid); err != nil {
 			return nil, err
 		}
 	}
-	if c.AssignedUserIDs, err = relay.DecodeIDs("assignedUserIds", typeUser, in.AssignedUserIds); err != nil {
+	if c.AssignedUserIDs, err = relay.DecodeIDs("assignedUserIds", pg.TypeUser, in.AssignedUserIds); err != nil {
 		return nil, err
 	}
-	if c.TagIDs, err = relay.DecodeIDs("tagIds", typeTag, in.TagIds); err != nil {
+	if c.TagIDs, err = relay.DecodeIDs("tagIds", pg.TypeTag, in.TagIds); err != nil {
 		return nil, err
 	}
 	if c.CustomFields, err = customFieldInputs(in.CustomFields); err != nil {
@@ -181,7 +139,7 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("id", typePartnership, in.ID)
+	id, err := relay.DecodeID("id", pg.TypePartnership, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -195,9 +153,9 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 		typ   string
 		gid   pg.Optional[string]
 	}{
-		{&u.TierID, "tierId", typeTier, optional(in.TierID)},
-		{&u.CategoryID, "categoryId", typeCategory, optional(in.CategoryID)},
-		{&u.StageID, "stageId", typeStage, optional(in.StageID)},
+		{&u.TierID, "tierId", pg.TypeTier, optional(in.TierID)},
+		{&u.CategoryID, "categoryId", pg.TypeCategory, optional(in.CategoryID)},
+		{&u.StageID, "stageId", pg.TypeStage, optional(in.StageID)},
 	}
 	for _, ref := range refs {
 		if !ref.gid.Set {
@@ -210,14 +168,14 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 		*ref.dst = pg.Optional[int64]{Set: true, Value: v}
 	}
 	if gids, ok := in.AssignedUserIds.ValueOK(); ok {
-		ids, err := relay.DecodeIDs("assignedUserIds", typeUser, gids)
+		ids, err := relay.DecodeIDs("assignedUserIds", pg.TypeUser, gids)
 		if err != nil {
 			return nil, err
 		}
 		u.AssignedUserIDs = &ids
 	}
 	if gids, ok := in.TagIds.ValueOK(); ok {
-		ids, err := relay.DecodeIDs("tagIds", typeTag, gids)
+		ids, err := relay.DecodeIDs("tagIds", pg.TypeTag, gids)
 		if err != nil {
 			return nil, err
 		}
@@ -237,14 +195,14 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 }
 
 func (r *mutationResolver) DeletePartnership(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typePartnership, r.DB.DeletePartnership)
+	return r.delete(ctx, in, pg.TypePartnership, r.DB.DeletePartnership)
 }
 
 func customFieldInputs(in []*model.CustomFieldValueInput) ([]pg.CustomFieldInput, error) {
 	out := make([]pg.CustomFieldInput, 0, len(in))
 	for i, v := range in {
 		path := "customFields." + strconv.Itoa(i)
-		id, err := relay.DecodeID(path+".customFieldId", typeCustomField, v.CustomFieldID)
+		id, err := relay.DecodeID(path+".customFieldId", pg.TypeCustomField, v.CustomFieldID)
 		if err != nil {
 			return nil, err
 		}

@@ -11,10 +11,6 @@ import (
 
 type projectResolver struct{ *Resolver }
 
-func (r *projectResolver) ID(_ context.Context, p *pg.Project) (string, error) {
-	return relay.GlobalID(typeProject, p.ID), nil
-}
-
 func (r *projectResolver) Organization(ctx context.Context, p *pg.Project) (*pg.Organization, error) {
 	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
 }
@@ -58,7 +54,7 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, in model.UpdatePro
 	if err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeID("id", typeProject, in.ID)
+	id, err := relay.DecodeID("id", pg.TypeProject, in.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,5 +66,5 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, in model.UpdatePro
 }
 
 func (r *mutationResolver) DeleteProject(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typeProject, r.DB.DeleteProject)
+	return r.delete(ctx, in, pg.TypeProject, r.DB.DeleteProject)
 }

@@ -11,10 +11,6 @@ import (
 
 type relationshipResolver struct{ *Resolver }
 
-func (r *relationshipResolver) ID(_ context.Context, rel *pg.Relationship) (string, error) {
-	return relay.GlobalID(typeRelationship, rel.ID), nil
-}
-
 func (r *relationshipResolver) Partner(ctx context.Context, rel *pg.Relationship) (*pg.Partner, error) {
 	return loaders.For(ctx).Partner.Load(ctx, rel.PartnerID)()
 }
@@ -34,7 +30,7 @@ func (r *queryResolver) Relationships(ctx context.Context, first *int32, after *
 	}
 	var partner *int64
 	if filter != nil {
-		if partner, err = relay.DecodeOptionalID("filter.partnerId", typePartner, filter.PartnerID); err != nil {
+		if partner, err = relay.DecodeOptionalID("filter.partnerId", pg.TypePartner, filter.PartnerID); err != nil {
 			return nil, err
 		}
 	}
@@ -47,7 +43,7 @@ func (r *mutationResolver) CreateRelationship(ctx context.Context, in model.Crea
 	if err != nil {
 		return nil, err
 	}
-	partner, err := relay.DecodeID("partnerId", typePartner, in.PartnerID)
+	partner, err := relay.DecodeID("partnerId", pg.TypePartner, in.PartnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -63,5 +59,5 @@ func (r *mutationResolver) CreateRelationship(ctx context.Context, in model.Crea
 }
 
 func (r *mutationResolver) DeleteRelationship(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typeRelationship, r.DB.DeleteRelationship)
+	return r.delete(ctx, in, pg.TypeRelationship, r.DB.DeleteRelationship)
 }

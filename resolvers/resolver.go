@@ -37,21 +37,14 @@ func Config(r *Resolver) graph.Config {
 func (r *Resolver) Query() graph.QueryResolver               { return &queryResolver{r} }
 func (r *Resolver) Mutation() graph.MutationResolver         { return &mutationResolver{r} }
 func (r *Resolver) Viewer() graph.ViewerResolver             { return &viewerResolver{r} }
-func (r *Resolver) Organization() graph.OrganizationResolver { return &organizationResolver{r} }
 func (r *Resolver) User() graph.UserResolver                 { return &userResolver{r} }
 func (r *Resolver) ApiKey() graph.ApiKeyResolver             { return &apiKeyResolver{r} }
 func (r *Resolver) Connection() graph.ConnectionResolver     { return &connectionResolver{r} }
 func (r *Resolver) Partner() graph.PartnerResolver           { return &partnerResolver{r} }
 func (r *Resolver) Project() graph.ProjectResolver           { return &projectResolver{r} }
 func (r *Resolver) Partnership() graph.PartnershipResolver   { return &partnershipResolver{r} }
-func (r *Resolver) Tier() graph.TierResolver                 { return &tierResolver{r} }
-func (r *Resolver) Category() graph.CategoryResolver         { return &categoryResolver{r} }
 func (r *Resolver) Stage() graph.StageResolver               { return &stageResolver{r} }
-func (r *Resolver) Tag() graph.TagResolver                   { return &tagResolver{r} }
 func (r *Resolver) CustomField() graph.CustomFieldResolver   { return &customFieldResolver{r} }
-func (r *Resolver) CustomFieldValue() graph.CustomFieldValueResolver {
-	return &customFieldValueResolver{r}
-}
 func (r *Resolver) Relationship() graph.RelationshipResolver { return &relationshipResolver{r} }
 func (r *Resolver) PartnerIntegration() graph.PartnerIntegrationResolver {
 	return &partnerIntegrationResolver{r}
@@ -59,27 +52,6 @@ func (r *Resolver) PartnerIntegration() graph.PartnerIntegrationResolver {
 
 type queryResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
-
-// Global ID types: the GraphQL type names.
-const (
-	typeOrganization       = "Organization"
-	typeUser               = "User"
-	typeAPIKey             = "ApiKey"
-	typeConnection         = "Connection"
-	typePartner            = "Partner"
-	typeProject            = "Project"
-	typePartnership        = "Partnership"
-	typeTier               = "Tier"
-	typeCategory           = "Category"
-	typeStage              = "Stage"
-	typeTag                = "Tag"
-	typeCustomField        = "CustomField"
-	typeRelationship       = "Relationship"
-	typePartnerIntegration = "PartnerIntegration"
-	typeEvent              = "Event"
-	typeWebhookEndpoint    = "WebhookEndpoint"
-	typeWebhookAttempt     = "WebhookAttempt"
-)
 
 // ErrWriteRequired is seed 001's 403.
 var ErrWriteRequired = pg.Errorf(pg.Forbidden, "Write access required for this operation.")
@@ -123,7 +95,7 @@ func admin(ctx context.Context, write bool) (pg.Actor, error) {
 // orgRef resolves an input naming another organization by UUID (as seed
 // 004's headers do) or by global ID.
 func (r *Resolver) orgRef(ctx context.Context, field, ref string) (int64, error) {
-	if typ, id, ok := relay.ParseGlobalID(ref); ok && typ == typeOrganization {
+	if typ, id, ok := pg.ParseGlobalID(ref); ok && typ == pg.TypeOrganization {
 		if _, err := r.DB.Organization(ctx, id); err != nil {
 			return 0, withField(err, field)
 		}
@@ -143,7 +115,7 @@ func (r *Resolver) orgRef(ctx context.Context, field, ref string) (int64, error)
 // (seed 003 and 004 clients know partners by UUID).
 func (r *Resolver) partnerRef(ctx context.Context, a pg.Actor, field, ref string) (int64, error) {
 	if _, err := uuid.Parse(ref); err != nil {
-		return relay.DecodeID(field, typePartner, ref)
+		return relay.DecodeID(field, pg.TypePartner, ref)
 	}
 	p, err := r.DB.PartnerByUUID(ctx, a, ref)
 	if err != nil {

@@ -11,10 +11,6 @@ import (
 
 type stageResolver struct{ *Resolver }
 
-func (r *stageResolver) ID(_ context.Context, s *pg.Stage) (string, error) {
-	return relay.GlobalID(typeStage, s.ID), nil
-}
-
 func (r *stageResolver) AllowedNextStages(ctx context.Context, s *pg.Stage) ([]*pg.Stage, error) {
 	return loaders.For(ctx).NextStagesByStage.Load(ctx, s.ID)()
 }
@@ -28,7 +24,7 @@ func (r *mutationResolver) CreateStage(ctx context.Context, in model.CreateStage
 	if err != nil {
 		return nil, err
 	}
-	next, err := relay.DecodeIDs("allowedNextStageIds", typeStage, in.AllowedNextStageIds)
+	next, err := relay.DecodeIDs("allowedNextStageIds", pg.TypeStage, in.AllowedNextStageIds)
 	if err != nil {
 		return nil, err
 	}
@@ -40,13 +36,13 @@ func (r *mutationResolver) CreateStage(ctx context.Context, in model.CreateStage
 }
 
 func (r *mutationResolver) UpdateStage(ctx context.Context, in model.UpdateStageInput) (*model.StagePayload, error) {
-	a, id, err := r.target(ctx, in.ID, typeStage)
+	a, id, err := r.target(ctx, in.ID, pg.TypeStage)
 	if err != nil {
 		return nil, err
 	}
 	var next *[]int64
 	if gids, ok := in.AllowedNextStageIds.ValueOK(); ok {
-		ids, err := relay.DecodeIDs("allowedNextStageIds", typeStage, gids)
+		ids, err := relay.DecodeIDs("allowedNextStageIds", pg.TypeStage, gids)
 		if err != nil {
 			return nil, err
 		}
@@ -60,5 +56,5 @@ func (r *mutationResolver) UpdateStage(ctx context.Context, in model.UpdateStage
 }
 
 func (r *mutationResolver) DeleteStage(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typeStage, r.DB.DeleteStage)
+	return r.delete(ctx, in, pg.TypeStage, r.DB.DeleteStage)
 }

@@ -34,7 +34,7 @@ func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID 
 	// partnership, so the partner's users may follow it too.
 	switch {
 	case partnershipID != nil:
-		id, err := relay.DecodeID("partnershipId", typePartnership, *partnershipID)
+		id, err := relay.DecodeID("partnershipId", pg.TypePartnership, *partnershipID)
 		if err != nil {
 			return nil, err
 		}
@@ -43,7 +43,7 @@ func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID 
 			return nil, withField(err, "partnershipId")
 		}
 		return r.Feed.Subscribe(ctx, ps.OrganizationID, func(e *pg.Event) bool {
-			return e.ResourceType == typePartnership && e.ResourceID == id
+			return e.ResourceType == pg.TypePartnership && e.ResourceID == id
 		})
 	case partnerID != nil:
 		id, err := r.partnerRef(ctx, a, "partnerId", *partnerID)
@@ -55,7 +55,7 @@ func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID 
 			return nil, withField(err, "partnerId")
 		}
 		return r.Feed.Subscribe(ctx, p.OrganizationID, func(e *pg.Event) bool {
-			return e.ResourceType == typePartnership && partnerOf(e) == id
+			return e.ResourceType == pg.TypePartnership && partnerOf(e) == id
 		})
 	}
 	return nil, pg.InvalidField("partnerId", "Pass partnerId or partnershipId.")

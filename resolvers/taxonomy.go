@@ -10,22 +10,6 @@ import (
 	"partnergraph/relay"
 )
 
-type tierResolver struct{ *Resolver }
-type categoryResolver struct{ *Resolver }
-type tagResolver struct{ *Resolver }
-
-func (r *tierResolver) ID(_ context.Context, t *pg.Tier) (string, error) {
-	return relay.GlobalID(typeTier, t.ID), nil
-}
-
-func (r *categoryResolver) ID(_ context.Context, c *pg.Category) (string, error) {
-	return relay.GlobalID(typeCategory, c.ID), nil
-}
-
-func (r *tagResolver) ID(_ context.Context, t *pg.Tag) (string, error) {
-	return relay.GlobalID(typeTag, t.ID), nil
-}
-
 // namedList runs a root list field of a named record.
 func namedList[T any](ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter,
 	fetch func(context.Context, pg.Actor, *string, pg.PageRequest) (pg.List[T], error)) (*relay.Connection[T], error) {
@@ -66,7 +50,7 @@ func (r *mutationResolver) CreateTier(ctx context.Context, in model.CreateTierIn
 }
 
 func (r *mutationResolver) UpdateTier(ctx context.Context, in model.UpdateTierInput) (*model.TierPayload, error) {
-	a, id, err := r.target(ctx, in.ID, typeTier)
+	a, id, err := r.target(ctx, in.ID, pg.TypeTier)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +62,7 @@ func (r *mutationResolver) UpdateTier(ctx context.Context, in model.UpdateTierIn
 }
 
 func (r *mutationResolver) DeleteTier(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typeTier, r.DB.DeleteTier)
+	return r.delete(ctx, in, pg.TypeTier, r.DB.DeleteTier)
 }
 
 func (r *mutationResolver) CreateCategory(ctx context.Context, in model.CreateCategoryInput) (*model.CategoryPayload, error) {
@@ -94,7 +78,7 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, in model.CreateCa
 }
 
 func (r *mutationResolver) UpdateCategory(ctx context.Context, in model.UpdateCategoryInput) (*model.CategoryPayload, error) {
-	a, id, err := r.target(ctx, in.ID, typeCategory)
+	a, id, err := r.target(ctx, in.ID, pg.TypeCategory)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +90,7 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, in model.UpdateCa
 }
 
 func (r *mutationResolver) DeleteCategory(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typeCategory, r.DB.DeleteCategory)
+	return r.delete(ctx, in, pg.TypeCategory, r.DB.DeleteCategory)
 }
 
 func (r *mutationResolver) CreateTag(ctx context.Context, in model.CreateTagInput) (*model.TagPayload, error) {
@@ -122,7 +106,7 @@ func (r *mutationResolver) CreateTag(ctx context.Context, in model.CreateTagInpu
 }
 
 func (r *mutationResolver) UpdateTag(ctx context.Context, in model.UpdateTagInput) (*model.TagPayload, error) {
-	a, id, err := r.target(ctx, in.ID, typeTag)
+	a, id, err := r.target(ctx, in.ID, pg.TypeTag)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +118,7 @@ func (r *mutationResolver) UpdateTag(ctx context.Context, in model.UpdateTagInpu
 }
 
 func (r *mutationResolver) DeleteTag(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {
-	return r.delete(ctx, in, typeTag, r.DB.DeleteTag)
+	return r.delete(ctx, in, pg.TypeTag, r.DB.DeleteTag)
 }
 
 // target authorizes a change and decodes the ID of the record it changes.

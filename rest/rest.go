@@ -23,7 +23,6 @@ import (
 	pg "partnergraph"
 	"partnergraph/auth"
 	"partnergraph/ratelimit"
-	"partnergraph/relay"
 )
 
 // Executor runs a GraphQL operation with the credentials ctx carries.
@@ -226,7 +225,7 @@ func (c *call) pathID(name, typ string) (string, error) {
 	if err != nil || n <= 0 {
 		return "", &apiError{status: http.StatusNotFound, code: pg.NotFound, message: "Not found.", pointer: name}
 	}
-	return relay.GlobalID(typ, n), nil
+	return pg.GlobalID(typ, n), nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, body any) {
@@ -239,4 +238,4 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, body any) 
 	json.NewEncoder(w).Encode(body)
 }
 
-func globalID(typ string, id int64) string { return relay.GlobalID(typ, id) }
+func globalID(typ string, id int64) string { return pg.GlobalID(typ, id) }

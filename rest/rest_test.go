@@ -10,7 +10,6 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/pgtest"
-	"partnergraph/relay"
 	"partnergraph/store"
 )
 
@@ -100,7 +99,7 @@ func newFixture(t *testing.T, env *pgtest.Env, name string) *fixture {
 	return f
 }
 
-func gid(typ string, id int64) string { return relay.GlobalID(typ, id) }
+func gid(typ string, id int64) string { return pg.GlobalID(typ, id) }
 
 func storeKey(user int64, p pg.Permission) store.APIKeyCreate {
 	return store.APIKeyCreate{UserID: user, Name: "k", Permission: p}

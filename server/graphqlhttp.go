@@ -76,14 +76,12 @@ func (s *Server) graphqlHandler() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
 		defer cancel()
-		select {
-		case s.slots <- struct{}{}:
-			defer func() { <-s.slots }()
-		case <-ctx.Done():
+		if !s.acquire(ctx) {
 			w.Header().Set("Retry-After", "1")
 			writeRequestError(w, http.StatusServiceUnavailable, media, pg.Errorf(pg.RateLimited, "The server is busy; retry shortly."))
 			return
 		}
+		defer func() { <-s.slots }()
 		ctx, limits := ratelimit.NewContext(auth.WithCredentials(ctx, creds))
 		var res result
 		if isBatch(body) {
@@ -389,4 +387,21 @@ func (s *Server) untilShutdown(ctx context.Context) context.Context {
 	stop := context.AfterFunc(s.closing, cancel)
 	context.AfterFunc(ctx, func() { stop() })
 	return ctx
+}
+
+// acquire takes an execution slot, waiting until ctx ends. A free slot is
+// taken even when ctx has already ended (a select would pick at random), so
+// only a server that is really full answers "busy".
+func (s *Server) acquire(ctx context.Context) bool {
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	default:
+	}
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -17,7 +17,6 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/pgtest"
-	"partnergraph/relay"
 )
 
 type wsMessage struct {
@@ -62,7 +61,7 @@ func TestSubscriptionReceivesEventsOfRESTChanges(t *testing.T) {
 			t.Fatalf("want connection_ack, got %+v %v", ack, err)
 		}
 		sub, _ := json.Marshal(map[string]any{"query": `subscription($id: ID) { partnershipEvents(partnershipId: $id) { type resourceId payload } }`,
-			"variables": map[string]any{"id": relay.GlobalID("Partnership", ps.ID)}})
+			"variables": map[string]any{"id": pg.GlobalID("Partnership", ps.ID)}})
 		if err := wsjson.Write(wctx, conn, wsMessage{ID: "1", Type: "subscribe", Payload: sub}); err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +92,7 @@ func TestSubscriptionReceivesEventsOfRESTChanges(t *testing.T) {
 			}
 		}
 		json.Unmarshal(next.Payload, &payload)
-		if e := payload.Data.PartnershipEvents; e.Type != "partnership.updated" || e.ResourceID != relay.GlobalID("Partnership", ps.ID) {
+		if e := payload.Data.PartnershipEvents; e.Type != "partnership.updated" || e.ResourceID != pg.GlobalID("Partnership", ps.ID) {
 			t.Fatalf("event: %s", next.Payload)
 		}
 	})

@@ -446,8 +446,8 @@ func (db *DB) UsersByPartnerships(ctx context.Context, ids []int64) (map[int64][
 }
 
 // CustomFieldValuesByPartnerships loads each partnership's custom field
-// values, and the fields they are values of, in one statement: a value is
-// never shown without its field.
+// values, each with the field it is a value of (also returned once each),
+// in one statement: a value is never shown without its field.
 func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
 	var rows []struct {
@@ -463,15 +463,19 @@ func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) 
 		return nil, nil, fmt.Errorf("load custom field values: %w", err)
 	}
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
-	seen := map[int64]bool{}
+	byID := map[int64]*pg.CustomField{}
 	var fields []*pg.CustomField
 	for i := range rows {
-		v := rows[i].CustomFieldValue
-		out[v.PartnershipID] = append(out[v.PartnershipID], &v)
-		if f := rows[i].Field; !seen[f.ID] {
-			seen[f.ID] = true
-			fields = append(fields, &f)
+		row := &rows[i]
+		f, ok := byID[row.Field.ID]
+		if !ok {
+			f = &row.Field
+			byID[f.ID] = f
+			fields = append(fields, f)
 		}
+		v := &row.CustomFieldValue
+		v.Field = f
+		out[v.PartnershipID] = append(out[v.PartnershipID], v)
 	}
 	return out, fields, nil
 }

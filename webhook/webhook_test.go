@@ -299,7 +299,7 @@ func TestEventsRecordEveryChange(t *testing.T) {
 		_, err = env.DB.ConnectPartnerIntegration(ctx, a, p.ID, org.ID, "login", integrationPassword)
 		pgtest.Must(t, err)
 		env.Query(t, org.Write, `mutation($id: ID!, $s: ID!) { updatePartnership(input: {id: $id, stageId: $s, isSupport: true}) { clientMutationId } }`,
-			map[string]any{"id": relayID("Partnership", ps.ID), "s": relayID("Stage", stage2.ID)}, nil)
+			map[string]any{"id": pg.GlobalID(pg.TypePartnership, ps.ID), "s": pg.GlobalID(pg.TypeStage, stage2.ID)}, nil)
 		var data struct {
 			Events struct {
 				Nodes []struct {
@@ -347,5 +347,3 @@ func TestGuardRefusesPrivateAddresses(t *testing.T) {
 		t.Errorf("AllowPrivate allows loopback: %v", err)
 	}
 }
-
-func relayID(typ string, id int64) string { return relayGlobalID(typ, id) }

@@ -197,7 +197,7 @@ func (s *Server) load(ctx context.Context, org int64, partners, partnerships int
 				conn.PageInfo.HasNextPage = true
 				break
 			}
-			p := &partner{ID: relay.GlobalID("Partner", row.PartnerID), DatabaseID: row.PartnerID,
+			p := &partner{ID: pg.GlobalID("Partner", row.PartnerID), DatabaseID: row.PartnerID,
 				CompanyName: row.CompanyName, PartnerType: row.PartnerType}
 			p.Partnerships.Nodes = []*partnership{}
 			conn.Nodes = append(conn.Nodes, p)
@@ -231,9 +231,9 @@ func (s *Server) load(ctx context.Context, org int64, partners, partnerships int
 		ps := byID[l.Owner]
 		switch l.Kind {
 		case kindTag:
-			ps.Tags = append(ps.Tags, named{ID: relay.GlobalID("Tag", l.ID), Name: l.Name})
+			ps.Tags = append(ps.Tags, named{ID: pg.GlobalID("Tag", l.ID), Name: l.Name})
 		case kindUser:
-			ps.AssignedUsers = append(ps.AssignedUsers, user{ID: relay.GlobalID("User", l.ID), Name: l.Name, Email: deref(l.Email)})
+			ps.AssignedUsers = append(ps.AssignedUsers, user{ID: pg.GlobalID("User", l.ID), Name: l.Name, Email: deref(l.Email)})
 		case kindValue:
 			v, err := newFieldValue(l, options)
 			if err != nil {
@@ -246,20 +246,20 @@ func (s *Server) load(ctx context.Context, org int64, partners, partnerships int
 }
 
 func newPartnership(row treeRow) *partnership {
-	ps := &partnership{ID: relay.GlobalID("Partnership", *row.PartnershipID), DatabaseID: *row.PartnershipID,
+	ps := &partnership{ID: pg.GlobalID("Partnership", *row.PartnershipID), DatabaseID: *row.PartnershipID,
 		IsDefault: deref(row.IsDefault), IsSupport: deref(row.IsSupport),
 		Tags: []named{}, AssignedUsers: []user{}, CustomFieldValues: []*fieldValue{}}
 	if row.ProjectID != nil {
-		ps.Project = &named{ID: relay.GlobalID("Project", *row.ProjectID), Name: deref(row.ProjectName)}
+		ps.Project = &named{ID: pg.GlobalID("Project", *row.ProjectID), Name: deref(row.ProjectName)}
 	}
 	if row.TierID != nil {
-		ps.Tier = &tier{ID: relay.GlobalID("Tier", *row.TierID), Name: deref(row.TierName), Rank: deref(row.TierRank)}
+		ps.Tier = &tier{ID: pg.GlobalID("Tier", *row.TierID), Name: deref(row.TierName), Rank: deref(row.TierRank)}
 	}
 	if row.CategoryID != nil {
-		ps.Category = &named{ID: relay.GlobalID("Category", *row.CategoryID), Name: deref(row.CategoryName)}
+		ps.Category = &named{ID: pg.GlobalID("Category", *row.CategoryID), Name: deref(row.CategoryName)}
 	}
 	if row.StageID != nil {
-		ps.Stage = &stage{ID: relay.GlobalID("Stage", *row.StageID), Name: deref(row.StageName), Position: deref(row.StagePosition)}
+		ps.Stage = &stage{ID: pg.GlobalID("Stage", *row.StageID), Name: deref(row.StageName), Position: deref(row.StagePosition)}
 	}
 	return ps
 }
@@ -268,7 +268,7 @@ func newPartnership(row treeRow) *partnership {
 // against its field's options (decoded once per field per request). An
 // option id the field no longer has is left out, as the gateway does.
 func newFieldValue(l linkRow, options map[int64]pg.CustomFieldOptions) (*fieldValue, error) {
-	v := &fieldValue{Field: field{ID: relay.GlobalID("CustomField", l.ID), Name: l.Name, Type: deref(l.FieldType)},
+	v := &fieldValue{Field: field{ID: pg.GlobalID("CustomField", l.ID), Name: l.Name, Type: deref(l.FieldType)},
 		Text: l.Text, Number: l.Number, Date: l.Date, Boolean: l.Boolean}
 	if l.Select == nil && l.MultiSelect == nil {
 		return v, nil
