@@ -87,3 +87,22 @@ func TestPeakRSS(t *testing.T) {
 		t.Fatalf("peak RSS %d bytes", peak)
 	}
 }
+
+func TestCPUTime(t *testing.T) {
+	before, err := load.CPUTime(os.Getpid())
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	// Spin until the kernel has charged this process at least one more tick.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		after, err := load.CPUTime(os.Getpid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after > before {
+			return
+		}
+	}
+	t.Fatal("5 s of spinning used no CPU time")
+}

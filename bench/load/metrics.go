@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Counter reads the value of an unlabelled counter (or gauge) from a
@@ -75,4 +76,38 @@ func ResetPeakRSS(pid int) error {
 		return fmt.Errorf("reset peak RSS: %w", err)
 	}
 	return nil
+}
+
+// clockTick is the unit of the times in /proc/pid/stat: USER_HZ, which
+// Linux fixes at 100 for user space whatever the kernel's own tick.
+const clockTick = 10 * time.Millisecond
+
+// CPUTime returns the processor time process pid has used, user and system,
+// over all its threads (utime and stime in /proc/pid/stat). Unlike
+// throughput, a request's CPU time barely moves when other processes share
+// the machine.
+func CPUTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("CPU time: %w", err)
+	}
+	// The command name, field 2, is in parentheses and may hold spaces.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, fmt.Errorf("CPU time: malformed /proc/%d/stat", pid)
+	}
+	fields := strings.Fields(string(b[i+1:]))
+	// After the name: state (3), ..., utime (14), stime (15).
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("CPU time: short /proc/%d/stat", pid)
+	}
+	var total time.Duration
+	for _, f := range fields[11:13] {
+		ticks, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("CPU time: parse %q: %w", f, err)
+		}
+		total += time.Duration(ticks) * clockTick
+	}
+	return total, nil
 }

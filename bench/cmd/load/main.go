@@ -115,6 +115,14 @@ func (t *target) peakMB() (float64, error) {
 	return float64(b) / (1 << 20), err
 }
 
+// cpu reads the server's CPU time so far (0 when its pid is not known).
+func (t *target) cpu() (time.Duration, error) {
+	if t.pid == 0 {
+		return 0, nil
+	}
+	return load.CPUTime(t.pid)
+}
+
 // record is one measured run, a line of the results file.
 type record struct {
 	Bench      string  `json:"bench"`
@@ -139,10 +147,12 @@ type record struct {
 	// once a second).
 	RunStatements float64 `json:"runStatementsPerRequest"`
 	PeakRSSMB     float64 `json:"peakRssMb"`
-	Partners      int     `json:"partners"`
-	Partnerships  int     `json:"partnerships"`
-	PageSize      string  `json:"pageSize,omitempty"`
-	Depth         int     `json:"depth,omitempty"`
+	// CPUMs is the server's processor time per request, in milliseconds.
+	CPUMs        float64 `json:"cpuMsPerRequest"`
+	Partners     int     `json:"partners"`
+	Partnerships int     `json:"partnerships"`
+	PageSize     string  `json:"pageSize,omitempty"`
+	Depth        int     `json:"depth,omitempty"`
 }
 
 func newRecord(bench string, t *target, m *gen.Manifest, res *load.Result) record {
@@ -155,8 +165,8 @@ func newRecord(bench string, t *target, m *gen.Manifest, res *load.Result) recor
 
 // emit prints r and appends it to the results file.
 func (t *target) emit(r record) error {
-	fmt.Printf("%-9s %-8s %-9s %-10s conns=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  %5.1f stmts/req  peak RSS %6.1f MB  errors %d\n",
-		r.Bench, r.Database, r.Server, r.Case, r.Conns, r.RPS, r.P50, r.P99, r.Statements, r.PeakRSSMB, r.Errors)
+	fmt.Printf("%-9s %-8s %-9s %-10s conns=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  %5.1f stmts/req  CPU %6.2f ms/req  peak RSS %6.1f MB  errors %d\n",
+		r.Bench, r.Database, r.Server, r.Case, r.Conns, r.RPS, r.P50, r.P99, r.Statements, r.CPUMs, r.PeakRSSMB, r.Errors)
 	if r.FirstError != "" {
 		fmt.Fprintf(os.Stderr, "load: %s: first error: %s\n", r.Server, r.FirstError)
 	}

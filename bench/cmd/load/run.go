@@ -115,9 +115,17 @@ func measure(ctx context.Context, t *target, o load.Options, d time.Duration, na
 		return record{}, err
 	}
 	t.resetPeak()
+	cpuBefore, err := t.cpu()
+	if err != nil {
+		return record{}, err
+	}
 	res, err := load.Run(ctx, o)
 	if err != nil {
 		return record{}, fmt.Errorf("%s: %w", name, err)
+	}
+	cpuAfter, err := t.cpu()
+	if err != nil {
+		return record{}, err
 	}
 	after, err := t.statements(ctx, o.Client)
 	if err != nil {
@@ -126,6 +134,7 @@ func measure(ctx context.Context, t *target, o load.Options, d time.Duration, na
 	r := newRecord(name, t, m, res)
 	if total := res.Requests + res.Errors; total > 0 {
 		r.RunStatements = (after - before) / float64(total)
+		r.CPUMs = float64(cpuAfter-cpuBefore) / float64(time.Millisecond) / float64(total)
 	}
 	r.Statements = r.RunStatements
 	if r.PeakRSSMB, err = t.peakMB(); err != nil {

@@ -112,7 +112,7 @@ func dashboardTable(out io.Writer, recs []record, db string) {
 	fmt.Fprintf(out, "\n== Dashboard on %s: %s partners with their first %s partnerships per request; dataset %d partners, %d partnerships ==\n",
 		title(db), partners, partnerships, r0.Partners, r0.Partnerships)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "conns\tserver\treq/s\tp50 ms\tp99 ms\tstmts/req\tpeak RSS MB\trequests\tseconds\terrors\t")
+	fmt.Fprintln(w, "conns\tserver\treq/s\tp50 ms\tp99 ms\tstmts/req\tCPU ms/req\tpeak RSS MB\trequests\tseconds\terrors\t")
 	var conns []int
 	for _, r := range recs {
 		if !slices.Contains(conns, r.Conns) {
@@ -131,13 +131,13 @@ func dashboardTable(out io.Writer, recs []record, db string) {
 		g, b := byServer("gateway", c), byServer("baseline", c)
 		for _, r := range []*record{g, b} {
 			if r != nil {
-				fmt.Fprintf(w, "%d\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%.1f\t%d\t\n", r.Conns, r.Server, r.RPS, r.P50, r.P99,
-					r.Statements, r.PeakRSSMB, r.Requests, r.Seconds, r.Errors)
+				fmt.Fprintf(w, "%d\t%s\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%.1f\t%d\t\n", r.Conns, r.Server, r.RPS, r.P50, r.P99,
+					r.Statements, r.CPUMs, r.PeakRSSMB, r.Requests, r.Seconds, r.Errors)
 			}
 		}
 		if g != nil && b != nil {
-			fmt.Fprintf(w, "%d\tgateway/baseline\t%s\t%s\t%s\t%s\t%s\t\t\t\t\n", c, ratio(g.RPS, b.RPS), ratio(g.P50, b.P50),
-				ratio(g.P99, b.P99), ratio(g.Statements, b.Statements), ratio(g.PeakRSSMB, b.PeakRSSMB))
+			fmt.Fprintf(w, "%d\tgateway/baseline\t%s\t%s\t%s\t%s\t%s\t%s\t\t\t\t\n", c, ratio(g.RPS, b.RPS), ratio(g.P50, b.P50),
+				ratio(g.P99, b.P99), ratio(g.Statements, b.Statements), ratio(g.CPUMs, b.CPUMs), ratio(g.PeakRSSMB, b.PeakRSSMB))
 		}
 	}
 	w.Flush()
@@ -150,6 +150,11 @@ func dashboardTable(out io.Writer, recs []record, db string) {
 		share, p99 := g.RPS/b.RPS, g.P99/b.P99
 		fmt.Fprintf(out, "; throughput at %d conns %.0f%% of baseline (at least %.0f%%): %s; p99 %.2fx baseline (at most %.0fx): %s",
 			targetConnections, 100*share, 100*minThroughputShare, check(share >= minThroughputShare), p99, maxP99Ratio, check(p99 <= maxP99Ratio))
+	}
+	if b != nil && b.CPUMs > 0 {
+		// Not a target: the cost behind the throughput figure, which the
+		// machine's other load moves far less.
+		fmt.Fprintf(out, "; CPU per request %.2fx baseline's", g.CPUMs/b.CPUMs)
 	}
 	if g.PeakRSSMB > 0 {
 		fmt.Fprintf(out, "; peak RSS %.0f MB (at most %d): %s", g.PeakRSSMB, maxPeakRSSMB, check(g.PeakRSSMB <= maxPeakRSSMB))
@@ -214,8 +219,8 @@ func mutateTable(out io.Writer, recs []record, db string) {
 		fmt.Fprintf(out, "\n== Mutations on %s: updatePartnership (stage and 3 tags) from %d clients; dataset %d partnerships ==\n",
 			title(db), r.Conns, r.Partnerships)
 		w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(w, "mutations/s\tp50 ms\tp99 ms\tstmts/mutation\tpeak RSS MB\tmutations\tseconds\terrors\t")
-		fmt.Fprintf(w, "%.1f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%.1f\t%d\t\n", r.RPS, r.P50, r.P99, r.Statements, r.PeakRSSMB, r.Requests, r.Seconds, r.Errors)
+		fmt.Fprintln(w, "mutations/s\tp50 ms\tp99 ms\tstmts/mutation\tCPU ms/mutation\tpeak RSS MB\tmutations\tseconds\terrors\t")
+		fmt.Fprintf(w, "%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.1f\t%d\t%.1f\t%d\t\n", r.RPS, r.P50, r.P99, r.Statements, r.CPUMs, r.PeakRSSMB, r.Requests, r.Seconds, r.Errors)
 		w.Flush()
 		if db == mutationTargetLabel {
 			fmt.Fprintf(out, "target: at least %d mutations/s on SQLite: %s\n", minSQLiteMutations, check(r.RPS >= minSQLiteMutations))
