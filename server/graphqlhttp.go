@@ -78,7 +78,7 @@ func (s *Server) graphqlHandler() http.Handler {
 		defer cancel()
 		if !s.acquire(ctx) {
 			w.Header().Set("Retry-After", "1")
-			writeRequestError(w, http.StatusServiceUnavailable, media, pg.Errorf(pg.RateLimited, "The server is busy; retry shortly."))
+			writeRequestError(w, http.StatusServiceUnavailable, media, errBusy)
 			return
 		}
 		defer func() { <-s.slots }()
@@ -206,9 +206,14 @@ type result struct {
 // started (so the response has data) and the status of a request refused
 // before it did.
 type exchange struct {
-	executed bool
-	status   int
+	executed   bool
+	status     int
+	retryAfter bool
 }
+
+// errBusy answers a request that found no room to execute within its
+// timeout.
+var errBusy = pg.Errorf(pg.RateLimited, "The server is busy; retry shortly.")
 
 type exchangeKey struct{}
 
@@ -216,6 +221,13 @@ type exchangeKey struct{}
 func markExecuting(ctx context.Context) {
 	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
 		ex.executed = true
+	}
+}
+
+// setRetryAfter asks the client of a refused request to retry in a second.
+func setRetryAfter(ctx context.Context) {
+	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
+		ex.retryAfter = true
 	}
 }
 
@@ -287,7 +299,11 @@ func (s *Server) execute(ctx context.Context, r *http.Request, media string, bod
 		// application/json: every well-formed request is answered 200.
 		status = http.StatusOK
 	}
-	return result{status: status, body: out}
+	res := result{status: status, body: out}
+	if ex.retryAfter {
+		res.header = http.Header{"Retry-After": {"1"}}
+	}
+	return res
 }
 
 func requestError(status int, err *pg.Error) result {

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -56,5 +58,89 @@ func TestBusyServerAsksToRetry(t *testing.T) {
 	<-s.slots
 	if resp := post(); resp.StatusCode != http.StatusOK {
 		t.Fatalf("free: %d", resp.StatusCode)
+	}
+}
+
+// TestAdmissionByCost: operations wait for room in the in-flight cost
+// budget, so a small query runs beside a large one, a server whose budget
+// is spent answers 503 with Retry-After, and an operation costing more
+// than the whole budget still runs, alone.
+func TestAdmissionByCost(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "pg.db"), store.Options{SecretKey: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.CreateOrganization(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
+	u, err := db.CreateUser(ctx, a, "Ada", "ada@acme.example", pg.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: u.ID, Name: "k", Permission: pg.PermissionRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const small = `{ viewer { permission } }`
+	large := `{ partners(first: 100) { nodes { partnerships(first: 100) { nodes { id } } } } }`
+	for _, c := range []struct {
+		name   string
+		budget int
+		held   int64
+		query  string
+		status int
+	}{
+		{"free budget", 1000, 0, small, http.StatusOK},
+		{"room beside a large operation", 1000, 990, small, http.StatusOK},
+		{"budget spent", 1000, 1000, small, http.StatusServiceUnavailable},
+		{"costlier than the budget runs alone", 10, 0, large, http.StatusOK},
+		{"costlier than the budget waits for the others", 10, 1, large, http.StatusServiceUnavailable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := New(Config{DB: db, MaxInFlightCost: c.budget, RequestTimeout: 100 * time.Millisecond})
+			srv := httptest.NewServer(s.Handler())
+			defer srv.Close()
+			if c.held > 0 && !s.admission.sem.TryAcquire(c.held) {
+				t.Fatal("could not hold the budget")
+			}
+			body, _ := json.Marshal(map[string]string{"query": c.query})
+			req, _ := http.NewRequest("POST", srv.URL+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+key)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out struct {
+				Data   json.RawMessage `json:"data"`
+				Errors []struct {
+					Extensions map[string]any `json:"extensions"`
+				} `json:"errors"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != c.status {
+				t.Fatalf("status %d, want %d (%+v)", resp.StatusCode, c.status, out)
+			}
+			if c.status == http.StatusServiceUnavailable {
+				if resp.Header.Get("Retry-After") == "" || out.Data != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != string(pg.RateLimited) {
+					t.Fatalf("busy answer: %v %+v", resp.Header, out)
+				}
+				return
+			}
+			if len(out.Errors) > 0 || len(out.Data) == 0 {
+				t.Fatalf("answer: %+v", out)
+			}
+			// The operation gave its cost back.
+			if !s.admission.sem.TryAcquire(int64(c.budget) - c.held) {
+				t.Fatal("the operation kept its share of the budget")
+			}
+		})
 	}
 }

@@ -61,6 +61,10 @@ type Config struct {
 	// wait their turn (within their timeout). Executing is CPU work, so
 	// more at once than cores only adds memory. 0 means 4 per CPU.
 	MaxInFlight int
+	// MaxInFlightCost bounds the summed cost of the operations executing
+	// at once (see admission); 0 means 25,000 points per CPU, about two
+	// dashboards of 500 partnerships on two cores.
+	MaxInFlightCost int
 }
 
 // Server serves partnergraph over HTTP.
@@ -77,7 +81,8 @@ type Server struct {
 	closing  context.Context
 	shutdown context.CancelFunc
 	// slots holds a token per executing request (Config.MaxInFlight).
-	slots chan struct{}
+	slots     chan struct{}
+	admission *admission
 }
 
 // New builds a server.
@@ -100,9 +105,13 @@ func New(cfg Config) *Server {
 	if cfg.MaxInFlight == 0 {
 		cfg.MaxInFlight = 4 * runtime.GOMAXPROCS(0)
 	}
+	if cfg.MaxInFlightCost == 0 {
+		cfg.MaxInFlightCost = 25_000 * runtime.GOMAXPROCS(0)
+	}
 	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB), Feed: &feed.Broker{DB: cfg.DB}}
 	s.closing, s.shutdown = context.WithCancel(context.Background())
 	s.slots = make(chan struct{}, cfg.MaxInFlight)
+	s.admission = newAdmission(int64(cfg.MaxInFlightCost))
 	cfg.DB.OnEvents(func([]int64) { s.Feed.Wake() })
 	s.Metrics.subscriptions(s.Feed.Count)
 	schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: cfg.DB, Logger: cfg.Logger,
@@ -261,8 +270,14 @@ func (s *Server) authenticate(ctx context.Context, next graphql.OperationHandler
 	}
 	ctx = pg.NewContext(ctx, a)
 	ctx = loaders.NewContext(ctx, loaders.New(s.cfg.DB, a, s.Metrics.LoaderBatch))
+	h, ok := s.admit(ctx, next)
+	if !ok {
+		setStatus(ctx, http.StatusServiceUnavailable)
+		setRetryAfter(ctx)
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(s.cfg.Logger)(ctx, errBusy)}})
+	}
 	markExecuting(ctx)
-	return next(ctx)
+	return h
 }
 
 // observe records each response's latency and errors, and reports the
