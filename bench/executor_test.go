@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime/metrics"
 	"strings"
 	"syscall"
 	"testing"
@@ -34,7 +35,8 @@ import (
 //   - baseline: the hand-written handler, SQL and encoding/json included.
 //
 // Each reports its processor time per request (cpu-ms/op, over every
-// thread: the executor resolves fields in goroutines) beside the wall time.
+// thread: the executor resolves fields in goroutines) and the goroutines
+// it started beside the wall time.
 //
 //	go test ./bench -run '^$' -bench DashboardCost -benchmem
 func BenchmarkDashboardCost(b *testing.B) {
@@ -100,9 +102,18 @@ func BenchmarkDashboardCost(b *testing.B) {
 	}
 }
 
-// cpu runs f b.N times and reports the process's processor time per run.
+// cpu runs f b.N times and reports the process's processor time and the
+// goroutines it started, per run.
 func cpu(b *testing.B, f func()) {
 	b.Helper()
+	created := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	goroutines := func() uint64 {
+		metrics.Read(created)
+		if created[0].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return created[0].Value.Uint64()
+	}
 	used := func() time.Duration {
 		var ru syscall.Rusage
 		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
@@ -112,10 +123,11 @@ func cpu(b *testing.B, f func()) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := used()
+	start, started := used(), goroutines()
 	for range b.N {
 		f()
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(used()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64(goroutines()-started)/float64(b.N), "goroutines/op")
 }
