@@ -459,7 +459,7 @@ func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) 
 		cols += `, f.` + c + ` AS "field.` + c + `"`
 	}
 	if err := db.read().all(ctx, &rows, `SELECT `+cols+` FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
-		WHERE v.partnership_id IN `+inList+` ORDER BY v.field_id`, args...); err != nil {
+		WHERE v.partnership_id IN `+inList+` ORDER BY v.partnership_id, v.field_id`, args...); err != nil {
 		return nil, nil, fmt.Errorf("load custom field values: %w", err)
 	}
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
