@@ -62,8 +62,10 @@ type Config struct {
 	// more at once than cores only adds memory. 0 means 4 per CPU.
 	MaxInFlight int
 	// MaxInFlightCost bounds the summed cost of the operations executing
-	// at once (see admission); 0 means 25,000 points per CPU, about two
-	// dashboards of 500 partnerships on two cores.
+	// at once (see admission); 0 means 20,000 points per CPU. On two cores
+	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
+	// time beside small operations: gqlgen already spreads one response's
+	// fields over every core.
 	MaxInFlightCost int
 }
 
@@ -106,7 +108,7 @@ func New(cfg Config) *Server {
 		cfg.MaxInFlight = 4 * runtime.GOMAXPROCS(0)
 	}
 	if cfg.MaxInFlightCost == 0 {
-		cfg.MaxInFlightCost = 25_000 * runtime.GOMAXPROCS(0)
+		cfg.MaxInFlightCost = 20_000 * runtime.GOMAXPROCS(0)
 	}
 	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB), Feed: &feed.Broker{DB: cfg.DB}}
 	s.closing, s.shutdown = context.WithCancel(context.Background())

@@ -32,7 +32,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	burst := f.int("rate-limit-burst", "PARTNERGRAPH_RATE_LIMIT_BURST", 250000, "most cost points an API key can hold (at least --max-cost)")
 	allowList := f.bool("allow-list", "PARTNERGRAPH_ALLOW_LIST", false, "run only operations registered with 'partnergraph operations add'")
 	inFlight := f.int("max-in-flight", "PARTNERGRAPH_MAX_IN_FLIGHT", 0, "GraphQL requests executing at once; others wait (0: 4 per CPU)")
-	inFlightCost := f.int("max-in-flight-cost", "PARTNERGRAPH_MAX_IN_FLIGHT_COST", 0, "summed cost of the operations executing at once; others wait (0: 25000 per CPU)")
+	inFlightCost := f.int("max-in-flight-cost", "PARTNERGRAPH_MAX_IN_FLIGHT_COST", 0, "summed cost of the operations executing at once; others wait (0: 20000 per CPU)")
 	maxBody := f.int("max-body-bytes", "PARTNERGRAPH_MAX_BODY_BYTES", 1<<20, "largest request body")
 	timeout := f.duration("request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
 	shutdown := f.duration("shutdown-timeout", "PARTNERGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
