@@ -131,6 +131,14 @@ func (f FallbackData) IsZero() bool {
 	return f.Name == nil && f.LogoSquareUUID == nil && f.WebsiteURL == nil && f.CountryLabel == nil
 }
 
+// Fallback is the partnership's fallback data, nil when it has none.
+func (p *Partnership) Fallback() *FallbackData {
+	if p.FallbackData.IsZero() {
+		return nil
+	}
+	return &p.FallbackData
+}
+
 type Partnership struct {
 	ID             int64  `db:"id" json:"databaseId"`
 	UUID           string `db:"uuid" json:"uuid"`

@@ -366,7 +366,7 @@ type ComplexityRoot struct {
 		Category          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		CustomFieldValues func(childComplexity int) int
-		FallbackData      func(childComplexity int) int
+		Fallback          func(childComplexity int) int
 		GlobalID          func(childComplexity int) int
 		ID                func(childComplexity int) int
 		IsDefault         func(childComplexity int) int
@@ -744,7 +744,6 @@ type PartnershipResolver interface {
 	AssignedUsers(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.User, error)
 	Tags(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.Tag, error)
 	CustomFieldValues(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.CustomFieldValue, error)
-	FallbackData(ctx context.Context, obj *partnergraph.Partnership) (*partnergraph.FallbackData, error)
 }
 type ProjectResolver interface {
 	Organization(ctx context.Context, obj *partnergraph.Project) (*partnergraph.Organization, error)
@@ -2282,11 +2281,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Partnership.CustomFieldValues(childComplexity), true
 	case "Partnership.fallbackData":
-		if e.ComplexityRoot.Partnership.FallbackData == nil {
+		if e.ComplexityRoot.Partnership.Fallback == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Partnership.FallbackData(childComplexity), true
+		return e.ComplexityRoot.Partnership.Fallback(childComplexity), true
 	case "Partnership.id":
 		if e.ComplexityRoot.Partnership.GlobalID == nil {
 			break
@@ -13760,7 +13759,7 @@ func (ec *executionContext) _Partnership_fallbackData(ctx context.Context, field
 			return ec.fieldContext_Partnership_fallbackData(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Partnership().FallbackData(ctx, obj)
+			return obj.Fallback(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.FallbackData) graphql.Marshaler {
@@ -13775,7 +13774,7 @@ func (ec *executionContext) fieldContext_Partnership_fallbackData(_ context.Cont
 		Object:     "Partnership",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FallbackData(ctx, field)
 		},
@@ -24744,11 +24743,10 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 					return ec._Partnership_customFieldValues(ctx, field, obj)
 				})
 		case "fallbackData":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Partnership_fallbackData(ctx, field, obj)
-				})
+			out.Values[i] = ec._Partnership_fallbackData(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Partnership_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

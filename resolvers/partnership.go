@@ -60,13 +60,6 @@ func (r *partnershipResolver) CustomFieldValues(ctx context.Context, p *pg.Partn
 	return loaders.For(ctx).CustomValuesByPartnership.Load(ctx, p.ID)()
 }
 
-func (r *partnershipResolver) FallbackData(_ context.Context, p *pg.Partnership) (*pg.FallbackData, error) {
-	if p.FallbackData.IsZero() {
-		return nil, nil
-	}
-	return &p.FallbackData, nil
-}
-
 func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
 	a, err := reader(ctx)
 	if err != nil {
