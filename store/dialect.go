@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -86,16 +87,18 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 	return r, w, nil
 }
 
-// connectSQLite opens and pings a SQLite database. Switching a new file to
+// connectSQLite opens and pings a SQLite database whose connections keep
+// their prepared statements (see sqliteConnector). Switching a new file to
 // WAL takes an exclusive lock that does not wait on the busy timeout, so
 // processes opening one fresh file together retry for a few seconds.
 func connectSQLite(ctx context.Context, dsn string) (*sqlx.DB, error) {
 	var err error
 	for attempt := 0; attempt < 50; attempt++ {
-		var db *sqlx.DB
-		if db, err = sqlx.ConnectContext(ctx, "sqlite3", dsn); err == nil {
+		db := sqlx.NewDb(sql.OpenDB(&sqliteConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}}), "sqlite3")
+		if err = db.PingContext(ctx); err == nil {
 			return db, nil
 		}
+		db.Close()
 		var se sqlite3.Error
 		if !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) {
 			return nil, err
