@@ -43,6 +43,10 @@ type dialect interface {
 	notify(ctx context.Context, r runner) error
 	// listen calls wake when any process commits events.
 	listen(ctx context.Context, dsn string, wake func()) error
+	// singleWriter reports that the engine writes through one connection,
+	// so mutations are grouped into shared transactions (group commit)
+	// rather than each waiting for the connection and committing alone.
+	singleWriter() bool
 }
 
 func dialectFor(dsn string) (dialect, error) {
@@ -175,6 +179,8 @@ func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return ni
 func (sqliteDialect) skipLocked(string) string { return "" }
 
 func (sqliteDialect) notify(context.Context, runner) error { return nil }
+
+func (sqliteDialect) singleWriter() bool { return true }
 
 func (sqliteDialect) listen(ctx context.Context, _ string, _ func()) error {
 	<-ctx.Done()
