@@ -227,6 +227,17 @@ func (r runner) all(ctx context.Context, dest any, query string, args ...any) er
 	return r.db.translate(err)
 }
 
+// scan runs a query of one row and scans its columns into dest.
+func (r runner) scan(ctx context.Context, dest []any, query string, args ...any) error {
+	ctx, err := r.context(ctx)
+	if err != nil {
+		return err
+	}
+	r.db.statements.Add(1)
+	err = r.q.QueryRowxContext(ctx, r.db.dialect.rebind(query), args...).Scan(dest...)
+	return r.db.translate(err)
+}
+
 func (r runner) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	ctx, err := r.context(ctx)
 	if err != nil {
