@@ -74,7 +74,11 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 	params := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
 	// The writer takes its lock at BEGIN (immediate), so two writers never
 	// deadlock upgrading read locks; it is the only writing connection.
-	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate")
+	//
+	// Its savepoints (see committer) keep the pages they may roll back in
+	// a statement journal, which beyond 64 KiB spills to a temporary file,
+	// created and deleted per savepoint; in memory it is a copy.
+	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate", "PRAGMA temp_store = MEMORY")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -95,10 +99,10 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 // their prepared statements (see sqliteConnector). Switching a new file to
 // WAL takes an exclusive lock that does not wait on the busy timeout, so
 // processes opening one fresh file together retry for a few seconds.
-func connectSQLite(ctx context.Context, dsn string) (*sqlx.DB, error) {
+func connectSQLite(ctx context.Context, dsn string, pragmas ...string) (*sqlx.DB, error) {
 	var err error
 	for attempt := 0; attempt < 50; attempt++ {
-		db := sqlx.NewDb(sql.OpenDB(&sqliteConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}}), "sqlite3")
+		db := sqlx.NewDb(sql.OpenDB(&sqliteConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, pragmas: pragmas}), "sqlite3")
 		if err = db.PingContext(ctx); err == nil {
 			return db, nil
 		}

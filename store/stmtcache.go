@@ -25,6 +25,8 @@ const stmtCacheSize = 256
 type sqliteConnector struct {
 	dsn    string
 	driver *sqlite3.SQLiteDriver
+	// pragmas run on each new connection, for settings the DSN cannot carry.
+	pragmas []string
 	// prepares counts statements prepared for a cache, so tests can tell
 	// that a repeated statement is not prepared again.
 	prepares atomic.Int64
@@ -34,6 +36,12 @@ func (c *sqliteConnector) Connect(context.Context) (driver.Conn, error) {
 	conn, err := c.driver.Open(c.dsn)
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range c.pragmas {
+		if _, err := conn.(*sqlite3.SQLiteConn).Exec(p, nil); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
 	}
 	return &cachingConn{SQLiteConn: conn.(*sqlite3.SQLiteConn), connector: c, byQuery: map[string]*clist.Element{}}, nil
 }
