@@ -47,6 +47,9 @@ type dialect interface {
 	// so mutations are grouped into shared transactions (group commit)
 	// rather than each waiting for the connection and committing alone.
 	singleWriter() bool
+	// openCheckpointer opens the connection that checkpoints a single
+	// writer's log beside it (see checkpointer).
+	openCheckpointer(ctx context.Context, dsn string) (*sqlx.DB, error)
 }
 
 func dialectFor(dsn string) (dialect, error) {
@@ -62,6 +65,9 @@ func dialectFor(dsn string) (dialect, error) {
 
 type sqliteDialect struct{}
 
+// sqliteParams are every SQLite connection's settings.
+const sqliteParams = "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
+
 func (sqliteDialect) name() string { return "sqlite" }
 
 func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB, error) {
@@ -71,14 +77,15 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 			return nil, nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	params := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
+	params := sqliteParams
 	// The writer takes its lock at BEGIN (immediate), so two writers never
 	// deadlock upgrading read locks; it is the only writing connection.
 	//
 	// Its savepoints (see committer) keep the pages they may roll back in
 	// a statement journal, which beyond 64 KiB spills to a temporary file,
-	// created and deleted per savepoint; in memory it is a copy.
-	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate", "PRAGMA temp_store = MEMORY")
+	// created and deleted per savepoint; in memory it is a copy. It does
+	// not checkpoint in its commits: the checkpointer does, beside it.
+	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -185,6 +192,18 @@ func (sqliteDialect) skipLocked(string) string { return "" }
 func (sqliteDialect) notify(context.Context, runner) error { return nil }
 
 func (sqliteDialect) singleWriter() bool { return true }
+
+func (sqliteDialect) openCheckpointer(ctx context.Context, path string) (*sqlx.DB, error) {
+	path = strings.TrimPrefix(path, "sqlite://")
+	c, err := connectSQLite(ctx, "file:"+path+"?"+sqliteParams)
+	if err != nil {
+		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
+	c.SetConnMaxLifetime(0)
+	return c, nil
+}
 
 func (sqliteDialect) listen(ctx context.Context, _ string, _ func()) error {
 	<-ctx.Done()

@@ -25,6 +25,7 @@ var errClosed = errors.New("store: database closed")
 // callers: nobody hears of a change before it is durable.
 type committer struct {
 	db    *DB
+	ckpt  *checkpointer
 	jobs  chan *job
 	stop  chan struct{}
 	done  chan struct{}
@@ -42,8 +43,8 @@ type job struct {
 	done     chan struct{}
 }
 
-func newCommitter(db *DB) *committer {
-	c := &committer{db: db, jobs: make(chan *job), stop: make(chan struct{}), done: make(chan struct{})}
+func newCommitter(db *DB, ckpt *checkpointer) *committer {
+	c := &committer{db: db, ckpt: ckpt, jobs: make(chan *job), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -74,10 +75,12 @@ func (c *committer) run(ctx context.Context, fn func(tx *Tx) error) error {
 	return j.err
 }
 
-// Close stops the committer after the batch in progress.
-func (c *committer) Close() {
+// Close stops the committer after the batch in progress, then its
+// checkpointer.
+func (c *committer) Close() error {
 	c.close.Do(func() { close(c.stop) })
 	<-c.done
+	return c.ckpt.Close()
 }
 
 func (c *committer) loop() {
@@ -86,6 +89,12 @@ func (c *committer) loop() {
 		select {
 		case j := <-c.jobs:
 			c.batch(j)
+			if c.ckpt.needsRestart() {
+				// Between batches the log is still: a checkpoint here can
+				// complete, so the next batch rewinds the log. A failure
+				// leaves that to a later one.
+				_ = c.ckpt.checkpoint(context.Background(), c.db.w, true)
+			}
 		case <-c.stop:
 			return
 		}
@@ -156,6 +165,7 @@ func (c *committer) batch(first *job) {
 		}
 		return
 	}
+	c.ckpt.nudge()
 	var events []int64
 	for _, j := range ran {
 		events = append(events, j.events...)

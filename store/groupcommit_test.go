@@ -93,7 +93,7 @@ func TestGroupCommitBatch(t *testing.T) {
 
 	// The committer's loop is idle; this one takes its jobs from a queue
 	// filled beforehand, so they are one batch.
-	c := &committer{db: db, jobs: make(chan *job, len(jobs))}
+	c := &committer{db: db, ckpt: db.committer.ckpt, jobs: make(chan *job, len(jobs))}
 	queued := make([]*job, len(jobs))
 	for i, j := range jobs {
 		queued[i] = &job{ctx: j.ctx, fn: func(tx *Tx) error { return j.fn(j.ctx, tx) }, done: make(chan struct{})}

@@ -75,17 +75,22 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if d.singleWriter() {
-		db.committer = newCommitter(db)
+		conn, err := d.openCheckpointer(ctx, dsn)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		db.committer = newCommitter(db, newCheckpointer(conn))
 	}
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
-	if db.committer != nil {
-		db.committer.Close()
-	}
 	var errs []error
+	if db.committer != nil {
+		errs = append(errs, db.committer.Close())
+	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}

@@ -227,3 +227,65 @@ func TestConcurrentMutationsWithFailuresAndCancellations(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteAheadLogStaysBounded writes steadily from many writers while
+// readers read: the writer does not checkpoint in its commits, so this
+// proves the log is still copied back and rewound rather than growing
+// with every write.
+func TestWriteAheadLogStaysBounded(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t, "sqlite")
+	db, err := store.Open(ctx, dsn, store.Options{SecretKey: pgtest.SecretKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.CreateOrganization(ctx, "Steady")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := pg.Actor{OrganizationID: org.ID, Permission: pg.PermissionWrite}
+	const writers, each = 16, 1000
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tag, err := db.CreateTag(ctx, a, fmt.Sprintf("steady-%d", w))
+			if err != nil {
+				errs <- err
+				return
+			}
+			// A long payload makes each change a few pages of log.
+			pad := strings.Repeat("x", 3000)
+			for i := range each {
+				name := fmt.Sprintf("steady-%d-%d-%s", w, i, pad)[:100]
+				if _, err := db.UpdateTag(ctx, a, tag.ID, &name); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := db.Tags(ctx, a, nil, pg.PageRequest{Limit: 5}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(dsn + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every update appends at least two pages (the tag and its event):
+	// a log never rewound would hold them all.
+	const page = 4096 + 24
+	if never := int64(2 * writers * each * page); info.Size() >= never/2 {
+		t.Fatalf("the log is %d bytes after %d updates; never rewound it would be %d", info.Size(), writers*each, never)
+	}
+	t.Logf("log: %d bytes after %d updates", info.Size(), writers*each)
+}
