@@ -311,15 +311,15 @@ func BenchmarkUpdatePartnership(b *testing.B) {
 	}
 }
 
-// BenchmarkUpdatePartnershipStore runs the mutation benchmark's
+// BenchmarkStoreMutation runs the mutation benchmark's
 // updatePartnership straight on the store from one goroutine: no HTTP, no
 // GraphQL, no concurrency. On SQLite every mutation passes through the one
 // writer, so its time here bounds the gateway's mutations per second, and
 // it is steadier than the HTTP figure on a busy machine. b.N is the number
 // of mutations.
 //
-//	go test ./bench -run '^$' -bench UpdatePartnershipStore -benchtime 4000x -count 5
-func BenchmarkUpdatePartnershipStore(b *testing.B) {
+//	go test ./bench -run '^$' -bench StoreMutation -benchtime 4000x -count 5
+func BenchmarkStoreMutation(b *testing.B) {
 	for _, dialect := range pgtest.Dialects(b) {
 		b.Run(dialect, func(b *testing.B) {
 			s := start(b, dialect, gen.Default())
