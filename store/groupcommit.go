@@ -133,7 +133,7 @@ func (c *committer) batch(first *job) {
 		return
 	}
 	defer tx.Rollback()
-	for j := first; j != nil && len(ran)+len(failed) < maxBatch; j = c.next() {
+	for j := first; j != nil; j = c.next() {
 		err := c.runJob(tx, j)
 		var broken *brokenTxError
 		switch {
@@ -152,6 +152,10 @@ func (c *committer) batch(first *job) {
 			failed = append(failed, j)
 		default:
 			ran = append(ran, j)
+		}
+		if len(ran)+len(failed) == maxBatch {
+			// Checked before taking another: one taken would be lost.
+			break
 		}
 	}
 	if len(ran) == 0 {

@@ -143,3 +143,58 @@ func TestGroupCommitBatch(t *testing.T) {
 		t.Errorf("stored events %v, want %v", stored, wantEvents)
 	}
 }
+
+// TestGroupCommitBatchLimit queues more mutations than one batch takes:
+// the batch answers maxBatch of them and leaves the rest waiting for the
+// next, losing none.
+func TestGroupCommitBatchLimit(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "limit.db"), Options{SecretKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.CreateOrganization(ctx, "Limit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const extra = 3
+	c := &committer{db: db, ckpt: db.committer.ckpt, jobs: make(chan *job, maxBatch+extra)}
+	queued := make([]*job, maxBatch+extra)
+	for i := range queued {
+		name := fmt.Sprintf("tag-%d", i)
+		queued[i] = &job{ctx: ctx, done: make(chan struct{}), fn: func(tx *Tx) error {
+			_, err := tx.exec(ctx, `INSERT INTO tags (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+				"uuid-"+name, org.ID, name, tx.now, tx.now)
+			return err
+		}}
+		if i > 0 {
+			c.jobs <- queued[i]
+		}
+	}
+	answered := func() (n int) {
+		for _, j := range queued {
+			select {
+			case <-j.done:
+				if j.err != nil {
+					t.Errorf("mutation failed: %v", j.err)
+				}
+				n++
+			default:
+			}
+		}
+		return n
+	}
+	c.batch(queued[0])
+	if n := answered(); n != maxBatch || len(c.jobs) != extra {
+		t.Fatalf("after one batch: %d answered, %d waiting; want %d and %d", n, len(c.jobs), maxBatch, extra)
+	}
+	c.batch(<-c.jobs)
+	if n := answered(); n != maxBatch+extra || len(c.jobs) != 0 {
+		t.Fatalf("after two batches: %d answered, %d waiting", n, len(c.jobs))
+	}
+	var stored int
+	if err := db.read().get(ctx, &stored, `SELECT COUNT(*) FROM tags WHERE organization_id = ?`, org.ID); err != nil || stored != maxBatch+extra {
+		t.Fatalf("%d tags stored, %v", stored, err)
+	}
+}

@@ -169,7 +169,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // OnEvents adds a function told the ids of the events each transaction of
 // this process committed, so live subscriptions and the dispatcher wake
-// without polling. Add them before serving.
+// without polling. Add them before serving. On SQLite they run on the
+// writer, before the callers of the commit hear of it: they must not block.
 func (db *DB) OnEvents(f func(ids []int64)) { db.onEvents = append(db.onEvents, f) }
 
 // Listen calls wake whenever any process commits events, until ctx ends.
