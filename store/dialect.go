@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -42,6 +43,13 @@ type dialect interface {
 	notify(ctx context.Context, r runner) error
 	// listen calls wake when any process commits events.
 	listen(ctx context.Context, dsn string, wake func()) error
+	// singleWriter reports that the engine writes through one connection,
+	// so mutations are grouped into shared transactions (group commit)
+	// rather than each waiting for the connection and committing alone.
+	singleWriter() bool
+	// openCheckpointer opens the connection that checkpoints a single
+	// writer's log beside it (see checkpointer).
+	openCheckpointer(ctx context.Context, dsn string) (*sqlx.DB, error)
 }
 
 func dialectFor(dsn string) (dialect, error) {
@@ -57,6 +65,9 @@ func dialectFor(dsn string) (dialect, error) {
 
 type sqliteDialect struct{}
 
+// sqliteParams are every SQLite connection's settings.
+const sqliteParams = "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
+
 func (sqliteDialect) name() string { return "sqlite" }
 
 func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB, error) {
@@ -66,10 +77,15 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 			return nil, nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	params := "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
+	params := sqliteParams
 	// The writer takes its lock at BEGIN (immediate), so two writers never
 	// deadlock upgrading read locks; it is the only writing connection.
-	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate")
+	//
+	// Its savepoints (see committer) keep the pages they may roll back in
+	// a statement journal, which beyond 64 KiB spills to a temporary file,
+	// created and deleted per savepoint; in memory it is a copy. It does
+	// not checkpoint in its commits: the checkpointer does, beside it.
+	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -86,16 +102,18 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 	return r, w, nil
 }
 
-// connectSQLite opens and pings a SQLite database. Switching a new file to
+// connectSQLite opens and pings a SQLite database whose connections keep
+// their prepared statements (see sqliteConnector). Switching a new file to
 // WAL takes an exclusive lock that does not wait on the busy timeout, so
 // processes opening one fresh file together retry for a few seconds.
-func connectSQLite(ctx context.Context, dsn string) (*sqlx.DB, error) {
+func connectSQLite(ctx context.Context, dsn string, pragmas ...string) (*sqlx.DB, error) {
 	var err error
 	for attempt := 0; attempt < 50; attempt++ {
-		var db *sqlx.DB
-		if db, err = sqlx.ConnectContext(ctx, "sqlite3", dsn); err == nil {
+		db := sqlx.NewDb(sql.OpenDB(&sqliteConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, pragmas: pragmas}), "sqlite3")
+		if err = db.PingContext(ctx); err == nil {
 			return db, nil
 		}
+		db.Close()
 		var se sqlite3.Error
 		if !errors.As(err, &se) || (se.Code != sqlite3.ErrBusy && se.Code != sqlite3.ErrLocked) {
 			return nil, err
@@ -172,6 +190,20 @@ func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return ni
 func (sqliteDialect) skipLocked(string) string { return "" }
 
 func (sqliteDialect) notify(context.Context, runner) error { return nil }
+
+func (sqliteDialect) singleWriter() bool { return true }
+
+func (sqliteDialect) openCheckpointer(ctx context.Context, path string) (*sqlx.DB, error) {
+	path = strings.TrimPrefix(path, "sqlite://")
+	c, err := connectSQLite(ctx, "file:"+path+"?"+sqliteParams)
+	if err != nil {
+		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
+	c.SetConnMaxLifetime(0)
+	return c, nil
+}
 
 func (sqliteDialect) listen(ctx context.Context, _ string, _ func()) error {
 	<-ctx.Done()

@@ -22,54 +22,97 @@ type change struct {
 	resourceID   int64
 	after        any // the resource after the change (nil for deletes)
 	before       any // for updates: the resource before, to list what changed
+	// payload, when set, is the event's payload already built by
+	// eventPayload: a mutation announcing one change under two types
+	// builds it once.
+	payload []byte
 }
 
-// emit writes the event of a change in the change's transaction (the
-// outbox), and a pending delivery to each webhook endpoint that wants it.
-// Payloads are built from the domain types' JSON, which leaves out every
-// secret (key hashes, passwords, signing secrets).
-func (tx *Tx) emit(ctx context.Context, a pg.Actor, c change) error {
-	payload := map[string]any{}
-	if c.after != nil {
-		payload["resource"] = c.after
-	} else {
-		payload["resource"] = map[string]any{"databaseId": c.resourceID}
-	}
-	if c.before != nil {
-		changes, err := diff(c.before, c.after)
-		if err != nil {
-			return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
-		}
-		payload["changes"] = changes
-	}
-	body, err := json.Marshal(payload)
-	if err != nil {
-		return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
-	}
+// emit writes the events of changes in the changes' transaction (the
+// outbox), with one statement, and a pending delivery to each webhook
+// endpoint that wants one. Payloads are built from the domain types' JSON,
+// which leaves out every secret (key hashes, passwords, signing secrets).
+func (tx *Tx) emit(ctx context.Context, a pg.Actor, changes ...change) error {
 	var actor *int64
 	if a.UserID != 0 {
 		actor = &a.UserID
 	}
-	id, err := tx.insert(ctx, `INSERT INTO events (uuid, organization_id, type, resource_type, resource_id, actor_user_id, payload, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, uuid.NewString(), c.org, c.typ, c.resourceType, c.resourceID, actor, string(body), tx.now)
-	if err != nil {
-		return err
-	}
-	tx.events = append(tx.events, id)
-	endpoints, err := tx.endpoints(ctx, c.org)
-	if err != nil {
-		return err
-	}
-	for _, e := range endpoints {
-		if !e.Enabled || !e.Wants(c.typ) {
-			continue
+	ids := make([]string, len(changes))
+	args := make([]any, 0, 8*len(changes))
+	for i, c := range changes {
+		body := c.payload
+		if body == nil {
+			var err error
+			if body, err = eventPayload(c.after, c.before, c.resourceID); err != nil {
+				return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
+			}
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, 'PENDING', ?, ?, ?)`, id, e.ID, tx.now, tx.now, tx.now); err != nil {
+		// Time-ordered UUIDs append to the events' unique index, where
+		// random ones would dirty a random page of it with every event.
+		id, err := uuid.NewV7()
+		if err != nil {
+			return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
+		}
+		ids[i] = id.String()
+		args = append(args, ids[i], c.org, c.typ, c.resourceType, c.resourceID, actor, string(body), tx.now)
+	}
+	var rows []struct {
+		ID   int64  `db:"id"`
+		UUID string `db:"uuid"`
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(changes)), ", ")
+	if err := tx.all(ctx, &rows, `INSERT INTO events (uuid, organization_id, type, resource_type, resource_id, actor_user_id, payload, created_at)
+		VALUES `+values+` RETURNING id, uuid`, args...); err != nil {
+		return err
+	}
+	// RETURNING lists the rows in no promised order.
+	idOf := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		idOf[r.UUID] = r.ID
+	}
+	for i, c := range changes {
+		id, ok := idOf[ids[i]]
+		if !ok {
+			return pg.InternalError(fmt.Errorf("event %s: its insert returned no id", c.typ))
+		}
+		tx.events = append(tx.events, id)
+		endpoints, err := tx.endpoints(ctx, c.org)
+		if err != nil {
 			return err
+		}
+		for _, e := range endpoints {
+			if !e.Enabled || !e.Wants(c.typ) {
+				continue
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO webhook_deliveries (event_id, endpoint_id, status, next_attempt_at, created_at, updated_at)
+				VALUES (?, ?, 'PENDING', ?, ?, ?)`, id, e.ID, tx.now, tx.now, tx.now); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// eventPayload is an event's payload: the resource after the change (its
+// id alone for deletes) and, for updates, the fields that changed.
+func eventPayload(after, before any, resourceID int64) ([]byte, error) {
+	var p struct {
+		Changes  any             `json:"changes,omitempty"`
+		Resource json.RawMessage `json:"resource"`
+	}
+	if after == nil {
+		after = map[string]any{"databaseId": resourceID}
+	}
+	var err error
+	if p.Resource, err = json.Marshal(after); err != nil {
+		return nil, err
+	}
+	if before != nil {
+		if p.Changes, err = diff(before, p.Resource); err != nil {
+			return nil, err
+		}
+	}
+	return json.Marshal(p)
 }
 
 // endpoints returns an organization's webhook endpoints, read once per
@@ -87,20 +130,19 @@ func (tx *Tx) endpoints(ctx context.Context, org int64) ([]*pg.WebhookEndpoint, 
 	return es, err
 }
 
-// diff lists the top-level JSON fields whose value changed, with both values.
-func diff(before, after any) (map[string]any, error) {
+// diff lists the top-level JSON fields whose value changed, with both
+// values; after is the resource's JSON already encoded.
+func diff(before any, after []byte) (map[string]any, error) {
+	raw, err := json.Marshal(before)
+	if err != nil {
+		return nil, err
+	}
 	var b, a map[string]any
-	for _, p := range []struct {
-		v   any
-		dst *map[string]any
-	}{{before, &b}, {after, &a}} {
-		raw, err := json.Marshal(p.v)
-		if err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(raw, p.dst); err != nil {
-			return nil, err
-		}
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(after, &a); err != nil {
+		return nil, err
 	}
 	out := map[string]any{}
 	for k, av := range a {

@@ -123,7 +123,8 @@ func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.Partnershi
 		} else if partner.OrganizationID != a.OrganizationID {
 			return pg.InvalidField("projectId", "Partner users create partnerships in a project.")
 		}
-		if err := checkReferences(ctx, tx, owner, c.TierID, c.CategoryID, c.StageID, c.AssignedUserIDs, c.TagIDs); err != nil {
+		if err := checkReferences(ctx, tx, owner, references{tier: c.TierID, category: c.CategoryID, stage: c.StageID,
+			users: c.AssignedUserIDs, tags: c.TagIDs}); err != nil {
 			return err
 		}
 		ps = &pg.Partnership{UUID: uuid.NewString(), OrganizationID: partner.OrganizationID, PartnerID: partner.ID,
@@ -195,13 +196,14 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 		if u.TagIDs != nil {
 			tagIDs = *u.TagIDs
 		}
-		if err := checkReferences(ctx, tx, owner, u.TierID.Value, u.CategoryID.Value, u.StageID.Value, users, tagIDs); err != nil {
+		refs := references{tier: u.TierID.Value, category: u.CategoryID.Value, stage: u.StageID.Value, users: users, tags: tagIDs}
+		if u.StageID.Set {
+			refs.from = ps.StageID
+		}
+		if err := checkReferences(ctx, tx, owner, refs); err != nil {
 			return err
 		}
 		if u.StageID.Set {
-			if err := checkTransition(ctx, tx, ps.StageID, u.StageID.Value); err != nil {
-				return err
-			}
 			ps.StageID = u.StageID.Value
 		}
 		if u.TierID.Set {
@@ -250,16 +252,16 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 		if err := setCustomFields(ctx, tx, owner, ps.ID, u.CustomFields); err != nil {
 			return err
 		}
-		after := partnershipEvent{Partnership: ps, TagIDs: tagIDs, AssignedUserIDs: users}
-		if err := tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.updated", resourceType: "Partnership",
-			resourceID: ps.ID, after: after, before: &before}); err != nil {
-			return err
+		payload, err := eventPayload(partnershipEvent{Partnership: ps, TagIDs: tagIDs, AssignedUserIDs: users}, &before, ps.ID)
+		if err != nil {
+			return pg.InternalError(fmt.Errorf("event partnership.updated: %w", err))
 		}
+		changes := []change{{org: ps.OrganizationID, typ: "partnership.updated", resourceType: "Partnership", resourceID: ps.ID, payload: payload}}
 		if !sameID(before.StageID, ps.StageID) {
-			return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.stage_changed", resourceType: "Partnership",
-				resourceID: ps.ID, after: after, before: &before})
+			changes = append(changes, change{org: ps.OrganizationID, typ: "partnership.stage_changed", resourceType: "Partnership",
+				resourceID: ps.ID, payload: payload})
 		}
-		return nil
+		return tx.emit(ctx, a, changes...)
 	})
 	return ps, err
 }
@@ -292,47 +294,74 @@ func clearDefault(ctx context.Context, tx *Tx, project *int64, keep int64) error
 	return err
 }
 
-// checkTransition enforces the current stage's allowedNextStages: none
-// listed allows any move; staying put and leaving the pipeline are allowed.
-func checkTransition(ctx context.Context, tx *Tx, from, to *int64) error {
-	if from == nil || to == nil || *from == *to {
-		return nil
-	}
-	var allowed []int64
-	if err := tx.all(ctx, &allowed, `SELECT to_stage_id FROM stage_transitions WHERE from_stage_id = ?`, *from); err != nil {
-		return err
-	}
-	if len(allowed) == 0 {
-		return nil
-	}
-	for _, id := range allowed {
-		if id == *to {
-			return nil
-		}
-	}
-	return ErrStageTransition
+// references are the records a partnership change points at.
+type references struct {
+	tier, category, stage *int64
+	users, tags           []int64
+	// from, for a stage change, is the current stage: the move from it to
+	// stage must be allowed.
+	from *int64
 }
 
-func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, tier, category, stage *int64, users, tagIDs []int64) error {
-	if tier != nil {
-		if err := tiers.checkOwned(ctx, tx, owner, "tierId", *tier); err != nil {
-			return err
-		}
+// checkReferences verifies, in one statement, that every record refs names
+// is owned by owner, and that a stage change is allowed: the current
+// stage's allowedNextStages, when it lists any, must hold the new stage
+// (staying put and leaving the pipeline are always allowed). The first
+// failure, in the order of the input's fields, is the error.
+func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, refs references) error {
+	type check struct {
+		field, what string
+		want        int
 	}
-	if category != nil {
-		if err := categories.checkOwned(ctx, tx, owner, "categoryId", *category); err != nil {
-			return err
+	var checks []check
+	var cols []string
+	var args []any
+	owned := func(table, field, what string, ids []int64) {
+		if ids = unique(ids); len(ids) == 0 {
+			return
 		}
+		inList, idArgs := in(ids)
+		checks = append(checks, check{field, what, len(ids)})
+		cols = append(cols, `(SELECT COUNT(*) FROM `+table+` WHERE organization_id = ? AND id IN `+inList+`)`)
+		args = append(append(args, owner.OrganizationID), idArgs...)
 	}
-	if stage != nil {
-		if err := stages.checkOwned(ctx, tx, owner, "stageId", *stage); err != nil {
-			return err
+	one := func(id *int64) []int64 {
+		if id == nil {
+			return nil
 		}
+		return []int64{*id}
 	}
-	if err := tags.checkOwned(ctx, tx, owner, "tagIds", tagIDs...); err != nil {
+	owned("tiers", "tierId", "Tier", one(refs.tier))
+	owned("categories", "categoryId", "Category", one(refs.category))
+	owned("stages", "stageId", "Stage", one(refs.stage))
+	owned("tags", "tagIds", "Tag", refs.tags)
+	owned("users", "assignedUserIds", "User", refs.users)
+	move := refs.from != nil && refs.stage != nil && *refs.from != *refs.stage
+	if move {
+		cols = append(cols, `(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = ?)`,
+			`(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = ? AND to_stage_id = ?)`)
+		args = append(args, *refs.from, *refs.from, *refs.stage)
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	counts := make([]int, len(cols))
+	dest := make([]any, len(cols))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := tx.scan(ctx, dest, `SELECT `+strings.Join(cols, ", "), args...); err != nil {
 		return err
 	}
-	return named[pg.User]{table: "users", what: "User"}.checkOwned(ctx, tx, owner, "assignedUserIds", users...)
+	for i, c := range checks {
+		if counts[i] != c.want {
+			return &pg.Error{Code: pg.NotFound, Field: c.field, Message: c.what + " not found."}
+		}
+	}
+	if move && counts[len(checks)] > 0 && counts[len(checks)+1] == 0 {
+		return ErrStageTransition
+	}
+	return nil
 }
 
 // replaceLinks replaces a partnership's rows in a link table.

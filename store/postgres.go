@@ -69,6 +69,13 @@ func (postgresDialect) notify(ctx context.Context, r runner) error {
 	return err
 }
 
+// singleWriter is false: PostgreSQL's pool writes concurrently.
+func (postgresDialect) singleWriter() bool { return false }
+
+func (postgresDialect) openCheckpointer(context.Context, string) (*sqlx.DB, error) {
+	return nil, errors.New("postgres: no checkpointer")
+}
+
 func (postgresDialect) listen(ctx context.Context, dsn string, wake func()) error {
 	for ctx.Err() == nil {
 		conn, err := pgx.Connect(ctx, dsn)

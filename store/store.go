@@ -31,6 +31,9 @@ type DB struct {
 	statements atomic.Int64
 	onEvents   []func(ids []int64)
 	dsn        string
+	// committer groups the write transactions of an engine with a single
+	// writer (SQLite); nil elsewhere.
+	committer *committer
 }
 
 // Options configure Open.
@@ -71,12 +74,23 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if d.singleWriter() {
+		conn, err := d.openCheckpointer(ctx, dsn)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		db.committer = newCommitter(db, newCheckpointer(conn))
+	}
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
+	if db.committer != nil {
+		errs = append(errs, db.committer.Close())
+	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
@@ -114,11 +128,19 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, pg.InternalError(fmt.Errorf("begin: %w", err))
 	}
-	return &Tx{runner: runner{q: tx, db: db}, tx: tx, now: db.now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{runner: runner{q: tx, db: db}, tx: tx, now: db.txTime()}, nil
 }
 
-// inTx runs fn in a write transaction and commits when it returns nil.
+// txTime is the time of a transaction's changes.
+func (db *DB) txTime() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
+// inTx runs fn in a write transaction and commits when it returns nil. On
+// an engine with a single writer the committer runs it, in a transaction
+// that may hold other mutations too; fn sees the same either way.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.committer != nil {
+		return db.committer.run(ctx, fn)
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -147,7 +169,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // OnEvents adds a function told the ids of the events each transaction of
 // this process committed, so live subscriptions and the dispatcher wake
-// without polling. Add them before serving.
+// without polling. Add them before serving. On SQLite they run on the
+// writer, before the callers of the commit hear of it: they must not block.
 func (db *DB) OnEvents(f func(ids []int64)) { db.onEvents = append(db.onEvents, f) }
 
 // Listen calls wake whenever any process commits events, until ctx ends.
@@ -171,21 +194,61 @@ type queryer interface {
 type runner struct {
 	q  queryer
 	db *DB
+	// shared marks a transaction that holds other callers' mutations too
+	// (group commit). A caller's cancellation must not reach the driver
+	// there: go-sqlite3 interrupts the connection, and SQLite answers an
+	// interrupted write by rolling back the whole transaction. The caller's
+	// context is checked before each statement instead.
+	shared bool
+}
+
+// context returns the context to send a statement with.
+func (r runner) context(ctx context.Context) (context.Context, error) {
+	if !r.shared {
+		return ctx, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return context.WithoutCancel(ctx), nil
 }
 
 func (r runner) get(ctx context.Context, dest any, query string, args ...any) error {
+	ctx, err := r.context(ctx)
+	if err != nil {
+		return err
+	}
 	r.db.statements.Add(1)
-	err := sqlx.GetContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
+	err = sqlx.GetContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
 	return r.db.translate(err)
 }
 
 func (r runner) all(ctx context.Context, dest any, query string, args ...any) error {
+	ctx, err := r.context(ctx)
+	if err != nil {
+		return err
+	}
 	r.db.statements.Add(1)
-	err := sqlx.SelectContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
+	err = sqlx.SelectContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
+	return r.db.translate(err)
+}
+
+// scan runs a query of one row and scans its columns into dest.
+func (r runner) scan(ctx context.Context, dest []any, query string, args ...any) error {
+	ctx, err := r.context(ctx)
+	if err != nil {
+		return err
+	}
+	r.db.statements.Add(1)
+	err = r.q.QueryRowxContext(ctx, r.db.dialect.rebind(query), args...).Scan(dest...)
 	return r.db.translate(err)
 }
 
 func (r runner) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	ctx, err := r.context(ctx)
+	if err != nil {
+		return 0, err
+	}
 	r.db.statements.Add(1)
 	res, err := r.q.ExecContext(ctx, r.db.dialect.rebind(query), args...)
 	if err != nil {

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	pg "partnergraph"
+)
+
+// maxBatch bounds how many mutations share one commit, so a steady stream
+// of them still commits, and answers, every so often.
+const maxBatch = 64
+
+// errClosed answers mutations sent after Close.
+var errClosed = errors.New("store: database closed")
+
+// committer is SQLite's group commit. SQLite has one writer, so mutations
+// run one after another whatever we do; what each one need not pay alone is
+// the COMMIT and the hand-over of the writer connection. One goroutine takes
+// the mutations waiting, runs each in its own savepoint of one transaction
+// (a failure rolls back to it, so it changes nothing and the others keep
+// their changes), commits them together, and only then answers their
+// callers: nobody hears of a change before it is durable.
+type committer struct {
+	db    *DB
+	ckpt  *checkpointer
+	jobs  chan *job
+	stop  chan struct{}
+	done  chan struct{}
+	close sync.Once
+}
+
+// job is one mutation waiting for, or run by, the committer.
+type job struct {
+	ctx context.Context
+	fn  func(tx *Tx) error
+	// Set by the committer before done is closed.
+	err      error
+	panicked any
+	events   []int64
+	done     chan struct{}
+}
+
+func newCommitter(db *DB, ckpt *checkpointer) *committer {
+	c := &committer{db: db, ckpt: ckpt, jobs: make(chan *job), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// run has fn run and committed by the committer, and returns when it is
+// committed or has failed. Once fn is handed over its caller waits for the
+// outcome even if ctx ends: the committer checks ctx before each statement,
+// so the wait is at most the batch in progress, and the caller is never told
+// "canceled" about a change that was committed.
+func (c *committer) run(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case c.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.stop:
+		return errClosed
+	}
+	<-j.done
+	if j.panicked != nil {
+		// The mutation's own goroutine panics, as it would have had it run
+		// the transaction itself; the committer carries on.
+		panic(j.panicked)
+	}
+	return j.err
+}
+
+// Close stops the committer after the batch in progress, then its
+// checkpointer.
+func (c *committer) Close() error {
+	c.close.Do(func() { close(c.stop) })
+	<-c.done
+	return c.ckpt.Close()
+}
+
+func (c *committer) loop() {
+	defer close(c.done)
+	for {
+		select {
+		case j := <-c.jobs:
+			c.batch(j)
+			if c.ckpt.needsRestart() {
+				// Between batches the log is still: a checkpoint here can
+				// complete, so the next batch rewinds the log. A failure
+				// leaves that to a later one.
+				_ = c.ckpt.checkpoint(context.Background(), c.db.w, true)
+			}
+		case <-c.stop:
+			return
+		}
+	}
+}
+
+// next returns another waiting mutation, or nil when none is waiting.
+func (c *committer) next() *job {
+	select {
+	case j := <-c.jobs:
+		return j
+	default:
+		return nil
+	}
+}
+
+// batch runs first and the mutations waiting behind it in one transaction,
+// commits it, and answers them all.
+func (c *committer) batch(first *job) {
+	db := c.db
+	var ran, failed []*job
+	defer func() {
+		for _, j := range failed {
+			close(j.done)
+		}
+		for _, j := range ran {
+			close(j.done)
+		}
+	}()
+	db.statements.Add(1)
+	// The transaction outlives any one caller's context: it is the batch's.
+	tx, err := db.w.BeginTxx(context.Background(), nil)
+	if err != nil {
+		first.err = pg.InternalError(fmt.Errorf("begin: %w", err))
+		failed = append(failed, first)
+		return
+	}
+	defer tx.Rollback()
+	for j := first; j != nil; j = c.next() {
+		err := c.runJob(tx, j)
+		var broken *brokenTxError
+		switch {
+		case errors.As(err, &broken):
+			// The transaction is gone, and with it the changes of those
+			// that ran before: none of them is committed.
+			for _, r := range ran {
+				r.err = pg.InternalError(fmt.Errorf("batch transaction: %w", broken.err))
+			}
+			j.err = pg.InternalError(broken.err)
+			failed = append(failed, append(ran, j)...)
+			ran = nil
+			return
+		case err != nil:
+			j.err = err
+			failed = append(failed, j)
+		default:
+			ran = append(ran, j)
+		}
+		if len(ran)+len(failed) == maxBatch {
+			// Checked before taking another: one taken would be lost.
+			break
+		}
+	}
+	if len(ran) == 0 {
+		return
+	}
+	db.statements.Add(1)
+	if err := tx.Commit(); err != nil {
+		err = db.translate(fmt.Errorf("commit: %w", err))
+		for _, j := range ran {
+			j.err = err
+		}
+		return
+	}
+	c.ckpt.nudge()
+	var events []int64
+	for _, j := range ran {
+		events = append(events, j.events...)
+	}
+	if len(events) > 0 {
+		for _, f := range db.onEvents {
+			f(events)
+		}
+	}
+}
+
+// brokenTxError reports that the batch's transaction could not be rolled
+// back to a savepoint: SQLite rolled it back whole (after an I/O error, say).
+type brokenTxError struct{ err error }
+
+func (e *brokenTxError) Error() string { return "batch transaction broken: " + e.err.Error() }
+
+// runJob runs j in a savepoint of tx: when j fails, its changes are rolled
+// back and the transaction carries on.
+func (c *committer) runJob(tx queryer, j *job) error {
+	if err := j.ctx.Err(); err != nil {
+		return err
+	}
+	db := c.db
+	// Savepoint statements belong to the batch, not to j's context.
+	batch := runner{q: tx, db: db}
+	if _, err := batch.exec(context.Background(), `SAVEPOINT mutation`); err != nil {
+		return &brokenTxError{err}
+	}
+	t := &Tx{runner: runner{q: tx, db: db, shared: true}, now: db.txTime()}
+	err := call(j, t)
+	if err == nil {
+		if _, err := batch.exec(context.Background(), `RELEASE mutation`); err != nil {
+			return &brokenTxError{err}
+		}
+		j.events = t.events
+		return nil
+	}
+	if _, rerr := batch.exec(context.Background(), `ROLLBACK TO mutation`); rerr != nil {
+		return &brokenTxError{rerr}
+	}
+	if _, rerr := batch.exec(context.Background(), `RELEASE mutation`); rerr != nil {
+		return &brokenTxError{rerr}
+	}
+	return err
+}
+
+// call runs j's function, turning a panic into an error for the batch and
+// keeping its value for j's caller.
+func call(j *job, t *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			j.panicked = p
+			err = fmt.Errorf("mutation panicked: %v", p)
+		}
+	}()
+	return j.fn(t)
+}
