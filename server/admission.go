@@ -12,8 +12,11 @@ import (
 // An operation's memory and CPU grow with the response it builds, which
 // its cost estimates (a dashboard of 500 partnerships costs about 21,000
 // points and holds some 15 MB while it runs), so a count of requests alone
-// would let a burst of large queries take all the memory while small ones
-// could have run beside them.
+// would either let a burst of large queries take all the memory or hold
+// small ones back while there is room for them. Operations are admitted in
+// the order they arrive: a small one runs beside a large one unless another
+// large one is already waiting, which is never starved by a stream of
+// small ones.
 type admission struct {
 	sem    *semaphore.Weighted
 	budget int64
