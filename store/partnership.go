@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,26 +150,35 @@ func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.Partnershi
 		if err != nil {
 			return err
 		}
-		if err := replaceLinks(ctx, tx, "partnership_tags", "tag_id", ps.ID, c.TagIDs); err != nil {
+		if _, err := replaceLinks(ctx, tx, "partnership_tags", "tag_id", ps.ID, c.TagIDs); err != nil {
 			return err
 		}
-		if err := replaceLinks(ctx, tx, "partnership_users", "user_id", ps.ID, c.AssignedUserIDs); err != nil {
+		if _, err := replaceLinks(ctx, tx, "partnership_users", "user_id", ps.ID, c.AssignedUserIDs); err != nil {
 			return err
 		}
 		if err := setCustomFields(ctx, tx, owner, ps.ID, c.CustomFields); err != nil {
 			return err
 		}
 		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.created", resourceType: "Partnership", resourceID: ps.ID,
-			after: partnershipEvent{ps, c.TagIDs, c.AssignedUserIDs}})
+			after: partnershipEvent{ps, links(c.TagIDs), links(c.AssignedUserIDs)}})
 	})
 	return ps, err
 }
 
-// partnershipEvent is a partnership as events show it: with its links.
+// partnershipEvent is a partnership as events show it: with its links,
+// sorted. A nil list is left out (an update that did not touch it), an
+// empty one is [].
 type partnershipEvent struct {
 	*pg.Partnership
-	TagIDs          []int64 `json:"tagIds,omitempty"`
-	AssignedUserIDs []int64 `json:"assignedUserIds,omitempty"`
+	TagIDs          *[]int64 `json:"tagIds,omitempty"`
+	AssignedUserIDs *[]int64 `json:"assignedUserIds,omitempty"`
+}
+
+// links is a link list as events show it: each id once, in order.
+func links(ids []int64) *[]int64 {
+	out := append([]int64{}, unique(ids)...)
+	slices.Sort(out)
+	return &out
 }
 
 // UpdatePartnership applies u to a partnership visible to a, in one transaction.
@@ -239,20 +249,26 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 			ps.CountryLabel, ps.UpdatedAt, ps.ID); err != nil {
 			return err
 		}
+		// The event shows a link list an update replaced, before and after.
+		was, is := partnershipEvent{Partnership: &before}, partnershipEvent{Partnership: ps}
 		if u.TagIDs != nil {
-			if err := replaceLinks(ctx, tx, "partnership_tags", "tag_id", ps.ID, tagIDs); err != nil {
+			old, err := replaceLinks(ctx, tx, "partnership_tags", "tag_id", ps.ID, tagIDs)
+			if err != nil {
 				return err
 			}
+			was.TagIDs, is.TagIDs = links(old), links(tagIDs)
 		}
 		if u.AssignedUserIDs != nil {
-			if err := replaceLinks(ctx, tx, "partnership_users", "user_id", ps.ID, users); err != nil {
+			old, err := replaceLinks(ctx, tx, "partnership_users", "user_id", ps.ID, users)
+			if err != nil {
 				return err
 			}
+			was.AssignedUserIDs, is.AssignedUserIDs = links(old), links(users)
 		}
 		if err := setCustomFields(ctx, tx, owner, ps.ID, u.CustomFields); err != nil {
 			return err
 		}
-		payload, err := eventPayload(partnershipEvent{Partnership: ps, TagIDs: tagIDs, AssignedUserIDs: users}, &before, ps.ID)
+		payload, err := eventPayload(is, was, ps.ID)
 		if err != nil {
 			return pg.InternalError(fmt.Errorf("event partnership.updated: %w", err))
 		}
@@ -364,22 +380,23 @@ func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, refs reference
 	return nil
 }
 
-// replaceLinks replaces a partnership's rows in a link table.
-func replaceLinks(ctx context.Context, tx *Tx, table, col string, partnership int64, ids []int64) error {
-	if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE partnership_id = ?`, partnership); err != nil {
-		return err
+// replaceLinks replaces a partnership's rows in a link table and returns
+// the ids it held before.
+func replaceLinks(ctx context.Context, tx *Tx, table, col string, partnership int64, ids []int64) (old []int64, err error) {
+	if err := tx.all(ctx, &old, `DELETE FROM `+table+` WHERE partnership_id = ? RETURNING `+col, partnership); err != nil {
+		return nil, err
 	}
 	ids = unique(ids)
 	if len(ids) == 0 {
-		return nil
+		return old, nil
 	}
 	values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(ids)), ", ")
 	args := make([]any, 0, 2*len(ids))
 	for _, id := range ids {
 		args = append(args, partnership, id)
 	}
-	_, err := tx.exec(ctx, `INSERT INTO `+table+` (partnership_id, `+col+`) VALUES `+values, args...)
-	return err
+	_, err = tx.exec(ctx, `INSERT INTO `+table+` (partnership_id, `+col+`) VALUES `+values, args...)
+	return old, err
 }
 
 // setCustomFields type-checks each input against its field and stores or

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -328,6 +329,66 @@ func TestEventsRecordEveryChange(t *testing.T) {
 		env.Query(t, org.Read, `{ events { totalCount } }`, nil, &count)
 		if n := count.Events.TotalCount - before; n != 7 { // 2 stages, partner, partnership, integration, update + stage change
 			t.Fatalf("want 7 new events, got %d", n)
+		}
+	})
+}
+
+// TestUpdateEventShowsLinkChanges: an update's event reports a replaced
+// tag or user list from what it was to what it is, and only when it changed.
+func TestUpdateEventShowsLinkChanges(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		ctx := context.Background()
+		a := org.Actor()
+		p, err := env.DB.CreatePartner(ctx, a, pg.PartnerCreate{CompanyName: "TechCorp", Email: "a@b.co", PartnerType: pg.PartnerTypeCustomer, SalesAmount: 1, Frequency: "m", PaymentTerms: "n"})
+		pgtest.Must(t, err)
+		ps, err := env.DB.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID})
+		pgtest.Must(t, err)
+		t1, err := env.DB.CreateTag(ctx, a, "One")
+		pgtest.Must(t, err)
+		t2, err := env.DB.CreateTag(ctx, a, "Two")
+		pgtest.Must(t, err)
+		tag := func(tg *pg.Tag) string { return pg.GlobalID(pg.TypeTag, tg.ID) }
+		ids := func(tags ...*pg.Tag) []any {
+			out := []any{}
+			for _, tg := range tags {
+				out = append(out, float64(tg.ID))
+			}
+			return out
+		}
+		for _, c := range []struct {
+			name  string
+			input map[string]any
+			want  any // changes.tagIds; nil: not reported
+		}{
+			{"tags added", map[string]any{"tagIds": []string{tag(t2), tag(t1)}}, map[string]any{"from": []any{}, "to": ids(t1, t2)}},
+			{"same tags in another order", map[string]any{"tagIds": []string{tag(t1), tag(t2), tag(t1)}}, nil},
+			{"tags untouched", map[string]any{"isSupport": true}, nil},
+			{"tags cleared", map[string]any{"tagIds": []string{}}, map[string]any{"from": ids(t1, t2), "to": []any{}}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				c.input["id"] = pg.GlobalID(pg.TypePartnership, ps.ID)
+				env.Query(t, org.Write, `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { clientMutationId } }`,
+					map[string]any{"in": c.input}, nil)
+				var data struct {
+					Events struct {
+						Nodes []struct{ Payload map[string]any }
+					}
+				}
+				env.Query(t, org.Read, `{ events(last: 1, filter: {types: ["partnership.updated"]}) { nodes { payload } } }`, nil, &data)
+				if len(data.Events.Nodes) != 1 {
+					t.Fatalf("events: %+v", data)
+				}
+				changes, _ := data.Events.Nodes[0].Payload["changes"].(map[string]any)
+				got, reported := changes["tagIds"]
+				if c.want == nil && reported || c.want != nil && !reflect.DeepEqual(got, c.want) {
+					t.Fatalf("changes.tagIds = %v (reported %v), want %v; payload %v", got, reported, c.want, data.Events.Nodes[0].Payload)
+				}
+				if _, ok := changes["assignedUserIds"]; ok {
+					t.Fatalf("assigned users reported changed: %v", changes)
+				}
+			})
 		}
 	})
 }
