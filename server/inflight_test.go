@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,36 +17,12 @@ import (
 // TestBusyServerAsksToRetry: with every execution slot taken, a request
 // waits its timeout and gets 503 with Retry-After, not an unbounded queue.
 func TestBusyServerAsksToRetry(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "pg.db"), store.Options{SecretKey: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	org, err := db.CreateOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	u, err := db.CreateUser(ctx, a, "Ada", "ada@acme.example", pg.RoleAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: u.ID, Name: "k", Permission: pg.PermissionRead})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, key := readKey(t)
 	s := New(Config{DB: db, MaxInFlight: 1, RequestTimeout: 100 * time.Millisecond})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	post := func() *http.Response {
-		req, _ := http.NewRequest("POST", srv.URL+"/graphql", strings.NewReader(`{"query": "{ viewer { permission } }"}`))
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := postQuery(t, srv.URL, key, `{ viewer { permission } }`)
 		resp.Body.Close()
 		return resp
 	}
@@ -66,25 +41,7 @@ func TestBusyServerAsksToRetry(t *testing.T) {
 // is spent answers 503 with Retry-After, and an operation costing more
 // than the whole budget still runs, alone.
 func TestAdmissionByCost(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "pg.db"), store.Options{SecretKey: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	org, err := db.CreateOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	u, err := db.CreateUser(ctx, a, "Ada", "ada@acme.example", pg.RoleAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: u.ID, Name: "k", Permission: pg.PermissionRead})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, key := readKey(t)
 	const small = `{ viewer { permission } }`
 	large := `{ partners(first: 100) { nodes { partnerships(first: 100) { nodes { id } } } } }`
 	for _, c := range []struct {
@@ -107,14 +64,7 @@ func TestAdmissionByCost(t *testing.T) {
 			if c.held > 0 && !s.admission.sem.TryAcquire(c.held) {
 				t.Fatal("could not hold the budget")
 			}
-			body, _ := json.Marshal(map[string]string{"query": c.query})
-			req, _ := http.NewRequest("POST", srv.URL+"/graphql", bytes.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+key)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := postQuery(t, srv.URL, key, c.query)
 			defer resp.Body.Close()
 			var out struct {
 				Data   json.RawMessage `json:"data"`
@@ -143,4 +93,44 @@ func TestAdmissionByCost(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readKey opens a SQLite database with one organization and returns a READ
+// key of its admin.
+func readKey(t *testing.T) (*store.DB, string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "pg.db"), store.Options{SecretKey: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	org, err := db.CreateOrganization(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
+	u, err := db.CreateUser(ctx, a, "Ada", "ada@acme.example", pg.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: u.ID, Name: "k", Permission: pg.PermissionRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, key
+}
+
+// postQuery sends query to url's /graphql with key.
+func postQuery(t *testing.T, url, key, query string) *http.Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"query": query})
+	req, _ := http.NewRequest("POST", url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
