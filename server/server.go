@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	pg "partnergraph"
 	"partnergraph/auth"
@@ -103,9 +104,7 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
@@ -155,18 +154,13 @@ func New(cfg Config) *Server {
 		KeepAlivePingInterval: 15 * time.Second,
 		InitFunc:              s.websocketInit,
 	})
-	s.configure(gql)
-	if cfg.AllowList {
-		// After the persisted query extension: a hash is resolved into its
-		// document before the document is checked.
-		gql.Use(&allowList{operations: cfg.Operations, ttl: 30 * time.Second})
-	}
+	s.configure(gql, gql.SetValidationRulesFn, cfg.AllowList)
 	s.gql = gql
 	// The REST shim runs operations in-process through an executor set up
 	// exactly like the HTTP handler: same limits, admission, errors and
 	// metrics.
 	s.exec = executor.New(cfg.Schema)
-	s.configure(s.exec)
+	s.configure(s.exec, s.exec.SetDefaultRulesFn, false)
 	return s
 }
 
@@ -177,17 +171,31 @@ type configurable interface {
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetParserTokenLimit(int)
 }
 
-func (s *Server) configure(e configurable) {
-	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+// configure sets e up; setRules is its way to set the validation rules,
+// and allowList runs only registered operations (GraphQL over HTTP only:
+// the REST shim's own operations are not a client's).
+func (s *Server) configure(e configurable, setRules func(func() *rules.Rules), allowListed bool) {
+	documents := lru.New[*ast.QueryDocument](1000)
+	e.SetQueryCache(documents)
+	e.SetParserTokenLimit(s.cfg.Limits.MaxTokens)
+	setRules(validationRules)
 	e.SetErrorPresenter(presentError(s.cfg.Logger))
 	e.SetRecoverFunc(recoverPanic(s.cfg.Logger))
 	if s.cfg.Introspection {
 		e.Use(extension.Introspection{})
 	}
+	// Operation parameters are mutated in this order, before parsing: a
+	// persisted query's hash becomes its document, the allow-list checks
+	// that document, and the document's size is bounded.
 	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations)})
-	e.Use(limitsExtension{s.cfg.Limits})
+	if allowListed {
+		e.Use(&allowList{operations: s.cfg.Operations, ttl: 30 * time.Second})
+	}
+	e.Use(documentLimits{Limits: s.cfg.Limits, cache: documents})
+	e.Use(limitsExtension{Limits: s.cfg.Limits, schema: s.cfg.Schema.Schema()})
 	// Admission is the outermost operation interceptor: nothing the
 	// extensions do runs for an operation it refuses.
 	e.Use(s.admission)
