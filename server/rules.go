@@ -18,12 +18,13 @@ const maxValidationErrors = 100
 
 // validationRules returns the rules every document is validated with, for
 // one validation: gqlparser's defaults, with OverlappingFieldsCanBeMerged
-// replaced by overlappingFieldsRule, Int literals held to 32 bits, the
+// replaced by overlappingFieldsRule, literals held to the specification's
+// input coercion (literalsRule), the
 // values of the document never repeated in an error (a password written
 // inline with the wrong type would be), and at most maxValidationErrors
 // errors, the last of which says the rest were left out.
 func validationRules() *rules.Rules {
-	all := []core.Rule{overlappingFieldsRule, intRangeRule}
+	all := []core.Rule{overlappingFieldsRule, literalsRule}
 	for name, f := range rules.NewDefaultRules().GetInner() {
 		switch name {
 		case overlappingFieldsRule.Name:
@@ -107,24 +108,55 @@ func valueKind(v *ast.Value) string {
 	return "value"
 }
 
-// intRangeRule refuses an Int literal outside the 32 bits the
-// specification gives Int (§3.5.1); gqlparser accepts any 64-bit literal.
-var intRangeRule = core.Rule{
-	Name: "IntRange",
+// literalsRule holds the document's literal arguments to the input
+// coercion gqlparser leaves out: an Int is a 32-bit signed integer (§3.5.1;
+// gqlparser accepts any 64-bit literal), and a String or ID holds no U+0000
+// (PostgreSQL text cannot). Each error names the input field at fault.
+var literalsRule = core.Rule{
+	Name: "Literals",
 	RuleFunc: func(observers *core.Events, addError core.AddErrFunc) {
-		observers.OnValue(func(_ *core.Walker, v *ast.Value) {
-			if v.Kind != ast.IntValue || v.Definition == nil || v.Definition.Name != "Int" {
-				return
-			}
-			// Past 64 bits, ValuesOfCorrectType reports it already.
-			if _, err := strconv.ParseInt(v.Raw, 10, 64); err != nil {
-				return
-			}
-			if _, err := strconv.ParseInt(v.Raw, 10, 32); err != nil {
-				addError(core.Message("Int cannot represent a value outside %s; Int is a 32-bit signed integer.", int32Range), core.At(v.Position))
+		observers.OnField(func(_ *core.Walker, f *ast.Field) {
+			for _, arg := range f.Arguments {
+				checkLiteral(arg.Value, []string{arg.Name}, addError)
 			}
 		})
 	},
+}
+
+func checkLiteral(v *ast.Value, path []string, addError core.AddErrFunc) {
+	for _, c := range v.Children {
+		p := path
+		if c.Name != "" {
+			p = append(p[:len(p):len(p)], c.Name)
+		}
+		checkLiteral(c.Value, p, addError)
+	}
+	if v.Definition == nil {
+		return
+	}
+	field := core.ErrorOption(func(err *gqlerror.Error) {
+		err.Extensions = map[string]any{"field": inputField(pathOf(path))}
+	})
+	switch {
+	case v.Kind == ast.IntValue && v.Definition.Name == "Int":
+		// Past 64 bits, ValuesOfCorrectType reports it already.
+		if _, err := strconv.ParseInt(v.Raw, 10, 64); err != nil {
+			return
+		}
+		if _, err := strconv.ParseInt(v.Raw, 10, 32); err != nil {
+			addError(core.Message("Int cannot represent a value outside %s; Int is a 32-bit signed integer.", int32Range), core.At(v.Position), field)
+		}
+	case (v.Kind == ast.StringValue || v.Kind == ast.BlockValue) && strings.IndexByte(v.Raw, 0) >= 0:
+		addError(core.Message("%s cannot hold the character U+0000.", v.Definition.Name), core.At(v.Position), field)
+	}
+}
+
+func pathOf(names []string) ast.Path {
+	p := make(ast.Path, len(names))
+	for i, n := range names {
+		p[i] = ast.PathName(n)
+	}
+	return p
 }
 
 var int32Range = fmt.Sprintf("%d to %d", -1<<31, 1<<31-1)

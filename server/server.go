@@ -195,6 +195,9 @@ func (s *Server) configure(e configurable, setRules func(func() *rules.Rules), a
 		e.Use(&allowList{operations: s.cfg.Operations, ttl: 30 * time.Second})
 	}
 	e.Use(documentLimits{Limits: s.cfg.Limits, cache: documents})
+	// Operation contexts are mutated in this order, after validation:
+	// inputs are coerced strictly, then the operation is costed.
+	e.Use(inputCoercion{schema: s.cfg.Schema.Schema()})
 	e.Use(limitsExtension{Limits: s.cfg.Limits, schema: s.cfg.Schema.Schema()})
 	// Admission is the outermost operation interceptor: nothing the
 	// extensions do runs for an operation it refuses.
