@@ -80,6 +80,9 @@ type Config struct {
 	// RequestTimeout bounds one request, from admission to its last byte;
 	// subscriptions are not bounded.
 	RequestTimeout time.Duration
+	// WebsocketInitTimeout is how long a WebSocket may stay open without
+	// sending connection_init (then it is closed with 4408); 0 means 5s.
+	WebsocketInitTimeout time.Duration
 	// MaxBatch bounds the operations of one batched request.
 	MaxBatch int
 	// RateLimit meters each API key's operations by cost; nil or a zero
@@ -110,6 +113,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.WebsocketInitTimeout == 0 {
+		cfg.WebsocketInitTimeout = 5 * time.Second
 	}
 	if cfg.MaxBatch == 0 {
 		cfg.MaxBatch = 10
@@ -151,7 +157,9 @@ func New(cfg Config) *Server {
 	gql.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, maxBatch: cfg.MaxBatch})
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
+		Implementation:        protocolGuard{},
 		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           cfg.WebsocketInitTimeout,
 		InitFunc:              s.websocketInit,
 	})
 	s.configure(gql, gql.SetValidationRulesFn, cfg.AllowList)
@@ -311,7 +319,8 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 	creds := auth.Credentials{Authorization: p.Authorization(), Requester: p.GetString(auth.RequesterHeader), Target: p.GetString(auth.TargetHeader)}
 	ctx, err := s.admission.authenticate(ctx, creds)
 	if err != nil {
-		return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+		ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, closeForbidden), "Forbidden")
+		return ctx, nil, err
 	}
 	return ctx, nil, nil
 }
