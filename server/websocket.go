@@ -36,7 +36,9 @@ const (
 //   - the transport's init timeout closes with 4408, not 1002.
 //
 // The legacy graphql-ws subprotocol passes through as gqlgen implements it.
-type protocolGuard struct{ transport.CoderWebsocketImplementation }
+type protocolGuard struct {
+	transport.CoderWebsocketImplementation
+}
 
 func (g protocolGuard) Accept(w http.ResponseWriter, r *http.Request, options transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
 	conn, err := g.CoderWebsocketImplementation.Accept(w, r, options)
