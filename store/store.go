@@ -70,7 +70,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := db.migrate(ctx); err != nil {
+	m, err := newMigrator(d, db.w, dsn)
+	if err == nil {
+		_, err = m.Up(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -31,19 +32,93 @@ func openDB(ctx context.Context, dsn, secret string) (*store.DB, error) {
 	return store.Open(ctx, dsn, store.Options{SecretKey: key})
 }
 
+// migrate applies pending migrations (migrate, migrate up), rolls the
+// latest one back (migrate down) or lists them (migrate status).
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := "up"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
 	f := newFlags("migrate", stderr)
-	dsn, secret := f.database()
+	f.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: partnergraph migrate [up|down|status] [--db DSN]\n\n"+
+			"  up      apply every pending migration (the default)\n"+
+			"  down    roll the latest applied migration back\n"+
+			"  status  list the migrations and when each was applied\n\n")
+		f.PrintDefaults()
+	}
+	dsn, _ := f.database() // the secret key is accepted, and not needed
 	if err := f.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, *secret)
+	if f.NArg() == 1 && sub == "up" && len(args) > 0 {
+		sub = f.Arg(0) // flags first: migrate --db DSN status
+	} else if f.NArg() > 0 {
+		return fmt.Errorf("migrate: unexpected %q (usage: partnergraph migrate [up|down|status] [--db DSN])", f.Arg(0))
+	}
+	run, ok := map[string]func(context.Context, *store.Migrator, string, io.Writer) error{
+		"up": migrateUp, "down": migrateDown, "status": migrateStatus,
+	}[sub]
+	if !ok {
+		return fmt.Errorf("unknown migrate subcommand %q: up, down or status", sub)
+	}
+	m, err := store.OpenMigrator(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	fmt.Fprintf(stdout, "Database %s is migrated.\n", db.Dialect())
+	defer m.Close()
+	return run(ctx, m, store.DisplayName(*dsn), stdout)
+}
+
+func migrateUp(ctx context.Context, m *store.Migrator, name string, stdout io.Writer) error {
+	applied, err := m.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	for _, r := range applied {
+		fmt.Fprintf(stdout, "Applied %s in %s.\n", r.Name, r.Duration.Round(time.Microsecond))
+	}
+	v, err := m.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Database %s is migrated: version %d.\n", name, v)
 	return nil
+}
+
+func migrateDown(ctx context.Context, m *store.Migrator, name string, stdout io.Writer) error {
+	r, err := m.Down(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	v, err := m.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Rolled back %s in %s.\nDatabase %s is at version %d.\n", r.Name, r.Duration.Round(time.Microsecond), name, v)
+	return nil
+}
+
+func migrateStatus(ctx context.Context, m *store.Migrator, name string, stdout io.Writer) error {
+	st, err := m.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	v, err := m.Version(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Database %s is at version %d.\n\n", name, v)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tMIGRATION\tAPPLIED")
+	for _, s := range st {
+		applied := "pending"
+		if s.AppliedAt != nil {
+			applied = s.AppliedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", s.Version, s.Name, applied)
+	}
+	return tw.Flush()
 }
 
 func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) error {
