@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -253,4 +256,66 @@ func TestLogDurationsCarryUnits(t *testing.T) {
 	p.graphql(t, key, `{ viewer { user { name } } }`, nil)
 	withUnit := regexp.MustCompile(`"msg":"request".*"duration":"[0-9.]+(ns|µs|ms|s)"`)
 	waitUntil(t, 10e9, "a request log line", func() bool { return withUnit.MatchString(p.logs.String()) })
+}
+
+// serveDemo runs serve --demo on db until it prints its key and listens,
+// then stops it, and returns the key and what it printed.
+func serveDemo(t *testing.T, db string) (key, out string) {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), "serve", "--demo", "--db", db, "--addr", "127.0.0.1:0")
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Signal(syscall.SIGTERM)
+	keyRE := regexp.MustCompile(`API key:\s+(pgk_[0-9a-f]+)`)
+	waitUntil(t, 60e9, "serve --demo to print a key and listen", func() bool {
+		return keyRE.MatchString(stdout.String()) && strings.Contains(stderr.String(), `"msg":"serving"`)
+	})
+	return keyRE.FindStringSubmatch(stdout.String())[1], stdout.String()
+}
+
+// TestDemoRestartsKeepOneKey restarts serve --demo: each start prints a
+// key that works and revokes the one printed before, so keys do not pile
+// up.
+func TestDemoRestartsKeepOneKey(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	first, _ := serveDemo(t, db)
+	second, out := serveDemo(t, db)
+	if first == second || !strings.Contains(out, "The demo key printed before is revoked") {
+		t.Fatalf("second start printed %q", out)
+	}
+	third, _ := serveDemo(t, db)
+	p := start(t, db)
+	for _, old := range []string{first, second} {
+		body, _ := json.Marshal(map[string]string{"query": "{ viewer { user { name } } }"})
+		req, _ := http.NewRequest("POST", p.url+"/graphql", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+old)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(raw), "UNAUTHENTICATED") {
+			t.Errorf("an earlier demo key still works: %s", raw)
+		}
+	}
+	p.graphql(t, third, `{ viewer { user { name } } }`, nil)
+	list, errs, code := partnergraph(t, "apikey", "list", "--db", db, "--org", "1")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	active := 0
+	for _, line := range strings.Split(list, "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[2] == "demo" && strings.HasSuffix(line, " -") {
+			active++
+		}
+	}
+	if active != 1 {
+		t.Fatalf("%d active demo keys, want 1:\n%s", active, list)
+	}
 }
