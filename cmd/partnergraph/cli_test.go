@@ -319,3 +319,32 @@ func TestDemoRestartsKeepOneKey(t *testing.T) {
 		t.Fatalf("%d active demo keys, want 1:\n%s", active, list)
 	}
 }
+
+// TestOpenAPIDocumentServed fetches /openapi.json from the binary: it
+// carries its license, and a client that accepts no JSON gets a 406.
+func TestOpenAPIDocumentServed(t *testing.T) {
+	p := start(t, filepath.Join(t.TempDir(), "pg.db"))
+	get := func(accept string) (int, []byte) {
+		req, _ := http.NewRequest("GET", p.url+"/openapi.json", nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	status, body := get("")
+	var doc struct {
+		Info struct{ License struct{ Name, Identifier string } }
+	}
+	if err := json.Unmarshal(body, &doc); status != 200 || err != nil || doc.Info.License.Name == "" {
+		t.Fatalf("GET /openapi.json: %d %v, license %+v", status, err, doc.Info.License)
+	}
+	if status, body := get("text/html"); status != http.StatusNotAcceptable || !strings.Contains(string(body), "BAD_USER_INPUT") {
+		t.Fatalf("Accept: text/html: %d %s", status, body)
+	}
+}
