@@ -339,7 +339,9 @@ func TestOpenAPIDocumentServed(t *testing.T) {
 	}
 	status, body := get("")
 	var doc struct {
-		Info struct{ License struct{ Name, Identifier string } }
+		Info struct {
+			License struct{ Name, Identifier string }
+		}
 	}
 	if err := json.Unmarshal(body, &doc); status != 200 || err != nil || doc.Info.License.Name == "" {
 		t.Fatalf("GET /openapi.json: %d %v, license %+v", status, err, doc.Info.License)
