@@ -350,3 +350,25 @@ func TestOpenAPIDocumentServed(t *testing.T) {
 		t.Fatalf("Accept: text/html: %d %s", status, body)
 	}
 }
+
+// TestDebugLogsEachOperation serves at --log-level debug: each operation
+// gets a line with its name, type, cost, statements and duration; at the
+// default level there is none.
+func TestDebugLogsEachOperation(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pg.db")
+	key := bootstrapKey(t, db)
+	p := start(t, db, "--log-level", "debug")
+	p.graphql(t, key, `query Partners { partners(first: 5) { nodes { companyName } } viewer { user { name } } }`, nil)
+	line := regexp.MustCompile(`"msg":"operation","operation":"Partners","type":"query","cost":(\d+),"statements":(\d+),"duration":"[0-9.]+(ns|µs|ms|s)","errors":0`)
+	waitUntil(t, 10e9, "the operation's debug line", func() bool { return line.MatchString(p.logs.String()) })
+	m := line.FindStringSubmatch(p.logs.String())
+	if m[1] == "0" || m[2] == "0" {
+		t.Errorf("cost %s, statements %s: %s", m[1], m[2], m[0])
+	}
+	quiet := start(t, db)
+	quiet.graphql(t, key, `query Partners { partners(first: 5) { nodes { companyName } } }`, nil)
+	waitUntil(t, 10e9, "the request line", func() bool { return strings.Contains(quiet.logs.String(), `"msg":"request"`) })
+	if strings.Contains(quiet.logs.String(), `"msg":"operation"`) {
+		t.Errorf("an operation line at level info: %s", quiet.logs.String())
+	}
+}
