@@ -178,22 +178,42 @@ lists its flags.
 
 // apikey creates, lists and revokes the API keys of one organization.
 func apikey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, apikeyUsage)
-		return fmt.Errorf("apikey needs a subcommand: create, list or revoke")
-	}
-	if isHelp(args[0]) {
-		fmt.Fprint(stdout, apikeyUsage)
+	return command{name: "apikey", usage: apikeyUsage, subcommands: []subcommand{
+		{"create", apikeyCreate}, {"list", apikeyList}, {"revoke", apikeyRevoke},
+	}}.run(ctx, args, stdout, stderr)
+}
+
+// command is a command made of subcommands, such as apikey create.
+type command struct {
+	name, usage string
+	subcommands []subcommand
+}
+
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, f flags, args []string, stdout io.Writer) error
+}
+
+// run runs the subcommand args[0] names with the rest of args, prints the
+// usage for help, and names the subcommands when none or another is given.
+func (c command) run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(stdout, c.usage)
 		return nil
 	}
-	sub, ok := map[string]func(context.Context, flags, []string, io.Writer) error{
-		"create": apikeyCreate, "list": apikeyList, "revoke": apikeyRevoke,
-	}[args[0]]
-	if !ok {
-		fmt.Fprint(stderr, apikeyUsage)
-		return fmt.Errorf("unknown apikey subcommand %q: create, list or revoke", args[0])
+	names := make([]string, len(c.subcommands))
+	for i, sub := range c.subcommands {
+		if len(args) > 0 && sub.name == args[0] {
+			return sub.run(ctx, newFlags(c.name+" "+sub.name, stderr), args[1:], stdout)
+		}
+		names[i] = sub.name
 	}
-	return sub(ctx, newFlags("apikey "+args[0], stderr), args[1:], stdout)
+	choice := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	fmt.Fprint(stderr, c.usage)
+	if len(args) == 0 {
+		return fmt.Errorf("%s needs a subcommand: %s", c.name, choice)
+	}
+	return fmt.Errorf("unknown %s subcommand %q: %s", c.name, args[0], choice)
 }
 
 // isHelp reports whether arg asks for help rather than naming a subcommand.

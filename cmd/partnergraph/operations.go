@@ -27,22 +27,9 @@ runs nothing else over /graphql. Every subcommand also takes --db DSN.
 // operations manages the registered operations: the allow-list of
 // serve --allow-list, which clients may also send by hash alone.
 func operations(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, operationsUsage)
-		return fmt.Errorf("operations needs a subcommand: add, list or remove")
-	}
-	if isHelp(args[0]) {
-		fmt.Fprint(stdout, operationsUsage)
-		return nil
-	}
-	sub, ok := map[string]func(context.Context, flags, []string, io.Writer) error{
-		"add": operationsAdd, "list": operationsList, "remove": operationsRemove,
-	}[args[0]]
-	if !ok {
-		fmt.Fprint(stderr, operationsUsage)
-		return fmt.Errorf("unknown operations subcommand %q: add, list or remove", args[0])
-	}
-	return sub(ctx, newFlags("operations "+args[0], stderr), args[1:], stdout)
+	return command{name: "operations", usage: operationsUsage, subcommands: []subcommand{
+		{"add", operationsAdd}, {"list", operationsList}, {"remove", operationsRemove},
+	}}.run(ctx, args, stdout, stderr)
 }
 
 func operationsAdd(ctx context.Context, f flags, args []string, stdout io.Writer) error {
