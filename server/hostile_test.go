@@ -145,6 +145,7 @@ func TestMetaFieldsCost(t *testing.T) {
 		t.Fatalf("introspection did not draw its cost %d from the bucket: %d then %d left", c, left, left2)
 	}
 	full, _ := costOf(graphiqlIntrospection)
+	t.Logf("GraphiQL introspection costs %d", full)
 	if full < 1000 || full > server.DefaultLimits.MaxCost {
 		t.Fatalf("GraphiQL's introspection query costs %d", full)
 	}
