@@ -64,6 +64,8 @@ func hostileDocuments(scale int) []hostileDocument {
 		{"NineHundredLevelsDeep", q(strings.Repeat("{ viewer ", n(900)) + "{ permission }" + strings.Repeat(" }", n(900))), "levels deep", 1},
 		{"AliasedIntrospection", q("query { " + repeat(n(150), func(i int) string { return fmt.Sprintf("s%d: __schema { types { name fields { name } } } ", i) }) + "}"), "costs", 1},
 		{"CommentsToBodyLimit", q(strings.Repeat("#"+strings.Repeat("x", 98)+"\n", body/101) + "query { nope }"), "Cannot query field", 1},
+		{"FragmentCycleBranching", q("query { partner(id: \"UGFydG5lcjox\") { ...F } } fragment F on Partner { " +
+			"x: partnerships { nodes { partner { ...F } } } y: partnerships { nodes { partner { ...F } } } }"), "within itself", 2},
 		{"ConnectionsMultiplied", q("query { partners(first: 100) { nodes { partnerships(first: 100) { nodes { project { partnerships(first: 100) { nodes { id } } } } } } } }"), "costs", 1},
 	}
 }
