@@ -14,17 +14,18 @@ import (
 // (spec.graphql.org/October2021/#sec-Field-Selection-Merging,
 // FieldsInSetCanMerge) checked as XING described and apollo-compiler does
 // it: the fields of a selection set, fragments expanded, are grouped by
-// response name, and each group is compared with its first field only,
-// since both conditions are equivalences; the groups' sub-selections are
-// then merged and checked the same way, level by level, each distinct
-// merged set once. gqlparser's port of graphql-js compares every pair of
-// fields instead, which made a thousand copies of one field cost a third
-// of a second and ten thousand a minute.
+// response name, and each field of a group is compared with one earlier
+// field of it (compareNearest), since both conditions are equivalences;
+// the groups' sub-selections are then merged and checked the same way,
+// level by level, each distinct merged set once. gqlparser's port of
+// graphql-js compares every pair of fields instead, which made a thousand
+// copies of one field cost a third of a second and ten thousand a minute.
+// This costs what expanding the document does (documentLimits bounds that
+// before validation), a fragment cycle followed once.
 //
 // Every selection set of the document is checked, as the specification
 // asks: each operation's, and each fragment's that no operation spreads
-// (standaloneFragments). Errors read as graphql-js's do, reported at the
-// nearest pair of fields whose sub-selections hold the conflict.
+// (standaloneFragments). Errors read as graphql-js's (see report).
 var overlappingFieldsRule = core.Rule{
 	Name: "OverlappingFieldsCanBeMerged",
 	RuleFunc: func(observers *core.Events, addError core.AddErrFunc) {
@@ -32,7 +33,7 @@ var overlappingFieldsRule = core.Rule{
 		var standalone map[*ast.FragmentDefinition]bool
 		start := func(w *core.Walker) *merger {
 			if m == nil {
-				m = newMerger(w.Schema)
+				m = newMerger(w.Schema, w.Document)
 			}
 			return m
 		}
@@ -56,17 +57,18 @@ var overlappingFieldsRule = core.Rule{
 }
 
 // mergeDepthLimit bounds how deep the check follows merged selections, as
-// apollo-compiler does (the nesting serde_json accepts). The check of a
-// fragment cycle (which NoFragmentCycles reports) stops once its merged
-// sets repeat, well before.
+// apollo-compiler does (the nesting serde_json accepts); documentLimits
+// refuses documents a tenth as deep before validation.
 const mergeDepthLimit = 128
 
 // merger checks the selection sets of one document. It remembers the
 // merged sets each pass checked, so a set reached again (through a fragment
-// spread in many places, or a cycle) costs only its expansion, and the
-// conflicts it reported, so each is reported once.
+// spread in many places) costs only its expansion, and the pairs of fields
+// it reported, so each is reported once.
 type merger struct {
 	schema    *ast.Schema
+	cyclic    map[*ast.FragmentDefinition]bool
+	entered   map[*ast.FragmentDefinition]bool
 	ids       map[*ast.Field]int
 	shaped    map[string]bool
 	parented  map[string]bool
@@ -74,9 +76,10 @@ type merger struct {
 	conflicts []conflict
 }
 
-func newMerger(schema *ast.Schema) *merger {
+func newMerger(schema *ast.Schema, doc *ast.QueryDocument) *merger {
 	return &merger{
 		schema:   schema,
+		cyclic:   cyclicFragments(doc),
 		ids:      map[*ast.Field]int{},
 		shaped:   map[string]bool{},
 		parented: map[string]bool{},
@@ -93,9 +96,9 @@ type selected struct {
 	parent *selected
 }
 
-// conflict is two fields of one response name that cannot merge: rank
-// orders the reasons as graphql-js tries them (different fields, then
-// arguments, then types), and a pair reports its first only.
+// conflict is two fields of one response name that cannot merge, and why:
+// rank orders the reasons as graphql-js tries them (different fields, then
+// arguments, then types).
 type conflict struct {
 	a, b *selected
 	rank int
@@ -109,9 +112,10 @@ const (
 
 // check checks one selection set and reports what it found.
 func (m *merger) check(set ast.SelectionSet, addError core.AddErrFunc) {
-	fields := expandFields([]source{{set: set}})
-	m.sameResponseShape(fields, 0)
-	m.sameForCommonParents(fields, 0)
+	for _, pass := range []func([]*selected, int){m.sameResponseShape, m.sameForCommonParents} {
+		m.entered = map[*ast.FragmentDefinition]bool{}
+		pass(m.expand([]source{{set: set}}), 0)
+	}
 	m.report(addError)
 	m.conflicts = m.conflicts[:0]
 }
@@ -122,12 +126,17 @@ type source struct {
 	parent *selected
 }
 
-// expandFields lists the fields the selection sets select, in the order
+// expand lists the fields the selection sets select, in the order
 // graphql-js collects them: each set's own fields and inline fragments in
 // place, then the fragments it spreads, each fragment once. Fields of a
 // type the schema does not know (KnownTypeNames reports those) are left
 // out, as graphql-js and gqlparser leave them.
-func expandFields(sources []source) []*selected {
+//
+// A fragment on a cycle (NoFragmentCycles reports it) is expanded once in
+// each pass of a check: expanding it wherever its cycle brings it back
+// follows the cycle until the merged sets repeat, and independent cycles
+// advanced in turn make exponentially many sets before they do.
+func (m *merger) expand(sources []source) []*selected {
 	var fields []*selected
 	seen := map[string]bool{}
 	var walk func(set ast.SelectionSet, parent *selected)
@@ -141,10 +150,13 @@ func expandFields(sources []source) []*selected {
 			case *ast.InlineFragment:
 				walk(s.SelectionSet, parent)
 			case *ast.FragmentSpread:
-				if s.Definition != nil && !seen[s.Name] {
-					seen[s.Name] = true
-					sources = append(sources, source{set: s.Definition.SelectionSet, parent: parent})
+				def := s.Definition
+				if def == nil || seen[s.Name] || m.entered[def] {
+					continue
 				}
+				seen[s.Name] = true
+				m.entered[def] = m.cyclic[def]
+				sources = append(sources, source{set: def.SelectionSet, parent: parent})
 			}
 		}
 	}
@@ -155,7 +167,7 @@ func expandFields(sources []source) []*selected {
 }
 
 // merged expands the sub-selections of a group of fields into one set.
-func merged(group []*selected) []*selected {
+func (m *merger) merged(group []*selected) []*selected {
 	var sources []source
 	for _, f := range group {
 		if len(f.field.SelectionSet) > 0 {
@@ -165,7 +177,62 @@ func merged(group []*selected) []*selected {
 	if len(sources) == 0 {
 		return nil
 	}
-	return expandFields(sources)
+	return m.expand(sources)
+}
+
+// cyclicFragments returns the fragments of doc that spread themselves,
+// directly or through others: those in a strongly connected component of
+// the spread graph with a cycle (Tarjan's algorithm), found in time linear
+// in the document.
+func cyclicFragments(doc *ast.QueryDocument) map[*ast.FragmentDefinition]bool {
+	byName := fragmentsByName(doc)
+	spreads := map[*ast.FragmentDefinition][]*ast.FragmentDefinition{}
+	for _, f := range byName {
+		eachSpread(f.SelectionSet, func(name string) {
+			if g := byName[name]; g != nil {
+				spreads[f] = append(spreads[f], g)
+			}
+		})
+	}
+	cyclic := map[*ast.FragmentDefinition]bool{}
+	index := map[*ast.FragmentDefinition]int{}
+	low := map[*ast.FragmentDefinition]int{}
+	var stack []*ast.FragmentDefinition
+	onStack := map[*ast.FragmentDefinition]bool{}
+	var connect func(f *ast.FragmentDefinition)
+	connect = func(f *ast.FragmentDefinition) {
+		index[f], low[f] = len(index), len(index)
+		stack = append(stack, f)
+		onStack[f] = true
+		for _, g := range spreads[f] {
+			if _, visited := index[g]; !visited {
+				connect(g)
+				low[f] = min(low[f], low[g])
+			} else if onStack[g] {
+				low[f] = min(low[f], index[g])
+			}
+			if g == f {
+				cyclic[f] = true
+			}
+		}
+		if low[f] == index[f] {
+			i := len(stack) - 1
+			for stack[i] != f {
+				i--
+			}
+			for _, g := range stack[i:] {
+				onStack[g] = false
+				cyclic[g] = cyclic[g] || len(stack)-i > 1
+			}
+			stack = stack[:i]
+		}
+	}
+	for _, f := range doc.Fragments {
+		if _, visited := index[f]; !visited && byName[f.Name] == f {
+			connect(f)
+		}
+	}
+	return cyclic
 }
 
 // firstTime reports whether done has not seen the set of fields yet, and
@@ -187,16 +254,16 @@ func (m *merger) firstTime(done map[string]bool, fields []*selected) bool {
 	return true
 }
 
-// byResponseName groups fields by the key they answer under, in order.
-func byResponseName(fields []*selected) [][]*selected {
+// groupBy groups fields by key, in order.
+func groupBy(fields []*selected, key func(*ast.Field) string) [][]*selected {
 	index := map[string]int{}
 	var groups [][]*selected
 	for _, f := range fields {
-		key := responseName(f.field)
-		i, ok := index[key]
+		k := key(f.field)
+		i, ok := index[k]
 		if !ok {
 			i = len(groups)
-			index[key] = i
+			index[k] = i
 			groups = append(groups, nil)
 		}
 		groups[i] = append(groups[i], f)
@@ -211,6 +278,31 @@ func responseName(f *ast.Field) string {
 	return f.Name
 }
 
+// compareNearest calls compare with each field of group but the first and
+// the field to compare it with: the first of the group selected in the same
+// selection (under the same field), or else the first of the group. Both
+// conditions are equivalences, so comparing each field once with an earlier
+// one tells whether the group merges; comparing it with one of its own
+// selection first reports a conflict within one field's selection at that
+// field, as graphql-js does, not at the fields above it. (Looking further
+// up for the nearest relative would cost each field its depth.)
+func compareNearest(group []*selected, compare func(a, b *selected)) {
+	if len(group) < 2 {
+		return
+	}
+	first := map[*selected]*selected{}
+	for _, f := range group {
+		earlier, ok := first[f.parent]
+		if !ok {
+			first[f.parent] = f
+			earlier = group[0]
+		}
+		if f != group[0] {
+			compare(earlier, f)
+		}
+	}
+}
+
 // sameResponseShape checks that the fields answering under one name have
 // the same shape (spec: SameResponseShape), whatever their parent types.
 // A field the schema does not know (FieldsOnCorrectType reports it) has no
@@ -219,18 +311,14 @@ func (m *merger) sameResponseShape(fields []*selected, depth int) {
 	if depth > mergeDepthLimit || !m.firstTime(m.shaped, fields) {
 		return
 	}
-	for _, group := range byResponseName(fields) {
-		var a *selected
-		for _, b := range group {
-			switch {
-			case b.field.Definition == nil:
-			case a == nil:
-				a = b
-			case !m.sameShape(a.field.Definition.Type, b.field.Definition.Type):
+	for _, group := range groupBy(fields, responseName) {
+		known := slices.DeleteFunc(slices.Clone(group), func(f *selected) bool { return f.field.Definition == nil })
+		compareNearest(known, func(a, b *selected) {
+			if !m.sameShape(a.field.Definition.Type, b.field.Definition.Type) {
 				m.conflicts = append(m.conflicts, conflict{a: a, b: b, rank: rankType})
 			}
-		}
-		if sub := merged(group); len(sub) > 0 {
+		})
+		if sub := m.merged(group); len(sub) > 0 {
 			m.sameResponseShape(sub, depth+1)
 		}
 	}
@@ -268,19 +356,27 @@ func (m *merger) sameForCommonParents(fields []*selected, depth int) {
 	if depth > mergeDepthLimit || !m.firstTime(m.parented, fields) {
 		return
 	}
-	for _, group := range byResponseName(fields) {
+	for _, group := range groupBy(fields, responseName) {
 		for _, common := range byCommonParents(group) {
-			a := common[0]
-			args := argumentsKey(a.field.Arguments)
-			for _, b := range common[1:] {
-				switch {
-				case a.field.Name != b.field.Name:
+			compareNearest(common, func(a, b *selected) {
+				if a.field.Name != b.field.Name {
 					m.conflicts = append(m.conflicts, conflict{a: a, b: b, rank: rankField})
-				case argumentsKey(b.field.Arguments) != args:
-					m.conflicts = append(m.conflicts, conflict{a: a, b: b, rank: rankArguments})
 				}
+			})
+			// Compared apart, fields of one name differing in arguments are
+			// reported as that even where a field of another name came first.
+			args := make(map[*selected]string, len(common))
+			for _, f := range common {
+				args[f] = argumentsKey(f.field.Arguments)
 			}
-			if sub := merged(common); len(sub) > 0 {
+			for _, same := range groupBy(common, func(f *ast.Field) string { return f.Name }) {
+				compareNearest(same, func(a, b *selected) {
+					if args[a] != args[b] {
+						m.conflicts = append(m.conflicts, conflict{a: a, b: b, rank: rankArguments})
+					}
+				})
+			}
+			if sub := m.merged(common); len(sub) > 0 {
 				m.sameForCommonParents(sub, depth+1)
 			}
 		}

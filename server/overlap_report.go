@@ -11,16 +11,16 @@ import (
 
 // report adds the conflicts found by one check as graphql-js words them:
 // one error for each pair of fields a conflict lies under (the nearest
-// pair whose sub-selections hold it), such as
+// pair above both fields compared), such as
 //
 //	Fields "a" conflict because subfields "b" conflict because "x" and "y" are different fields.
 //
 // with the locations of the fields it names, the first side's from the
 // top down, then the second's. A pair of fields conflicts once, however
-// many places select it, with its first reason: different fields, then
-// differing arguments, then conflicting types. A pair that conflicts itself
-// reports that reason only, since graphql-js looks no further; its
-// sub-selections conflicting as well changes nothing the client must do.
+// many places select it, for the first reason graphql-js would give
+// (ownConflict). Where a pair conflicts itself and its subfields conflict
+// too, both are said: graphql-js says the first only, and says the second
+// once the first is fixed.
 func (m *merger) report(addError core.AddErrFunc) {
 	var found []*conflict
 	first := map[[2]*ast.Field]int{}
@@ -54,7 +54,7 @@ func (m *merger) report(addError core.AddErrFunc) {
 	for _, top := range root.children {
 		var reason strings.Builder
 		var as, bs []*ast.Field
-		top.render(&reason, &as, &bs, map[*ast.Field]bool{})
+		m.render(top, false, &reason, &as, &bs, map[*ast.Field]bool{})
 		options := []core.ErrorOption{core.Message(
 			`Fields "%s" conflict because %s. Use different aliases on the fields to fetch both if this was intentional.`,
 			responseName(top.a), reason.String())}
@@ -119,8 +119,9 @@ func (n *conflictNode) child(a, b *ast.Field) *conflictNode {
 }
 
 // render writes why n's fields conflict and gathers the fields it names
-// into as and bs, each once.
-func (n *conflictNode) render(w *strings.Builder, as, bs *[]*ast.Field, named map[*ast.Field]bool) {
+// into as and bs, each once. exclusive says whether a pair above n's
+// selects on two different object types.
+func (m *merger) render(n *conflictNode, exclusive bool, w *strings.Builder, as, bs *[]*ast.Field, named map[*ast.Field]bool) {
 	if !named[n.a] {
 		named[n.a] = true
 		*as = append(*as, n.a)
@@ -129,26 +130,53 @@ func (n *conflictNode) render(w *strings.Builder, as, bs *[]*ast.Field, named ma
 		named[n.b] = true
 		*bs = append(*bs, n.b)
 	}
+	exclusive = exclusive || mutuallyExclusive(n.a, n.b)
 	if n.rank != nil {
-		w.WriteString(n.reason())
-		return
+		rank, ok := m.ownConflict(n.a, n.b, exclusive)
+		if !ok {
+			rank = *n.rank
+		}
+		w.WriteString(reason(n.a, n.b, rank))
 	}
 	for i, c := range n.children {
-		if i > 0 {
+		if i > 0 || n.rank != nil {
 			w.WriteString(" and ")
 		}
 		fmt.Fprintf(w, `subfields "%s" conflict because `, responseName(c.a))
-		c.render(w, as, bs, named)
+		m.render(c, exclusive, w, as, bs, named)
 	}
 }
 
-// reason says why n's own fields conflict.
-func (n *conflictNode) reason() string {
-	switch *n.rank {
+// mutuallyExclusive reports whether a and b select on two different
+// object types, so that no object has both; fields their type lacks are
+// compared with every field (see byCommonParents).
+func mutuallyExclusive(a, b *ast.Field) bool {
+	pa, pb := a.ObjectDefinition, b.ObjectDefinition
+	return pa.Name != pb.Name && pa.Kind == ast.Object && pb.Kind == ast.Object &&
+		a.Definition != nil && b.Definition != nil
+}
+
+// ownConflict is the first reason a and b conflict, not looking at their
+// subfields, as graphql-js's findConflict tries them.
+func (m *merger) ownConflict(a, b *ast.Field, exclusive bool) (rank int, ok bool) {
+	switch {
+	case !exclusive && a.Name != b.Name:
+		return rankField, true
+	case !exclusive && argumentsKey(a.Arguments) != argumentsKey(b.Arguments):
+		return rankArguments, true
+	case a.Definition != nil && b.Definition != nil && !m.sameShape(a.Definition.Type, b.Definition.Type):
+		return rankType, true
+	}
+	return 0, false
+}
+
+// reason says why a and b conflict.
+func reason(a, b *ast.Field, rank int) string {
+	switch rank {
 	case rankField:
-		return fmt.Sprintf(`"%s" and "%s" are different fields`, n.a.Name, n.b.Name)
+		return fmt.Sprintf(`"%s" and "%s" are different fields`, a.Name, b.Name)
 	case rankArguments:
 		return "they have differing arguments"
 	}
-	return fmt.Sprintf(`they return conflicting types "%s" and "%s"`, n.a.Definition.Type, n.b.Definition.Type)
+	return fmt.Sprintf(`they return conflicting types "%s" and "%s"`, a.Definition.Type, b.Definition.Type)
 }

@@ -60,7 +60,7 @@ func TestOverlapSpecCases(t *testing.T) {
 				if (len(ours) == 0) != (len(theirs) == 0) {
 					t.Fatalf("gqlparser reports %d errors, we %d:\n%s\nwe:\n%s", len(theirs), len(ours), theirs, ours)
 				}
-				if o, g := conflictNames(ours), conflictNames(theirs); !slices.Equal(o, g) {
+				if o, g := namedUnder(ours), namedUnder(theirs); !slices.Equal(o, g) {
 					t.Errorf("we name %q, gqlparser %q:\n%s\nwe:\n%s", o, g, theirs, ours)
 				}
 				if why, deviates := specDeviations[c.Name]; deviates {
@@ -142,11 +142,11 @@ var (
 	conflictSubject = regexp.MustCompile(`subfields "(\w+)"|"(\w+)" and "(\w+)" are different fields|they (have) differing arguments|conflicting types "([^"]+)" and "([^"]+)"`)
 )
 
-// conflictNames lists, sorted and each once, what the conflicts errs
+// namedUnder lists, sorted and each once, what the conflicts errs
 // report name: for each, the response name it is reported under and each
 // subfield, field, type (and "have", for differing arguments) its message
 // names after it.
-func conflictNames(errs gqlerror.List) []string {
+func namedUnder(errs gqlerror.List) []string {
 	var names []string
 	for _, e := range errs {
 		top := conflictTop.FindStringSubmatch(e.Message)
