@@ -132,6 +132,31 @@ type PartnershipCreate struct {
 	FallbackData    *FallbackData
 }
 
+// PipelineFields names the fields of the owner's pipeline c sets, in input
+// order (see Actor.AuthorizePartnershipChange).
+func (c PartnershipCreate) PipelineFields() []string {
+	return pipelineFields(c.TierID != nil, c.CategoryID != nil, c.StageID != nil, false,
+		len(c.AssignedUserIDs) > 0, len(c.TagIDs) > 0, len(c.CustomFields) > 0, c.FallbackData != nil)
+}
+
+// PipelineFields names the fields of the owner's pipeline u sets, in input
+// order (see Actor.AuthorizePartnershipChange).
+func (u PartnershipUpdate) PipelineFields() []string {
+	return pipelineFields(u.TierID.Set, u.CategoryID.Set, u.StageID.Set, u.StageUUID != nil,
+		u.AssignedUserIDs != nil, u.TagIDs != nil, len(u.CustomFields) > 0, u.FallbackData.Set)
+}
+
+func pipelineFields(set ...bool) []string {
+	names := [...]string{"tierId", "categoryId", "stageId", "stageUuid", "assignedUserIds", "tagIds", "customFields", "fallbackData"}
+	var out []string
+	for i, s := range set {
+		if s {
+			out = append(out, names[i])
+		}
+	}
+	return out
+}
+
 // PartnershipUpdate changes a partnership. Absent fields stay; null ones are
 // removed; lists replace.
 type PartnershipUpdate struct {

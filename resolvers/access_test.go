@@ -74,19 +74,61 @@ func TestPartnerUsers(t *testing.T) {
 		t.Run("ReadsThePartnerButCannotEditIt", func(t *testing.T) {
 			env.Query(t, guest.Read, `query($id: ID!) { partner(id: $id) { companyName } }`, map[string]any{"id": gid("Partner", mine.ID)}, nil)
 			env.MustFail(t, guest.Write, `mutation($id: ID!) { updatePartner(input: {id: $id, companyName: "Hijacked"}) { partner { id } } }`,
-				map[string]any{"id": gid("Partner", mine.ID)}, "NOT_FOUND", "")
+				map[string]any{"id": gid("Partner", mine.ID)}, "FORBIDDEN", "")
 			env.MustFail(t, guest.Write, `query($id: ID!) { partner(id: $id) { id } }`, map[string]any{"id": gid("Partner", other.ID)}, "NOT_FOUND", "")
+		})
+		t.Run("SeesTheOwnersProjectsBeforeItsPartnerHasAPartnershipThere", func(t *testing.T) {
+			var d struct {
+				Node struct {
+					Name         string
+					Partnerships struct{ TotalCount int }
+				}
+			}
+			env.Query(t, guest.Read, `query($id: ID!) { node(id: $id) { ... on Project { name partnerships { totalCount } } } }`,
+				map[string]any{"id": gid("Project", owner.project.ID)}, &d)
+			if d.Node.Name != owner.project.Name || d.Node.Partnerships.TotalCount != 0 {
+				t.Fatalf("project as the partner user sees it: %+v", d)
+			}
 		})
 
 		var created struct {
-			CreatePartnership struct{ Partnership struct{ ID string } }
+			CreatePartnership struct {
+				Partnership struct {
+					ID                      string
+					ViewerCanUpdatePipeline bool
+				}
+			}
 		}
-		t.Run("CreatesInTheOwnersProject", func(t *testing.T) {
-			env.Query(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{
-				"partnerId": gid("Partner", mine.ID), "projectId": gid("Project", owner.project.ID), "tierId": gid("Tier", owner.tier.ID)}}, &created)
-			env.MustFail(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{"partnerId": gid("Partner", mine.ID)}}, "BAD_USER_INPUT", "projectId")
+		in := func(extra map[string]any) map[string]any {
+			m := map[string]any{"partnerId": gid("Partner", mine.ID), "projectId": gid("Project", owner.project.ID)}
+			for k, v := range extra {
+				m[k] = v
+			}
+			return map[string]any{"in": m}
+		}
+		// Every field of the owner's pipeline, one at a time.
+		pipeline := map[string]any{"tierId": gid("Tier", owner.tier.ID), "categoryId": gid("Category", owner.category.ID),
+			"stageId": gid("Stage", owner.lead.ID), "assignedUserIds": []string{gid("User", owner.member.ID)},
+			"tagIds": []string{gid("Tag", owner.tags[0].ID)}, "customFields": []any{map[string]any{"customFieldId": gid("CustomField", owner.text.ID), "text": "x"}},
+			"fallbackData": map[string]any{"name": "Mine now"}}
+		t.Run("CreatesInTheOwnersProjectWithoutThePipeline", func(t *testing.T) {
+			before := env.Snapshot(t, owner.org.ID)
+			for field, v := range pipeline {
+				env.MustFail(t, guest.Write, createPartnershipQ, in(map[string]any{field: v}), "FORBIDDEN", field)
+			}
+			// Refused before its malformed value is looked at.
+			env.MustFail(t, guest.Write, createPartnershipQ, in(map[string]any{"tierId": "not-an-id"}), "FORBIDDEN", "tierId")
+			env.MustFail(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{"partnerId": gid("Partner", mine.ID)}}, "FORBIDDEN", "projectId")
 			env.MustFail(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{
 				"partnerId": gid("Partner", other.ID), "projectId": gid("Project", owner.project.ID)}}, "NOT_FOUND", "partnerId")
+			if env.Snapshot(t, owner.org.ID) != before {
+				t.Fatal("a refused create changed the owner's data")
+			}
+			env.Query(t, guest.Write, `mutation($in: CreatePartnershipInput!) { createPartnership(input: $in) { partnership { id viewerCanUpdatePipeline } } }`,
+				in(map[string]any{"isDefault": true}), &created)
+			if created.CreatePartnership.Partnership.ViewerCanUpdatePipeline {
+				t.Fatal("viewerCanUpdatePipeline is true for a partner user")
+			}
 		})
 		id := created.CreatePartnership.Partnership.ID
 		t.Run("ListsOnlyItsOwnPartnersPartnerships", func(t *testing.T) {
@@ -113,8 +155,44 @@ func TestPartnerUsers(t *testing.T) {
 				t.Fatalf("project owner sees %d partnerships, want 2", n)
 			}
 		})
-		t.Run("UpdatesAndDeletesIt", func(t *testing.T) {
-			update(t, env, guest.Write, map[string]any{"id": id, "isSupport": true, "stageId": gid("Stage", owner.lead.ID)})
+		const updateQ = `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { partnership { id } } }`
+		t.Run("SetsItsFlagsButNeverThePipeline", func(t *testing.T) {
+			before := env.Snapshot(t, owner.org.ID)
+			fields := map[string]any{"stageUuid": owner.lead.UUID}
+			for k, v := range pipeline {
+				fields[k] = v
+			}
+			for field, v := range fields {
+				env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": id, field: v}}, "FORBIDDEN", field)
+			}
+			env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": id, "tierId": nil}}, "FORBIDDEN", "tierId")
+			env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": id, "isSupport": true, "tagIds": []string{"bad"}}}, "FORBIDDEN", "tagIds")
+			if env.Snapshot(t, owner.org.ID) != before {
+				t.Fatal("a refused update changed the owner's data")
+			}
+			update(t, env, guest.Write, map[string]any{"id": id, "isSupport": true, "isDefault": false})
+		})
+		t.Run("LeavesThePartnershipsOutsideProjectsAlone", func(t *testing.T) {
+			outside, err := env.DB.CreatePartnership(context.Background(), owner.org.Actor(), pg.PartnershipCreate{PartnerID: mine.ID})
+			pgtest.Must(t, err)
+			oid := gid("Partnership", outside.ID)
+			env.Query(t, guest.Read, `query($id: ID!) { partnership(id: $id) { id } }`, map[string]any{"id": oid}, nil)
+			env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": oid, "isSupport": true}}, "FORBIDDEN", "projectId")
+			env.MustFail(t, guest.Write, `mutation($id: ID!) { deletePartnership(input: {id: $id}) { deletedId } }`, map[string]any{"id": oid}, "FORBIDDEN", "projectId")
+		})
+		t.Run("OwnerSetsThePipeline", func(t *testing.T) {
+			var d struct {
+				UpdatePartnership struct {
+					Partnership struct{ ViewerCanUpdatePipeline bool }
+				}
+			}
+			env.Query(t, owner.org.Write, `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { partnership { viewerCanUpdatePipeline } } }`,
+				map[string]any{"in": map[string]any{"id": id, "tierId": gid("Tier", owner.tier.ID)}}, &d)
+			if !d.UpdatePartnership.Partnership.ViewerCanUpdatePipeline {
+				t.Fatal("viewerCanUpdatePipeline is false for the owner")
+			}
+		})
+		t.Run("DeletesIt", func(t *testing.T) {
 			env.Query(t, guest.Write, `mutation($id: ID!) { deletePartnership(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, nil)
 			env.MustFail(t, owner.org.Read, `query($id: ID!) { partnership(id: $id) { id } }`, map[string]any{"id": id}, "NOT_FOUND", "")
 		})

@@ -22,8 +22,8 @@ func integrationSpec(a pg.Actor) listSpec[*pg.PartnerIntegration] {
 }
 
 // ConnectPartnerIntegration stores a partner's credentials for a business's
-// system, encrypted; connecting again replaces them. The partner's owner and
-// its partner users may connect.
+// system, encrypted; connecting again replaces them. The partner's owner
+// connects; its partner users, who read the integration, may not.
 func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64, login, password string) (*pg.PartnerIntegration, error) {
 	if err := firstErr(nonBlank("login", login, 200), nonBlank("password", password, 200)); err != nil {
 		return nil, err
@@ -34,7 +34,7 @@ func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partner
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
-		p, err := getPartner(ctx, tx.runner, a, partnerID, false)
+		p, err := getPartner(ctx, tx.runner, a, partnerID, true)
 		if err != nil {
 			return withField(err, "partnerId")
 		}
@@ -64,15 +64,20 @@ func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partner
 func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64) (*pg.PartnerIntegration, error) {
 	var id int64
 	err := db.inTx(ctx, func(tx *Tx) error {
-		err := tx.get(ctx, &id, `SELECT t.id FROM partner_integrations t WHERE t.partner_id = ? AND t.business_id = ? AND `+byPartnerVisible,
+		var found struct {
+			ID  int64 `db:"id"`
+			Org int64 `db:"organization_id"`
+		}
+		err := tx.get(ctx, &found, `SELECT t.id, t.organization_id FROM partner_integrations t WHERE t.partner_id = ? AND t.business_id = ? AND `+byPartnerVisible,
 			partnerID, businessID, a.OrganizationID, a.OrganizationID)
 		if err != nil {
 			return notFound(err, "Partner integration")
 		}
-		var org int64
-		if err := tx.get(ctx, &org, `SELECT organization_id FROM partner_integrations WHERE id = ?`, id); err != nil {
-			return err
+		if found.Org != a.OrganizationID {
+			return ErrPartnerOwnerOnly
 		}
+		id = found.ID
+		org := found.Org
 		if _, err = tx.exec(ctx, `UPDATE partner_integrations SET status = ?, password_encrypted = ?, disconnected_at = ?, updated_at = ? WHERE id = ?`,
 			pg.IntegrationDisconnected, []byte{}, tx.now, tx.now, id); err != nil {
 			return err

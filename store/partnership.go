@@ -87,10 +87,11 @@ func (db *DB) Partnership(ctx context.Context, a pg.Actor, id int64) (*pg.Partne
 	return getPartnership(ctx, db.read(), a, id)
 }
 
-// PartnershipByUUID returns a partnership visible to a by its UUID.
+// PartnershipByUUID returns a partnership visible to a by its UUID, in any case.
 func (db *DB) PartnershipByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Partnership, error) {
 	var p pg.Partnership
-	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.uuid = ? AND `+partnershipVisible, id, a.OrganizationID, a.OrganizationID)
+	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.uuid = ? AND `+partnershipVisible,
+		canonicalUUID(id), a.OrganizationID, a.OrganizationID)
 	return &p, notFound(err, "Partnership")
 }
 
@@ -106,7 +107,8 @@ func (db *DB) PartnershipsByIDs(ctx context.Context, ids []int64) ([]*pg.Partner
 }
 
 // CreatePartnership creates a partnership of a partner visible to a. Partner
-// users (seed 000) create them in their partner's owner's projects.
+// users (seed 000) create them in their partner's owner's projects, without
+// the owner's pipeline (pg.Actor.AuthorizePartnershipChange).
 func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
 	var ps *pg.Partnership
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -116,13 +118,15 @@ func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.Partnershi
 		}
 		// The partnership belongs to the partner's owner; every record it
 		// references must too.
+		if err := a.AuthorizePartnershipChange(&pg.Partnership{OrganizationID: partner.OrganizationID, ProjectID: c.ProjectID},
+			c.PipelineFields()); err != nil {
+			return err
+		}
 		owner := pg.Actor{OrganizationID: partner.OrganizationID}
 		if c.ProjectID != nil {
 			if _, err := projects.get(ctx, tx.runner, owner, *c.ProjectID); err != nil {
 				return withField(err, "projectId")
 			}
-		} else if partner.OrganizationID != a.OrganizationID {
-			return pg.InvalidField("projectId", "Partner users create partnerships in a project.")
 		}
 		if err := checkReferences(ctx, tx, owner, references{tier: c.TierID, category: c.CategoryID, stage: c.StageID,
 			users: c.AssignedUserIDs, tags: c.TagIDs}); err != nil {
@@ -181,7 +185,8 @@ func links(ids []int64) *[]int64 {
 	return &out
 }
 
-// UpdatePartnership applies u to a partnership visible to a, in one transaction.
+// UpdatePartnership applies u to a partnership visible to a, in one
+// transaction; partner users set isDefault and isSupport only.
 func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
 	var ps *pg.Partnership
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -189,11 +194,14 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 		if ps, err = getPartnership(ctx, tx.runner, a, id); err != nil {
 			return err
 		}
+		if err := a.AuthorizePartnershipChange(ps, u.PipelineFields()); err != nil {
+			return err
+		}
 		before := *ps
 		owner := pg.Actor{OrganizationID: ps.OrganizationID}
 		if u.StageUUID != nil {
 			var id int64
-			err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, *u.StageUUID, owner.OrganizationID)
+			err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, canonicalUUID(*u.StageUUID), owner.OrganizationID)
 			if err != nil {
 				return withField(notFound(err, "Stage"), "stageUuid")
 			}
@@ -284,11 +292,15 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 
 func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
-// DeletePartnership deletes a partnership visible to a.
+// DeletePartnership deletes a partnership visible to a: its owner's, or a
+// project partnership of a partner a's organization is the guest of.
 func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		ps, err := getPartnership(ctx, tx.runner, a, id)
 		if err != nil {
+			return err
+		}
+		if err := a.AuthorizePartnershipChange(ps, nil); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id); err != nil {
