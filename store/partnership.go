@@ -151,6 +151,10 @@ func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.Partnershi
 			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			ps.UUID, ps.OrganizationID, ps.PartnerID, ps.ProjectID, ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID,
 			ps.Name, ps.LogoSquareUUID, ps.WebsiteURL, ps.CountryLabel, ps.CreatedAt, ps.UpdatedAt)
+		if pg.ErrorCode(err) == pg.Conflict {
+			// partnerships_partner_project: one partnership per project.
+			return &pg.Error{Code: pg.Conflict, Field: "partnerId", Message: "The partner already has a partnership in this project.", Err: err}
+		}
 		if err != nil {
 			return err
 		}
