@@ -3,6 +3,9 @@ package resolvers_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -251,13 +254,13 @@ func TestOrganizationHeaders(t *testing.T) {
 			if !strings.Contains(string(r.Data), "Shared Partner") || !strings.Contains(string(r.Data), `"name":"Target"`) {
 				t.Fatalf("acting on the target should read its data: %s", r.Data)
 			}
-			expect(t, do(requester.Write, write, hdr(requester.UUID, target.org.UUID)), 200, "FORBIDDEN")
+			expect(t, do(requester.Write, write, hdr(requester.UUID, target.org.UUID)), 403, "FORBIDDEN")
 		})
 		t.Run("WriteConnectionWritesButReadKeyStillCannot", func(t *testing.T) {
 			_, err := env.DB.GrantConnection(context.Background(), target.org.Actor(), requester.ID, pg.PermissionWrite)
 			pgtest.Must(t, err)
 			expect(t, do(requester.Write, write, hdr("", target.org.UUID)), 200, "")
-			expect(t, do(requester.Read, write, hdr("", target.org.UUID)), 200, "FORBIDDEN")
+			expect(t, do(requester.Read, write, hdr("", target.org.UUID)), 403, "FORBIDDEN")
 			tags, err := env.DB.Tags(context.Background(), target.org.Actor(), pgtest.Str("from-requester"), pg.PageRequest{Limit: 5})
 			pgtest.Must(t, err)
 			if len(tags.Items) != 1 {
@@ -390,4 +393,76 @@ func TestSecretsAreNeverStoredOrLoggedInClear(t *testing.T) {
 	if !strings.Contains(env.Log(), `"msg":"request"`) {
 		t.Fatalf("the log is empty, so searching it proves nothing")
 	}
+}
+
+// TestGraphQLAuthenticatesThenAuthorizesFirst: over GraphQL as over REST, a
+// caller without a valid key is refused (401 with a Bearer challenge)
+// before its document is looked at, and one that may only read is refused
+// a mutation (403 FORBIDDEN) before the document is validated or its
+// variables coerced.
+func TestGraphQLAuthenticatesThenAuthorizesFirst(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		w := newWorld(t, env, "Acme")
+		p := w.partnership(t, env, w.partner(t, env, "TechCorp"))
+		guest := env.Org(t, "Reader")
+		_, err := env.DB.GrantConnection(context.Background(), w.org.Actor(), guest.ID, pg.PermissionRead)
+		pgtest.Must(t, err)
+		const update = `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { partnership { id } } }`
+		malformed := []struct {
+			name, query string
+			vars        map[string]any
+		}{
+			{"BadVariable", update, map[string]any{"in": map[string]any{"id": gid("Partnership", p.ID), "isDefault": "yes"}}},
+			{"MissingVariable", update, nil},
+			{"UnknownField", `mutation { updatePartnership(input: {id: "x"}) { nothing } }`, nil},
+			{"DoesNotParse", `mutation { updatePartnership(`, nil},
+		}
+		for _, m := range malformed {
+			t.Run(m.name, func(t *testing.T) {
+				for _, auth := range []string{"", "Bearer pgk_unknown", "Basic dXNlcjpwYXNz"} {
+					r := env.Do(t, pgtest.Request{Query: m.query, Variables: m.vars, Header: map[string]string{"Authorization": auth}})
+					if r.Status != 401 || len(r.Errors) != 1 || r.Errors[0].Code() != "UNAUTHENTICATED" || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+						t.Fatalf("%q: %d %+v %q", auth, r.Status, r.Errors, r.Header.Get("WWW-Authenticate"))
+					}
+				}
+				for label, req := range map[string]pgtest.Request{
+					"ReadKey":        {Key: w.org.Read, Query: m.query, Variables: m.vars},
+					"ReadConnection": {Key: guest.Write, Query: m.query, Variables: m.vars, Header: map[string]string{"Target-Organization-ID": w.org.UUID}},
+				} {
+					r := env.Do(t, req)
+					if r.Status != 403 || len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || r.Data != nil {
+						t.Fatalf("%s: %d %+v %s", label, r.Status, r.Errors, r.Data)
+					}
+				}
+			})
+		}
+		t.Run("TheOperationNamedIsTheOneJudged", func(t *testing.T) {
+			doc := `query Read { viewer { permission } } mutation Write { createTag(input: {name: "x"}) { tag { id } } }`
+			r := env.Do(t, pgtest.Request{Key: w.org.Read, Query: doc, Variables: map[string]any{}, Header: nil})
+			if len(r.Errors) == 0 {
+				t.Fatal("two operations and no name: want an error")
+			}
+			body, _ := json.Marshal(map[string]any{"query": doc, "operationName": "Read"})
+			if got := postRaw(t, env, w.org.Read, body); !strings.Contains(got, `"permission":"READ"`) {
+				t.Fatalf("the query of a document that also holds a mutation: %s", got)
+			}
+			body, _ = json.Marshal(map[string]any{"query": doc, "operationName": "Write"})
+			if got := postRaw(t, env, w.org.Read, body); !strings.Contains(got, `"FORBIDDEN"`) {
+				t.Fatalf("the mutation named: %s", got)
+			}
+		})
+	})
+}
+
+func postRaw(t *testing.T, env *pgtest.Env, key string, body []byte) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", env.Server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := env.Server.Client().Do(req)
+	pgtest.Must(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

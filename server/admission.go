@@ -55,6 +55,7 @@ type admission struct {
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationInterceptor
 } = (*admission)(nil)
 
@@ -124,6 +125,22 @@ func (a *admission) authenticate(ctx context.Context, creds auth.Credentials) (c
 
 func (*admission) ExtensionName() string                   { return "Admission" }
 func (*admission) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters refuses a mutation to a caller that may only
+// read (a READ key, or a READ connection to the organization acted on)
+// before the document is validated or its variables coerced: authorization
+// comes before validation, so such a caller learns nothing about what is
+// wrong with its request. The resolvers refuse it too; this decides which
+// refusal is reported.
+func (a *admission) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if actor, ok := pg.ActorFrom(ctx); !ok || actor.CanWrite() {
+		return nil
+	}
+	if operationType(p.Query, p.OperationName) != ast.Mutation {
+		return nil
+	}
+	return a.present(ctx, pg.ErrWriteRequired)
+}
 
 // InterceptOperation meters one operation of an admitted request: rate
 // limit, then an execution slot and room in the cost budget, each waited
