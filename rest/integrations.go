@@ -5,9 +5,12 @@ package rest
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
 )
 
 const integrationSelection = `uuid login status connectedAt disconnectedAt createdAt updatedAt business { uuid } partner { uuid }`
@@ -82,19 +85,19 @@ func decodeIntegration(body []byte, withCredentials bool) (map[string]any, error
 		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/relationships", "relationships is required.")
 	}
 	input := map[string]any{}
-	business, err := relationshipID(d.Relationships.Business, "business")
-	if err != nil {
-		return nil, err
+	for _, rel := range []struct {
+		raw         json.RawMessage
+		name, field string
+		typ         string
+	}{{d.Relationships.Business, "business", "businessId", pg.TypeOrganization}, {d.Relationships.Partner, "partner", "partnerId", pg.TypePartner}} {
+		id, err := relationshipID(rel.raw, rel.name)
+		if err != nil {
+			return nil, err
+		}
+		if input[rel.field], err = relatedID(id, rel.typ, rel.name); err != nil {
+			return nil, err
+		}
 	}
-	partner, err := relationshipID(d.Relationships.Partner, "partner")
-	if err != nil {
-		return nil, err
-	}
-	input["businessId"] = business
-	if n, err := strconv.ParseInt(partner, 10, 64); err == nil && n > 0 {
-		partner = globalID("Partner", n)
-	}
-	input["partnerId"] = partner
 	if !withCredentials {
 		return input, nil
 	}
@@ -146,6 +149,26 @@ func relationshipID(raw json.RawMessage, want string) (string, error) {
 		return "", jsonAPIError(http.StatusUnprocessableEntity, pointer+"/id", "id is required.")
 	}
 	return s, nil
+}
+
+// relatedID is the GraphQL ID of a related resource the document names by
+// its integer id or its UUID (in any case: RFC 9562), as a business or
+// partner is known elsewhere (seed 001's companyId, seed 004's UUIDs). An id
+// of neither form names no resource: that resource is not found (404), as
+// JSON:API answers for a missing related resource.
+func relatedID(id, typ, name string) (string, error) {
+	if n, ok := positiveID(id); ok {
+		return globalID(typ, n), nil
+	}
+	if u, err := uuid.Parse(id); err == nil {
+		return u.String(), nil
+	}
+	if t, _, ok := pg.ParseGlobalID(id); ok && t == typ {
+		return id, nil
+	}
+	e := errNotFound(strings.ToUpper(name[:1]) + name[1:])
+	e.pointer = "/data/relationships/" + name
+	return "", e
 }
 
 func stringOrNumber(raw json.RawMessage) (string, bool) {

@@ -114,9 +114,10 @@ func flags(body map[string]json.RawMessage, input map[string]any) error {
 		if !ok {
 			continue
 		}
+		// null is no boolean either: it would unmarshal as false.
 		var v bool
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return unprocessable(key, "%s must be a boolean.", key)
+		if isNull(raw) || json.Unmarshal(raw, &v) != nil {
+			return unprocessable(key, "%s must be true or false.", key)
 		}
 		input[field] = v
 	}
@@ -230,7 +231,7 @@ func listProjectPartnerships(c *call) (int, any, error) {
 			return 0, nil, err
 		}
 		if data.Node == nil {
-			return 0, nil, &apiError{status: http.StatusNotFound, code: "NOT_FOUND", message: "Project not found."}
+			return 0, nil, errNotFound("Project")
 		}
 		for _, p := range data.Node.Partnerships.Nodes {
 			out = append(out, p.resource())

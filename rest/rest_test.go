@@ -41,6 +41,9 @@ func (r response) expect(t *testing.T, status int, contains ...string) {
 type client struct {
 	env *pgtest.Env
 	t   *testing.T
+	// unchecked skips checking the response against openapi.json, for
+	// requests the document does not describe (unknown paths, methods).
+	unchecked bool
 }
 
 func (c client) do(method, path, key string, body string, header ...string) response {
@@ -68,7 +71,9 @@ func (c client) do(method, path, key string, body string, header ...string) resp
 	if resp.StatusCode >= 500 {
 		c.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
 	}
-	checkOpenAPI(c.t, method, path, resp.StatusCode, resp.Header, b)
+	if !c.unchecked {
+		checkOpenAPI(c.t, method, path, resp.StatusCode, resp.Header, b)
+	}
 	return response{resp.StatusCode, resp.Header, b}
 }
 
