@@ -7,3 +7,7 @@ WHERE project_id IS NOT NULL AND EXISTS (
     SELECT 1 FROM partnerships earlier
     WHERE earlier.partner_id = partnerships.partner_id AND earlier.project_id = partnerships.project_id AND earlier.id < partnerships.id);
 CREATE UNIQUE INDEX partnerships_partner_project ON partnerships (partner_id, project_id);
+
+-- +goose Down
+-- The partnerships that left a project to keep the rule stay out of it.
+DROP INDEX partnerships_partner_project;

@@ -15,3 +15,6 @@ CREATE TABLE idempotency_keys (
     UNIQUE (api_key_id, idempotency_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+-- +goose Down
+DROP TABLE idempotency_keys;
