@@ -18,9 +18,9 @@ type PartnerCreate struct {
 	CountryLabel   *string
 }
 
-// Validate checks every field, reporting the first at fault.
+// Validate checks every field, reporting every one at fault (Error.Fields).
 func (c PartnerCreate) Validate() error {
-	return firstError(
+	return allFields(
 		validLength("companyName", c.CompanyName, 1, 100),
 		validEmail("email", c.Email),
 		validPartnerType(c.PartnerType),
@@ -82,14 +82,18 @@ func (u PartnerUpdate) Apply(p *Partner) error {
 
 func validPartnerType(t PartnerType) error {
 	if t != PartnerTypeCustomer && t != PartnerTypeSupplier {
-		return InvalidField("partnerType", "partnerType must be CUSTOMER or SUPPLIER.")
+		return badField("partnerType", ReasonInvalidChoice, nil, "partnerType must be CUSTOMER or SUPPLIER.")
 	}
 	return nil
 }
 
 func validSalesAmount(v int64) error {
-	if v < 0 || v > 2147483647 {
-		return InvalidField("salesAmount", "salesAmount must be between 0 and 2147483647.")
+	const most = 2147483647
+	switch {
+	case v < 0:
+		return badField("salesAmount", ReasonBelowMinimum, limit(0), "salesAmount must be between 0 and %d.", most)
+	case v > most:
+		return badField("salesAmount", ReasonAboveMaximum, limit(most), "salesAmount must be between 0 and %d.", most)
 	}
 	return nil
 }
@@ -318,18 +322,10 @@ func ValidateName(field, v string) error { return validName(field, v) }
 // ValidateEmail checks an email address on field.
 func ValidateEmail(field, v string) error { return validEmail(field, v) }
 
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Validate checks fallback data: display text within limits, a web URL.
+// Validate checks fallback data: display text within limits, a web URL;
+// every bad field is reported.
 func (f FallbackData) Validate(path string) error {
-	return firstError(
+	return allFields(
 		validOptionalLength(path+".name", f.Name, 200),
 		validOptionalLength(path+".logoSquareUuid", f.LogoSquareUUID, 100),
 		validURL(path+".websiteUrl", f.WebsiteURL),

@@ -147,6 +147,11 @@ func fastAPI(e *apiError) reply {
 		}
 		return jsonReply(e.status, "application/json", map[string]any{"detail": detail})
 	}
+	if len(e.errs) == 0 && e.code == pg.BadUserInput && len(e.fields) > 0 {
+		for _, fe := range e.fields {
+			e.errs = append(e.errs, fastAPIField(fe))
+		}
+	}
 	if len(e.errs) == 0 && e.code == pg.BadUserInput {
 		loc := []any{"body"}
 		if isHeader(e.pointer) {

@@ -215,6 +215,8 @@ type apiError struct {
 	message string
 	pointer string
 	errs    []fieldError // every bad field, where the API reports them all
+	// fields is the domain's report of every bad field of an input.
+	fields []pg.FieldError
 	// raw marks an error of the request's form (its path, method, media
 	// type or size) rather than of its content: every format renders it
 	// with its own status and message.
@@ -278,10 +280,7 @@ func (c *call) run(query string, vars map[string]any, into any) error {
 	}
 	resp := c.exec.Execute(c.ctx, query, vars)
 	if len(resp.Errors) > 0 {
-		e := resp.Errors[0]
-		code, _ := e.Extensions["code"].(string)
-		field, _ := e.Extensions["field"].(string)
-		return fromDomain(&pg.Error{Code: pg.Code(code), Message: e.Message, Field: field})
+		return fromDomain(domainError(resp.Errors[0].Message, resp.Errors[0].Extensions))
 	}
 	if into != nil {
 		if err := json.Unmarshal(resp.Data, into); err != nil {
@@ -291,10 +290,26 @@ func (c *call) run(query string, vars map[string]any, into any) error {
 	return nil
 }
 
+// domainError is the domain error a GraphQL error presents: its code,
+// field and, for an input's validation, every bad field.
+func domainError(message string, ext map[string]any) *pg.Error {
+	code, _ := ext["code"].(string)
+	field, _ := ext["field"].(string)
+	e := &pg.Error{Code: pg.Code(code), Message: message, Field: field}
+	if fields, ok := ext["fields"]; ok {
+		// In process the extension is the domain's own []FieldError; a
+		// round trip through JSON reads any other form of it alike.
+		if b, err := json.Marshal(fields); err == nil {
+			json.Unmarshal(b, &e.Fields)
+		}
+	}
+	return e
+}
+
 // fromDomain is the apiError of a domain error, with the status of the
 // gateway's one table (partnergraph.Error.HTTPStatus).
 func fromDomain(e *pg.Error) *apiError {
-	return &apiError{status: e.HTTPStatus(), code: e.Code, message: e.Message, pointer: e.Field}
+	return &apiError{status: e.HTTPStatus(), code: e.Code, message: e.Message, pointer: e.Field, fields: e.Fields}
 }
 
 // errNotFound is a record of the path that does not exist, or that the
