@@ -29,10 +29,7 @@ func TestIdempotencyKeys(t *testing.T) {
 			PartnerType: pg.PartnerTypeSupplier, SalesAmount: 1, Frequency: "m", PaymentTerms: "n"})
 		check(t, err)
 		jsonAPI := []string{"Content-Type", "application/vnd.api+json"}
-		connect := func(login string) string {
-			return fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": %q, "integration_password": "p"},
-				"relationships": {"business": {"id": %q, "type": "business"}, "partner": {"id": %q, "type": "partner"}}}}`, login, business.UUID, f.partner.UUID)
-		}
+		connect := func(login string) string { return connectDoc(login, business.UUID, f.partner.UUID) }
 		headers004 := []string{"Requester-Organization-ID", f.org.UUID, "Target-Organization-ID", f.org.UUID}
 		cases := []struct {
 			name, method, path, body, otherBody string

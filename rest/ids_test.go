@@ -45,8 +45,7 @@ func TestUUIDsInAnyCase(t *testing.T) {
 				expect(t, 404, `{"error":"Partnership not found or not accessible"}`)
 		})
 		t.Run("Seed003Relationships", func(t *testing.T) {
-			body := fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": "u", "integration_password": "p"},
-				"relationships": {"business": {"id": %q, "type": "business"}, "partner": {"id": %q, "type": "partner"}}}}`, up(business.UUID), up(f.partner.UUID))
+			body := connectDoc("u", up(business.UUID), up(f.partner.UUID))
 			c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, body, "Content-Type", "application/vnd.api+json").
 				expect(t, 201, `"id":"`+business.UUID+`"`, `"id":"`+f.partner.UUID+`"`)
 		})
@@ -100,10 +99,7 @@ func TestImpossibleIDsAreNotFound(t *testing.T) {
 		c := client{env: env, t: t}
 		f := newFixture(t, env, "Acme")
 		business := env.Org(t, "Business")
-		integration := func(businessID, partnerID string) string {
-			return fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": "u", "integration_password": "p"},
-				"relationships": {"business": {"id": %q, "type": "business"}, "partner": {"id": %q, "type": "partner"}}}}`, businessID, partnerID)
-		}
+		integration := func(businessID, partnerID string) string { return connectDoc("u", businessID, partnerID) }
 		var cases []struct{ name, method, path, body, want string }
 		add := func(name, method, path, body, want string) {
 			cases = append(cases, struct{ name, method, path, body, want string }{name, method, path, body, want})
@@ -146,8 +142,7 @@ func TestSeed003BusinessByIntegerID(t *testing.T) {
 		c := client{env: env, t: t}
 		f := newFixture(t, env, "Acme")
 		business := env.Org(t, "Business")
-		body := fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": "u", "integration_password": "p"},
-			"relationships": {"business": {"id": "%d", "type": "business"}, "partner": {"id": "%d", "type": "partner"}}}}`, business.ID, f.partner.ID)
+		body := connectDoc("u", fmt.Sprint(business.ID), fmt.Sprint(f.partner.ID))
 		c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, body, "Content-Type", "application/vnd.api+json").
 			expect(t, 201, `"business":{"data":{"id":"`+business.UUID+`","type":"business"}}`)
 		numeric := strings.Replace(body, fmt.Sprintf(`"id": "%d", "type": "business"`, business.ID), fmt.Sprintf(`"id": %d, "type": "business"`, business.ID), 1)

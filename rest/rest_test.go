@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -108,4 +109,11 @@ func gid(typ string, id int64) string { return pg.GlobalID(typ, id) }
 
 func storeKey(user int64, p pg.Permission) store.APIKeyCreate {
 	return store.APIKeyCreate{UserID: user, Name: "k", Permission: p}
+}
+
+// connectDoc is seed 003's connect document for a business and a partner,
+// named by the ids given (as the document shows relationships: {id, type}).
+func connectDoc(login, business, partner string) string {
+	return fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": %q, "integration_password": "p"},
+		"relationships": {"business": {"id": %q, "type": "business"}, "partner": {"id": %q, "type": "partner"}}}}`, login, business, partner)
 }

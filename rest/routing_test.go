@@ -83,8 +83,7 @@ func TestJSONAPIMediaTypes(t *testing.T) {
 		c := client{env: env, t: t}
 		f := newFixture(t, env, "Acme")
 		business := env.Org(t, "Business")
-		body := fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": "u", "integration_password": "p"},
-			"relationships": {"business": {"id": %q, "type": "business"}, "partner": {"id": %q, "type": "partner"}}}}`, business.UUID, f.partner.UUID)
+		body := connectDoc("u", business.UUID, f.partner.UUID)
 		cases := []struct {
 			name, contentType, accept string
 			status                    int

@@ -27,9 +27,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		pgtest.Must(t, err)
 		defer db.Close()
 		ctx := context.Background()
-		org, err := db.CreateOrganization(ctx, "Acme")
-		pgtest.Must(t, err)
-		a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
+		a := ownerOf(t, db, "Acme")
 		user, err := db.CreateUser(ctx, a, "Admin", "admin@acme.example", pg.RoleAdmin)
 		pgtest.Must(t, err)
 		key1, _, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: user.ID, Name: "one", Permission: pg.PermissionWrite})

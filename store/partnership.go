@@ -203,13 +203,8 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 		}
 		before := *ps
 		owner := pg.Actor{OrganizationID: ps.OrganizationID}
-		if u.StageUUID != nil {
-			var id int64
-			err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, canonicalUUID(*u.StageUUID), owner.OrganizationID)
-			if err != nil {
-				return withField(notFound(err, "Stage"), "stageUuid")
-			}
-			u.StageID = pg.Some(id)
+		if err := stageByUUID(ctx, tx, owner, &u); err != nil {
+			return err
 		}
 		var users, tagIDs []int64
 		if u.AssignedUserIDs != nil {
@@ -292,6 +287,21 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 		return tx.emit(ctx, a, changes...)
 	})
 	return ps, err
+}
+
+// stageByUUID names by its id the stage an update names by UUID
+// (stageUuid, in any case), among the owner's stages.
+func stageByUUID(ctx context.Context, tx *Tx, owner pg.Actor, u *pg.PartnershipUpdate) error {
+	if u.StageUUID == nil {
+		return nil
+	}
+	var id int64
+	err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, canonicalUUID(*u.StageUUID), owner.OrganizationID)
+	if err != nil {
+		return withField(notFound(err, "Stage"), "stageUuid")
+	}
+	u.StageID = pg.Some(id)
+	return nil
 }
 
 func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }

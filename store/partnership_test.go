@@ -13,6 +13,14 @@ import (
 	"partnergraph/store"
 )
 
+// ownerOf creates an organization and returns its admin's actor.
+func ownerOf(t *testing.T, db *store.DB, name string) pg.Actor {
+	t.Helper()
+	org, err := db.CreateOrganization(context.Background(), name)
+	pgtest.Must(t, err)
+	return pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
+}
+
 func newPartner(t *testing.T, db *store.DB, a pg.Actor, name string) *pg.Partner {
 	t.Helper()
 	p, err := db.CreatePartner(context.Background(), a, pg.PartnerCreate{CompanyName: name, Email: "p@example.com",
@@ -29,9 +37,7 @@ func TestOnePartnershipPerProject(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		db := pgtest.OpenDB(t, dialect)
 		ctx := context.Background()
-		org, err := db.CreateOrganization(ctx, "Owner")
-		pgtest.Must(t, err)
-		a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
+		a := ownerOf(t, db, "Owner")
 		p, q := newPartner(t, db, a, "P"), newPartner(t, db, a, "Q")
 		one, err := db.CreateProject(ctx, a, "One")
 		pgtest.Must(t, err)
@@ -66,9 +72,7 @@ func TestPartnershipPerProjectMigrationKeepsDuplicates(t *testing.T) {
 		pgtest.Must(t, err)
 		defer db.Close()
 		ctx := context.Background()
-		org, err := db.CreateOrganization(ctx, "Owner")
-		pgtest.Must(t, err)
-		a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
+		a := ownerOf(t, db, "Owner")
 		p := newPartner(t, db, a, "P")
 		project, err := db.CreateProject(ctx, a, "One")
 		pgtest.Must(t, err)
