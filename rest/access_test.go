@@ -99,6 +99,38 @@ func TestEveryRouteAuthenticatesThenAuthorizesFirst(t *testing.T) {
 	})
 }
 
+// TestValidationBeforeNotFound: a malformed request naming a record that
+// does not exist is told what is wrong with it (400 or 422) before it is
+// told the record is not found.
+func TestValidationBeforeNotFound(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		c := client{env: env, t: t}
+		f := newFixture(t, env, "Acme")
+		for _, tc := range []struct {
+			method, path, body string
+			status             int
+			want               string
+		}{
+			{"PATCH", "/v1/partnerships/0", `{"is_default": 1}`, 422, `"field":"is_default"`},
+			{"PATCH", "/v1/partnerships/999999", `[true]`, 400, `"code":"BAD_USER_INPUT"`},
+			{"POST", "/v1/projects/0/partnerships", `{"is_default": true}`, 422, `"field":"partner_id"`},
+			{"PATCH", "/api/v1/partnerships/0", `{"tierId": "x"}`, 400, `{"error":"Invalid field values or stage UUID not found"}`},
+			{"PATCH", "/api/v1/companies/999999/partnerships/999999", `{"tierId": "x"}`, 400, `{"error":"Invalid field values or stage UUID not found"}`},
+			{"GET", "/v1/Partners(0)/Relationships/Companies?$top=ten", "", 400, `"ErrorCode":"BadRequest"`},
+			{"POST", "/api/v1/partner_integrations/connect", connectDoc("", f.org.UUID, "0"), 422, `"pointer":"/data/attributes/integration_login"`},
+		} {
+			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+				var header []string
+				if strings.Contains(tc.path, "partner_integrations") {
+					header = []string{"Content-Type", "application/vnd.api+json"}
+				}
+				c.do(tc.method, tc.path, f.org.Write, tc.body, header...).expect(t, tc.status, tc.want)
+			})
+		}
+	})
+}
+
 // TestPartnerUsersThroughTheShim follows seed 000's partner users through
 // the routes: they manage their partner's project partnerships and set
 // their flags; seed 001's route, every member of which is the owner's
@@ -164,6 +196,16 @@ func TestPartnerUsersThroughTheShim(t *testing.T) {
 			}
 			// The owner sets it.
 			c.do("PATCH", fmt.Sprintf("/api/v1/partnerships/%d", created.ID), owner.org.Write, fmt.Sprintf(`{"tierId": %d}`, tier.ID)).expect(t, 200)
+		})
+		t.Run("ReadsButDoesNotChangeThePartnersIntegrations", func(t *testing.T) {
+			business := env.Org(t, "Business")
+			before := env.Snapshot(t, owner.org.ID)
+			c.do("POST", "/api/v1/partner_integrations/connect", guest.Write, connectDoc("u", business.UUID, owner.partner.UUID),
+				"Content-Type", "application/vnd.api+json").expect(t, 403, `"status":"403"`)
+			if env.Snapshot(t, owner.org.ID) != before {
+				t.Fatal("a refused request changed data")
+			}
+			c.do("GET", fmt.Sprintf("/v1/Partners(%d)/Relationships/Companies", owner.partner.ID), guest.Read, "").expect(t, 200)
 		})
 		t.Run("ListsItsOwn", func(t *testing.T) {
 			c.do("GET", projectPath, guest.Read, "").expect(t, 200, fmt.Sprintf(`"id":%d`, created.ID))

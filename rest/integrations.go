@@ -51,16 +51,19 @@ func (i gqlIntegration) document() map[string]any {
 // integrationRequest is the JSON:API document both endpoints take.
 type integrationRequest struct {
 	Data *struct {
-		Type       *string `json:"type"`
-		Attributes *struct {
-			Login    json.RawMessage `json:"integration_login"`
-			Password json.RawMessage `json:"integration_password"`
-		} `json:"attributes"`
+		Type          *string                `json:"type"`
+		Attributes    *integrationAttributes `json:"attributes"`
 		Relationships *struct {
 			Business json.RawMessage `json:"business"`
 			Partner  json.RawMessage `json:"partner"`
 		} `json:"relationships"`
 	} `json:"data"`
+}
+
+// integrationAttributes are connect's attributes: the credentials.
+type integrationAttributes struct {
+	Login    json.RawMessage `json:"integration_login"`
+	Password json.RawMessage `json:"integration_password"`
 }
 
 func jsonAPIError(status int, pointer, detail string) *apiError {
@@ -84,38 +87,54 @@ func decodeIntegration(body []byte, withCredentials bool) (map[string]any, error
 	case d.Relationships == nil:
 		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/relationships", "relationships is required.")
 	}
-	input := map[string]any{}
-	for _, rel := range []struct {
+	type related struct {
 		raw         json.RawMessage
 		name, field string
 		typ         string
-	}{{d.Relationships.Business, "business", "businessId", pg.TypeOrganization}, {d.Relationships.Partner, "partner", "partnerId", pg.TypePartner}} {
-		id, err := relationshipID(rel.raw, rel.name)
-		if err != nil {
+		id          string
+	}
+	rels := []related{{d.Relationships.Business, "business", "businessId", pg.TypeOrganization, ""},
+		{d.Relationships.Partner, "partner", "partnerId", pg.TypePartner, ""}}
+	for i := range rels {
+		var err error
+		if rels[i].id, err = relationshipID(rels[i].raw, rels[i].name); err != nil {
 			return nil, err
 		}
-		if input[rel.field], err = relatedID(id, rel.typ, rel.name); err != nil {
+	}
+	input := map[string]any{}
+	if withCredentials {
+		if err := credentials(d.Attributes, input); err != nil {
 			return nil, err
 		}
 	}
-	if !withCredentials {
-		return input, nil
+	// Validation done, the related resources: one of an id no resource
+	// can have is not found.
+	for _, rel := range rels {
+		var err error
+		if input[rel.field], err = relatedID(rel.id, rel.typ, rel.name); err != nil {
+			return nil, err
+		}
 	}
-	if d.Attributes == nil {
-		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes", "attributes is required.")
+	return input, nil
+}
+
+// credentials validates connect's attributes into input.
+func credentials(attrs *integrationAttributes, input map[string]any) error {
+	if attrs == nil {
+		return jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes", "attributes is required.")
 	}
-	login, ok := stringOrNumber(d.Attributes.Login)
+	login, ok := stringOrNumber(attrs.Login)
 	if !ok || login == "" {
-		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_login", "integration_login must be a non-empty string.")
+		return jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_login", "integration_login must be a non-empty string.")
 	}
 	// The seed lists the password as an integer; a string or a number is
 	// accepted and stored as text.
-	password, ok := stringOrNumber(d.Attributes.Password)
+	password, ok := stringOrNumber(attrs.Password)
 	if !ok || password == "" {
-		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_password", "integration_password must be a non-empty string or number.")
+		return jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_password", "integration_password must be a non-empty string or number.")
 	}
 	input["login"], input["password"] = login, password
-	return input, nil
+	return nil
 }
 
 // relationshipID reads a relationship as the seed shows it ({id, type}) or

@@ -23,14 +23,7 @@ type Relationship struct {
 }
 
 func partnerCompanies(c *call) (int, any, error) {
-	m := partnerSegment.FindStringSubmatch(c.r.PathValue("partner"))
-	if m == nil {
-		return 0, nil, errNotFound("Partner")
-	}
-	partner, ok := positiveID(m[1])
-	if !ok {
-		return 0, nil, errNotFound("Partner")
-	}
+	// The query is validated before the path's partner is looked up.
 	skip, err := queryInt(c.r, "$skip", 0, 0, maxSkip)
 	if err != nil {
 		return 0, nil, err
@@ -38,6 +31,14 @@ func partnerCompanies(c *call) (int, any, error) {
 	top, err := queryInt(c.r, "$top", 20, 0, 100)
 	if err != nil {
 		return 0, nil, err
+	}
+	m := partnerSegment.FindStringSubmatch(c.r.PathValue("partner"))
+	if m == nil {
+		return 0, nil, errNotFound("Partner")
+	}
+	partner, ok := positiveID(m[1])
+	if !ok {
+		return 0, nil, errNotFound("Partner")
 	}
 	out := []Relationship{}
 	vars := map[string]any{"id": globalID("Partner", partner)}
