@@ -164,12 +164,19 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.committer != nil {
 		return db.committer.run(ctx, fn)
 	}
-	tx, err := db.begin(ctx)
+	// The transaction outlives a cancellation of ctx, which only its
+	// statements heed: once COMMIT is sent it runs to its end, so a caller
+	// told "canceled" knows nothing was stored, and one told nothing knows
+	// it was (a COMMIT cut short by a cancellation may have committed).
+	tx, err := db.begin(context.WithoutCancel(ctx))
 	if err != nil {
 		return err
 	}
 	defer tx.tx.Rollback()
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if len(tx.events) > 0 {
