@@ -20,9 +20,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	pg "partnergraph"
 	"partnergraph/auth"
@@ -51,6 +54,9 @@ type Streams interface {
 	// Count is how many are open.
 	Count() int
 }
+
+// tracerName names the server's spans' instrumentation scope.
+const tracerName = "partnergraph/server"
 
 // Config is what a Server serves and the limits it serves it within.
 type Config struct {
@@ -91,6 +97,12 @@ type Config struct {
 	// their turn (within their timeout). Executing is CPU work, so more at
 	// once than cores only adds memory. 0 means 4 per CPU.
 	MaxInFlight int
+	// CORSAllowedOrigins are the browser origins (ParseOrigins) whose pages
+	// may call /graphql and the REST routes; none by default.
+	CORSAllowedOrigins []string
+	// TracerProvider, when set, traces every request: its HTTP span (W3C
+	// trace context taken from the request), and each GraphQL operation's.
+	TracerProvider trace.TracerProvider
 	// MaxInFlightCost bounds the summed cost of the operations executing
 	// at once (see admission); 0 means 20,000 points per CPU. On two cores
 	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
@@ -133,6 +145,9 @@ type Server struct {
 	gql       *handler.Server
 	exec      *executor.Executor
 	admission *admission
+	cors      *cors.Cors
+	// registry tells registered operations, whose names label metrics.
+	registry *registry
 	// closing ends when Shutdown starts, closing every stream.
 	closing  context.Context
 	shutdown context.CancelFunc
@@ -141,7 +156,7 @@ type Server struct {
 // New builds a server from cfg.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, admission: newAdmission(cfg, presentError(cfg.Logger))}
+	s := &Server{cfg: cfg, admission: newAdmission(cfg, presentError(cfg.Logger)), cors: newCORS(cfg.CORSAllowedOrigins), registry: newRegistry(cfg.Operations)}
 	s.closing, s.shutdown = context.WithCancel(context.Background())
 	if cfg.Streams != nil {
 		cfg.Metrics.Subscriptions(cfg.Streams.Count)
@@ -154,12 +169,15 @@ func New(cfg Config) *Server {
 	gql.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitFunc:              s.websocketInit,
+		// graphqlHandler checked the handshake's origin already, against
+		// the same list as every other request (originAllowed).
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}},
 	})
 	s.configure(gql)
 	if cfg.AllowList {
 		// After the persisted query extension: a hash is resolved into its
 		// document before the document is checked.
-		gql.Use(&allowList{operations: cfg.Operations, ttl: 30 * time.Second})
+		gql.Use(allowList{s.registry, cfg.Metrics})
 	}
 	s.gql = gql
 	// The REST shim runs operations in-process through an executor set up
@@ -186,10 +204,13 @@ func (s *Server) configure(e configurable) {
 	if s.cfg.Introspection {
 		e.Use(extension.Introspection{})
 	}
-	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations)})
+	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations, s.registry)})
 	e.Use(limitsExtension{s.cfg.Limits})
-	// Admission is the outermost operation interceptor: nothing the
-	// extensions do runs for an operation it refuses.
+	if s.cfg.TracerProvider != nil {
+		e.Use(operationTracer{s.cfg.TracerProvider.Tracer(tracerName)})
+	}
+	// Admission comes before every other operation interceptor: nothing
+	// the extensions do runs for an operation it refuses.
 	e.Use(s.admission)
 	for _, ext := range s.cfg.Extensions {
 		e.Use(ext)
@@ -248,7 +269,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphiql", http.StatusFound)
 	})
-	return withRequestID(s.logRequests(mux))
+	// A preflight is answered before admission (it carries no key), and
+	// every answer, refusals included, carries the origin's grant.
+	return s.traceRequests(withRequestID(s.logRequests(s.cors.Handler(routed(mux)))))
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -270,6 +293,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func (s *Server) graphqlHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
+			if !s.originAllowed(r) {
+				writeRequestError(w, http.StatusForbidden, mediaJSON, pg.Errorf(pg.Forbidden, "Pages of this origin may not open WebSockets to this server."))
+				return
+			}
 			s.gql.ServeHTTP(w, r.WithContext(s.untilShutdown(r.Context())))
 			return
 		}
@@ -313,7 +340,7 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 	if resp == nil {
 		return nil
 	}
-	opType, opName := "unknown", ""
+	opType, opName, label := "unknown", "", metrics.AnonymousOperation
 	if graphql.HasOperationContext(ctx) {
 		oc := graphql.GetOperationContext(ctx)
 		opName = oc.OperationName
@@ -323,9 +350,10 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 				opName = oc.Operation.Name
 			}
 		}
+		label = s.registry.operationLabel(oc)
 	}
 	logAttrs(ctx, slog.String("operation", opName))
-	s.cfg.Metrics.Operation(opType, opName, time.Since(start))
+	s.cfg.Metrics.Operation(opType, label, time.Since(start))
 	for _, e := range resp.Errors {
 		code, _ := e.Extensions["code"].(string)
 		s.cfg.Metrics.Error(code)

@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"partnergraph/demo"
+	"partnergraph/server"
 	"partnergraph/store"
+	"partnergraph/tracing"
 )
 
 // serveOptions are serve's flags, read.
@@ -42,6 +44,9 @@ func parseServe(args []string, stderr io.Writer) (*serveOptions, error) {
 	if g.retries, err = parseSchedule(*schedule); err != nil {
 		return nil, err
 	}
+	if g.corsOrigins, err = server.ParseOrigins(g.corsList); err != nil {
+		return nil, fmt.Errorf("--cors-allowed-origins: %w", err)
+	}
 	if g.rate > 0 && g.burst < g.limits.MaxCost {
 		return nil, fmt.Errorf("--rate-limit-burst %d is below --max-cost %d: the costliest query allowed could never run", g.burst, g.limits.MaxCost)
 	}
@@ -62,7 +67,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, o.dsn, store.Options{SecretKey: key})
+	tr, err := tracing.FromEnv(ctx, version())
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(tr, logger)
+	o.gateway.tracing = tr.Provider()
+	db, err := store.Open(ctx, o.dsn, store.Options{SecretKey: key, TracerProvider: tr.Provider()})
 	if err != nil {
 		return err
 	}
