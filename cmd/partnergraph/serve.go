@@ -62,12 +62,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	logger := newLogger(stderr, level)
 	key, err := decodeKey(o.secret)
 	if err != nil {
 		return err
 	}
-	tr, err := tracing.FromEnv(ctx, version())
+	tr, err := tracing.FromEnv(ctx, serviceVersion())
 	if err != nil {
 		return err
 	}
@@ -106,6 +106,9 @@ func loadDemo(ctx context.Context, db *store.DB, base string, stdout io.Writer) 
 	fmt.Fprintf(stdout, "\nDemo organization %q is ready.\n\n", res.Organization.Name)
 	fmt.Fprintf(stdout, "  GraphiQL:  %s/graphiql\n", base)
 	fmt.Fprintf(stdout, "  API key:   %s\n\n", res.APIKey)
+	if res.Revoked > 0 {
+		fmt.Fprintf(stdout, "The demo key printed before is revoked: use this one.\n\n")
+	}
 	fmt.Fprintf(stdout, "Paste the key into GraphiQL, or:\n  curl -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"{ partners(first: 3) { nodes { companyName } } }\"}' %s/graphql\n\n", res.APIKey, base)
 	return nil
 }

@@ -9,9 +9,9 @@ import (
 	"partnergraph/tracing"
 )
 
-// version is the module version the binary was built from, for the traces'
-// service.version: "(devel)" for a build of a working tree.
-func version() string {
+// serviceVersion is the module version the binary was built from, the
+// traces' service.version (the full story is --version's).
+func serviceVersion() string {
 	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
 		return info.Main.Version
 	}
