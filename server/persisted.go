@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -127,7 +128,19 @@ func (r *registry) operationLabel(oc *graphql.OperationContext) string {
 		return metrics.AnonymousOperation
 	}
 	r.mu.Lock()
-	seen := r.seen[pg.OperationHash(oc.RawQuery)]
+	none := len(r.seen) == 0
+	r.mu.Unlock()
+	if none {
+		return metrics.OtherOperation // no need to hash the document
+	}
+	hash := ""
+	if apq, ok := oc.Stats.GetExtension("APQ").(*extension.ApqStats); ok {
+		hash = apq.Hash
+	} else {
+		hash = pg.OperationHash(oc.RawQuery)
+	}
+	r.mu.Lock()
+	seen := r.seen[hash]
 	r.mu.Unlock()
 	if !seen {
 		return metrics.OtherOperation
