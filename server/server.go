@@ -97,17 +97,17 @@ type Config struct {
 	// their turn (within their timeout). Executing is CPU work, so more at
 	// once than cores only adds memory. 0 means 4 per CPU.
 	MaxInFlight int
+	// MaxInFlightCost bounds the summed cost of the operations executing
+	// at once (see admission); 0 means 20,000 points per CPU. On two cores
+	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
+	// time beside small operations.
+	MaxInFlightCost int
 	// CORSAllowedOrigins are the browser origins (ParseOrigins) whose pages
 	// may call /graphql and the REST routes; none by default.
 	CORSAllowedOrigins []string
 	// TracerProvider, when set, traces every request: its HTTP span (W3C
 	// trace context taken from the request), and each GraphQL operation's.
 	TracerProvider trace.TracerProvider
-	// MaxInFlightCost bounds the summed cost of the operations executing
-	// at once (see admission); 0 means 20,000 points per CPU. On two cores
-	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
-	// time beside small operations.
-	MaxInFlightCost int
 }
 
 // withDefaults fills what cfg leaves unset.
@@ -294,6 +294,7 @@ func (s *Server) graphqlHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
 			if !s.originAllowed(r) {
+				s.cfg.Metrics.Refused(http.StatusForbidden)
 				writeRequestError(w, http.StatusForbidden, mediaJSON, pg.Errorf(pg.Forbidden, "Pages of this origin may not open WebSockets to this server."))
 				return
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"io"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 	coltrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	common "go.opentelemetry.io/proto/otlp/common/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -169,6 +172,20 @@ func TestTracesOverOTLP(t *testing.T) {
 		}
 		restSpan := c.await(t, "the REST route's span", named("GET /v1/partnerships/{id}"))
 		c.await(t, "the REST route's operation", childOf(restSpan, func(s *tracepb.Span) bool { return attr(s, "graphql.operation.type") != nil }))
+
+		// A subscription's socket is hijacked through the request's span.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.url, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		if err != nil {
+			t.Fatalf("WebSocket under tracing: %v", err)
+		}
+		defer conn.CloseNow()
+		wsjson.Write(ctx, conn, map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + key}})
+		var ack struct{ Type string }
+		if err := wsjson.Read(ctx, conn, &ack); err != nil || ack.Type != "connection_ack" {
+			t.Fatalf("connection_init under tracing: %+v %v", ack, err)
+		}
 
 		delivery := c.await(t, "a webhook delivery", named("webhook delivery"))
 		if attr(delivery, "http.response.status_code").GetIntValue() != 204 || attr(delivery, "partnergraph.event.type").GetStringValue() != "tag.created" {
