@@ -14,7 +14,6 @@ import (
 	"partnergraph/demo"
 	"partnergraph/server"
 	"partnergraph/store"
-	"partnergraph/tracing"
 )
 
 // serveOptions are serve's flags, read.
@@ -67,7 +66,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tr, err := tracing.FromEnv(ctx, serviceVersion())
+	tr, err := startTracing(ctx, logger)
 	if err != nil {
 		return err
 	}

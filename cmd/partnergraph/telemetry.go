@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"go.opentelemetry.io/otel"
+
 	"partnergraph/tracing"
 )
 
@@ -16,6 +18,22 @@ func serviceVersion() string {
 		return info.Main.Version
 	}
 	return "(devel)"
+}
+
+// startTracing sets tracing up from the OTEL_* variables. The SDK reports
+// its own failures (an unreachable collector) through OpenTelemetry's one
+// process-wide error handler: it goes to the log, as JSON like every line.
+func startTracing(ctx context.Context, logger *slog.Logger) (*tracing.Tracing, error) {
+	tr, err := tracing.FromEnv(ctx, serviceVersion())
+	if err != nil {
+		return nil, err
+	}
+	if tr.Provider() != nil {
+		otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+			logger.Warn("tracing", "error", err)
+		}))
+	}
+	return tr, nil
 }
 
 // shutdownTracing exports the spans still buffered, giving up after a few

@@ -219,3 +219,23 @@ func TestTracingConfigurationErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTracingFailuresAreLogged: a collector that refuses the spans is
+// reported in the JSON log, and serving goes on.
+func TestTracingFailuresAreLogged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes")
+	}
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no", http.StatusBadRequest)
+	}))
+	t.Cleanup(refusing.Close)
+	db := t.TempDir() + "/refused.db"
+	key := bootstrapKey(t, db)
+	p := startEnv(t, []string{"OTEL_EXPORTER_OTLP_ENDPOINT=" + refusing.URL, "OTEL_BSP_SCHEDULE_DELAY=100"}, db)
+	p.graphql(t, key, `{ viewer { permission } }`, nil)
+	waitUntil(t, 20*time.Second, "the export failure in the log", func() bool {
+		return strings.Contains(p.logs.String(), `"level":"WARN","msg":"tracing","error":`)
+	})
+	p.graphql(t, key, `{ viewer { permission } }`, nil)
+}
