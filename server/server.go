@@ -25,6 +25,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 	"go.opentelemetry.io/otel/trace"
 
 	pg "partnergraph"
@@ -85,6 +86,9 @@ type Config struct {
 	// RequestTimeout bounds one request, from admission to its last byte;
 	// subscriptions are not bounded.
 	RequestTimeout time.Duration
+	// WebsocketInitTimeout is how long a WebSocket may stay open without
+	// sending connection_init (then it is closed with 4408); 0 means 5s.
+	WebsocketInitTimeout time.Duration
 	// MaxBatch bounds the operations of one batched request.
 	MaxBatch int
 	// RateLimit meters each API key's operations by cost; nil or a zero
@@ -115,14 +119,15 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.WebsocketInitTimeout == 0 {
+		cfg.WebsocketInitTimeout = 5 * time.Second
 	}
 	if cfg.MaxBatch == 0 {
 		cfg.MaxBatch = 10
@@ -167,24 +172,20 @@ func New(cfg Config) *Server {
 	gql.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, maxBatch: cfg.MaxBatch})
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 15 * time.Second,
-		InitFunc:              s.websocketInit,
 		// graphqlHandler checked the handshake's origin already, against
 		// the same list as every other request (originAllowed).
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}},
+		Implementation:        protocolGuard{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}}},
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           cfg.WebsocketInitTimeout,
+		InitFunc:              s.websocketInit,
 	})
-	s.configure(gql)
-	if cfg.AllowList {
-		// After the persisted query extension: a hash is resolved into its
-		// document before the document is checked.
-		gql.Use(allowList{s.registry, cfg.Metrics})
-	}
+	s.configure(gql, gql.SetValidationRulesFn, cfg.AllowList)
 	s.gql = gql
 	// The REST shim runs operations in-process through an executor set up
 	// exactly like the HTTP handler: same limits, admission, errors and
 	// metrics.
 	s.exec = executor.New(cfg.Schema)
-	s.configure(s.exec)
+	s.configure(s.exec, s.exec.SetDefaultRulesFn, false)
 	return s
 }
 
@@ -195,22 +196,40 @@ type configurable interface {
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetParserTokenLimit(int)
 }
 
-func (s *Server) configure(e configurable) {
-	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+// configure sets e up; setRules is its way to set the validation rules,
+// and allowList runs only registered operations (GraphQL over HTTP only:
+// the REST shim's own operations are not a client's).
+func (s *Server) configure(e configurable, setRules func(func() *rules.Rules), allowListed bool) {
+	documents := lru.New[*ast.QueryDocument](1000)
+	e.SetQueryCache(documents)
+	e.SetParserTokenLimit(s.cfg.Limits.MaxTokens)
+	setRules(validationRules)
 	e.SetErrorPresenter(presentError(s.cfg.Logger))
 	e.SetRecoverFunc(recoverPanic(s.cfg.Logger))
 	if s.cfg.Introspection {
 		e.Use(extension.Introspection{})
 	}
+	// Operation parameters are mutated in this order, before parsing: a
+	// persisted query's hash becomes its document, the allow-list checks
+	// that document, and the document's size is bounded.
 	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations, s.registry)})
-	e.Use(limitsExtension{s.cfg.Limits})
+	if allowListed {
+		e.Use(allowList{s.registry, s.cfg.Metrics})
+	}
+	e.Use(documentLimits{Limits: s.cfg.Limits, cache: documents})
+	// Operation contexts are mutated in this order, after validation:
+	// inputs are coerced strictly, then the operation is costed.
+	e.Use(inputCoercion{schema: s.cfg.Schema.Schema()})
+	e.Use(limitsExtension{Limits: s.cfg.Limits, schema: s.cfg.Schema.Schema()})
+	// Operation interceptors run in this order: the operation's span (when
+	// tracing), so even a refused operation has one; then admission, so
+	// nothing the extensions do runs for an operation it refuses.
 	if s.cfg.TracerProvider != nil {
 		e.Use(operationTracer{s.cfg.TracerProvider.Tracer(tracerName)})
 	}
-	// Admission comes before every other operation interceptor: nothing
-	// the extensions do runs for an operation it refuses.
 	e.Use(s.admission)
 	for _, ext := range s.cfg.Extensions {
 		e.Use(ext)
@@ -328,7 +347,8 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 	creds := auth.Credentials{Authorization: p.Authorization(), Requester: p.GetString(auth.RequesterHeader), Target: p.GetString(auth.TargetHeader)}
 	ctx, err := s.admission.authenticate(ctx, creds)
 	if err != nil {
-		return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+		ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, closeForbidden), "Forbidden")
+		return ctx, nil, err
 	}
 	return ctx, nil, nil
 }
