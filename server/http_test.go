@@ -413,25 +413,3 @@ func TestRequestIDAndLog(t *testing.T) {
 		t.Fatal("the log holds an API key")
 	}
 }
-
-// TestMetrics scrapes /metrics after a nested query.
-func TestMetrics(t *testing.T) {
-	env := pgtest.New(t, "sqlite")
-	org := env.Org(t, "Acme")
-	env.Query(t, org.Write, `mutation { createPartner(input: {companyName: "TechCorp", email: "a@techcorp.example", partnerType: CUSTOMER, salesAmount: 1, frequency: "m", paymentTerms: "n"}) { partner { id } } }`, nil, nil)
-	send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON},
-		gql(`query Q { partners { nodes { partnerships { nodes { tags { name } } } } } nope: partner(id: "UGFydG5lcjo5OTk5OQ") { id } }`, nil))
-	r := send(t, env.Server.URL, "GET", "/metrics", nil, "")
-	for _, want := range []string{
-		`partnergraph_graphql_request_duration_seconds_count{operation_name="Q",operation_type="query"} 1`,
-		`partnergraph_graphql_errors_total{code="NOT_FOUND"} 1`,
-		`partnergraph_sql_statements_total`,
-		`partnergraph_loader_batch_keys_count{edge="partner.partnerships"}`,
-		`partnergraph_webhook_attempts_total`,
-		`partnergraph_subscriptions 0`,
-	} {
-		if !bytes.Contains(r.raw, []byte(want)) {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
-}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"go.opentelemetry.io/otel/trace"
 
 	pg "partnergraph"
 )
@@ -43,6 +44,9 @@ type Options struct {
 	SecretKey []byte
 	// Now returns the current time; tests may fix it.
 	Now func() time.Time
+	// TracerProvider, when set, traces every statement the gateway's
+	// requests send (a span each, with its text but never its arguments).
+	TracerProvider trace.TracerProvider
 }
 
 // Open opens (creating if needed) and migrates the database named by dsn: a
@@ -56,7 +60,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if db.now == nil {
 		db.now = time.Now
 	}
-	if db.r, db.w, err = d.open(ctx, dsn); err != nil {
+	if db.r, db.w, err = d.open(ctx, dsn, opts.opener(d.name())); err != nil {
 		return nil, err
 	}
 	key := opts.SecretKey
