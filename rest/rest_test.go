@@ -41,7 +41,7 @@ func (r response) expect(t *testing.T, status int, contains ...string) {
 
 type client struct {
 	env *pgtest.Env
-	t   *testing.T
+	t   testing.TB
 	// unchecked skips checking the response against openapi.json, for
 	// requests the document does not describe (unknown paths, methods).
 	unchecked bool
