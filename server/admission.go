@@ -49,6 +49,8 @@ type admission struct {
 	present graphql.ErrorPresenterFunc
 	// metrics counts the refusals.
 	metrics *metrics.Metrics
+	// maxTokens bounds the tokens read to tell a document's operation type.
+	maxTokens int
 	// slots holds a token per executing operation.
 	slots chan struct{}
 	// budget holds the cost of the executing operations, up to size.
@@ -65,9 +67,9 @@ var _ interface {
 func newAdmission(cfg Config, present graphql.ErrorPresenterFunc) *admission {
 	return &admission{
 		auth: cfg.Authenticator, limiter: cfg.RateLimit, timeout: cfg.RequestTimeout, logger: cfg.Logger, present: present,
-		metrics: cfg.Metrics,
-		slots:   make(chan struct{}, cfg.MaxInFlight),
-		budget:  semaphore.NewWeighted(int64(cfg.MaxInFlightCost)), size: int64(cfg.MaxInFlightCost),
+		metrics: cfg.Metrics, maxTokens: cfg.Limits.MaxTokens,
+		slots:  make(chan struct{}, cfg.MaxInFlight),
+		budget: semaphore.NewWeighted(int64(cfg.MaxInFlightCost)), size: int64(cfg.MaxInFlightCost),
 	}
 }
 
@@ -141,7 +143,7 @@ func (a *admission) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 	if actor, ok := pg.ActorFrom(ctx); !ok || actor.CanWrite() {
 		return nil
 	}
-	if operationType(p.Query, p.OperationName) != ast.Mutation {
+	if operationType(p.Query, p.OperationName, a.maxTokens) != ast.Mutation {
 		return nil
 	}
 	return a.present(ctx, pg.ErrWriteRequired)

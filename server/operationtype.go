@@ -7,9 +7,9 @@ import (
 
 // operationType is the type of the operation name selects in doc (the one
 // operation when name is empty), read with the lexer alone: no parse, no
-// validation. It is "" when doc does not say, which validation will
-// report.
-func operationType(doc, name string) ast.Operation {
+// validation, at most maxTokens tokens (0: no bound). It is "" when doc
+// does not say within them, which validation or the limits will report.
+func operationType(doc, name string, maxTokens int) ast.Operation {
 	l := lexer.New(&ast.Source{Input: doc})
 	type operation struct {
 		typ  ast.Operation
@@ -20,10 +20,13 @@ func operationType(doc, name string) ast.Operation {
 	// pending is the operation whose keyword was read and whose name, if
 	// any, comes next; fragment definitions are read past.
 	var pending *operation
-	for {
+	for n := 1; ; n++ {
 		tok, err := l.ReadToken()
 		if err != nil || tok.Kind == lexer.EOF {
 			break
+		}
+		if maxTokens > 0 && n > maxTokens {
+			return ""
 		}
 		top := braces == 0 && parens == 0
 		switch tok.Kind {

@@ -29,8 +29,15 @@ func TestOperationType(t *testing.T) {
 		{``, "", ""},
 	}
 	for _, tc := range cases {
-		if got := operationType(tc.doc, tc.name); got != tc.want {
+		if got := operationType(tc.doc, tc.name, 0); got != tc.want {
 			t.Errorf("operationType(%q, %q) = %q, want %q", tc.doc, tc.name, got, tc.want)
 		}
+	}
+	// Past its bound it does not say.
+	if got := operationType(`mutation { createTag(input: {name: "x"}) { tag { id } } }`, "", 5); got != "" {
+		t.Errorf("past 5 tokens: %q", got)
+	}
+	if got := operationType(`mutation { a }`, "", 5); got != ast.Mutation {
+		t.Errorf("within 5 tokens: %q", got)
 	}
 }
