@@ -110,3 +110,45 @@ func (r RawJSON) MarshalJSON() ([]byte, error) {
 	}
 	return r, nil
 }
+
+// WebhookEndpointCreate is a new webhook endpoint. No EventTypes means every
+// type. The caller has checked that URL may be called.
+type WebhookEndpointCreate struct {
+	URL         string
+	Description *string
+	EventTypes  []string
+}
+
+// Validate checks that the URL is given.
+func (c WebhookEndpointCreate) Validate() error {
+	if c.URL == "" {
+		return InvalidField("url", "url is required.")
+	}
+	return nil
+}
+
+// WebhookEndpointUpdate changes an endpoint: enabling it again clears its
+// failure state; RotateSecret issues a new signing secret while the old one
+// keeps signing for a grace period.
+type WebhookEndpointUpdate struct {
+	URL          *string
+	Description  *string
+	EventTypes   *[]string
+	Enabled      *bool
+	RotateSecret bool
+}
+
+// Apply sets u's fields on e, except the secret, which the store seals.
+func (u WebhookEndpointUpdate) Apply(e *WebhookEndpoint) {
+	set(&e.URL, u.URL)
+	set(&e.Description, u.Description)
+	if u.EventTypes != nil {
+		e.EventTypes = *u.EventTypes
+	}
+	if u.Enabled != nil {
+		if *u.Enabled && !e.Enabled {
+			e.DisabledReason, e.FailingSince = nil, nil
+		}
+		e.Enabled = *u.Enabled
+	}
+}

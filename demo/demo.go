@@ -48,7 +48,7 @@ func newKey(ctx context.Context, db *store.DB, org *pg.Organization, created boo
 		return nil, err
 	}
 	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, UserID: admin.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	_, secret, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: admin.ID, Name: "demo", Permission: pg.PermissionWrite})
+	_, secret, err := db.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: admin.ID, Name: "demo", Permission: pg.PermissionWrite})
 	if err != nil {
 		return nil, err
 	}
@@ -62,14 +62,14 @@ func create(ctx context.Context, db *store.DB) (*Result, error) {
 		return nil, err
 	}
 	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	admin, err := db.CreateUser(ctx, a, "Ada Admin", "ada@acme.example", pg.RoleAdmin)
+	admin, err := db.CreateUser(ctx, a, pg.UserCreate{Name: "Ada Admin", Email: "ada@acme.example", Role: pg.RoleAdmin})
 	if err != nil {
 		return nil, err
 	}
 	a.UserID = admin.ID
 	users := []*pg.User{admin}
 	for _, u := range [][2]string{{"Grace Hopper", "grace@acme.example"}, {"Alan Turing", "alan@acme.example"}, {"Katherine Johnson", "katherine@acme.example"}} {
-		user, err := db.CreateUser(ctx, a, u[0], u[1], pg.RoleMember)
+		user, err := db.CreateUser(ctx, a, pg.UserCreate{Name: u[0], Email: u[1], Role: pg.RoleMember})
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +77,7 @@ func create(ctx context.Context, db *store.DB) (*Result, error) {
 	}
 	var tiers []*pg.Tier
 	for i, name := range []string{"Platinum", "Gold", "Silver", "Bronze"} {
-		t, err := db.CreateTier(ctx, a, name, int32(i+1))
+		t, err := db.CreateTier(ctx, a, pg.TierCreate{Name: name, Rank: int32(i + 1)})
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +85,7 @@ func create(ctx context.Context, db *store.DB) (*Result, error) {
 	}
 	var categories []*pg.Category
 	for _, name := range []string{"Reseller", "Technology", "Referral", "Services"} {
-		c, err := db.CreateCategory(ctx, a, name)
+		c, err := db.CreateCategory(ctx, a, pg.CategoryCreate{Name: name})
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func create(ctx context.Context, db *store.DB) (*Result, error) {
 		for i, s := range next {
 			ids[i] = s.ID
 		}
-		return db.CreateStage(ctx, a, name, pos, ids)
+		return db.CreateStage(ctx, a, pg.StageCreate{Name: name, Position: pos, AllowedNextStageIDs: ids})
 	}
 	won, err := stage("Won", 4)
 	if err != nil {
@@ -120,13 +120,13 @@ func create(ctx context.Context, db *store.DB) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.UpdateStage(ctx, a, lead.ID, nil, nil, &[]int64{qualified.ID, lost.ID}); err != nil {
+	if _, err := db.UpdateStage(ctx, a, lead.ID, pg.StageUpdate{AllowedNextStageIDs: &[]int64{qualified.ID, lost.ID}}); err != nil {
 		return nil, err
 	}
 	stages := []*pg.Stage{lead, qualified, proposal, won, lost}
 	var tags []*pg.Tag
 	for _, name := range []string{"strategic", "emea", "americas", "apac", "co-sell", "marketplace", "renewal-due", "high-touch"} {
-		t, err := db.CreateTag(ctx, a, name)
+		t, err := db.CreateTag(ctx, a, pg.TagCreate{Name: name})
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +149,7 @@ func create(ctx context.Context, db *store.DB) (*Result, error) {
 	}
 	var projects []*pg.Project
 	for _, name := range []string{"Q3 Retail Expansion", "Cloud Migration Program", "Northwind Presale", "Marketplace Launch"} {
-		p, err := db.CreateProject(ctx, a, name)
+		p, err := db.CreateProject(ctx, a, pg.ProjectCreate{Name: name})
 		if err != nil {
 			return nil, err
 		}

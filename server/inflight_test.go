@@ -110,11 +110,11 @@ func readKey(t *testing.T) (*store.DB, string) {
 		t.Fatal(err)
 	}
 	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	u, err := db.CreateUser(ctx, a, "Ada", "ada@acme.example", pg.RoleAdmin)
+	u, err := db.CreateUser(ctx, a, pg.UserCreate{Name: "Ada", Email: "ada@acme.example", Role: pg.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, key, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: u.ID, Name: "k", Permission: pg.PermissionRead})
+	_, key, err := db.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: u.ID, Name: "k", Permission: pg.PermissionRead})
 	if err != nil {
 		t.Fatal(err)
 	}

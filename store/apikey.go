@@ -39,22 +39,11 @@ func newSecret(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// APIKeyCreate is a new API key.
-type APIKeyCreate struct {
-	UserID     int64
-	Name       string
-	Permission pg.Permission
-	ExpiresAt  *time.Time
-}
-
 // CreateAPIKey creates a key for a user of the organization a acts on and
 // returns it with its secret, which is stored only as a hash.
-func (db *DB) CreateAPIKey(ctx context.Context, a pg.Actor, c APIKeyCreate) (*pg.APIKey, string, error) {
-	if err := pg.ValidateName("name", c.Name); err != nil {
+func (db *DB) CreateAPIKey(ctx context.Context, a pg.Actor, c pg.APIKeyCreate) (*pg.APIKey, string, error) {
+	if err := c.Validate(); err != nil {
 		return nil, "", err
-	}
-	if c.Permission != pg.PermissionRead && c.Permission != pg.PermissionWrite {
-		return nil, "", pg.InvalidField("permission", "permission must be READ or WRITE.")
 	}
 	if c.ExpiresAt != nil && !c.ExpiresAt.After(db.now()) {
 		return nil, "", pg.InvalidField("expiresAt", "expiresAt must be in the future.")

@@ -13,10 +13,11 @@ var connectionCols = []string{"id", "uuid", "organization_id", "grantee_organiza
 
 // GrantConnection lets grantee's keys act on the organization a acts on.
 // Granting again to the same grantee replaces the access of the live grant.
-func (db *DB) GrantConnection(ctx context.Context, a pg.Actor, grantee int64, access pg.Permission) (*pg.Connection, error) {
-	if access != pg.PermissionRead && access != pg.PermissionWrite {
-		return nil, pg.InvalidField("access", "access must be READ or WRITE.")
+func (db *DB) GrantConnection(ctx context.Context, a pg.Actor, c pg.ConnectionGrant) (*pg.Connection, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
+	grantee, access := c.GranteeOrganizationID, c.Access
 	if grantee == a.OrganizationID {
 		return nil, pg.InvalidField("granteeOrganizationId", "An organization cannot grant a connection to itself.")
 	}

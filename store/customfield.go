@@ -49,7 +49,7 @@ func (db *DB) CustomFieldsByIDs(ctx context.Context, ids []int64) ([]*pg.CustomF
 
 // UpdateCustomField renames a field or replaces its options. Removing an
 // option that values still use is refused: those values would dangle.
-func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, name *string, options *pg.CustomFieldOptions) (*pg.CustomField, error) {
+func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, u pg.CustomFieldUpdate) (*pg.CustomField, error) {
 	var f *pg.CustomField
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -57,21 +57,15 @@ func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, name 
 			return err
 		}
 		before := *f
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			f.Name = *name
+		if err := u.Validate(f.Type); err != nil {
+			return err
 		}
-		if options != nil {
-			if err := pg.ValidateOptions(f.Type, *options); err != nil {
+		if u.Options != nil {
+			if err := checkOptionsUnused(ctx, tx, f, *u.Options); err != nil {
 				return err
 			}
-			if err := checkOptionsUnused(ctx, tx, f, *options); err != nil {
-				return err
-			}
-			f.Options = *options
 		}
+		u.Apply(f)
 		f.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE custom_fields SET name = ?, options = ?, updated_at = ? WHERE id = ?`, f.Name, f.Options, f.UpdatedAt, f.ID)
 		if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -24,17 +23,17 @@ func integrationSpec(a pg.Actor) listSpec[*pg.PartnerIntegration] {
 // ConnectPartnerIntegration stores a partner's credentials for a business's
 // system, encrypted; connecting again replaces them. The partner's owner and
 // its partner users may connect.
-func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64, login, password string) (*pg.PartnerIntegration, error) {
-	if err := firstErr(nonBlank("login", login, 200), nonBlank("password", password, 200)); err != nil {
+func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, c pg.IntegrationConnect) (*pg.PartnerIntegration, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	sealed, err := db.seal(password, passwordPurpose)
+	sealed, err := db.seal(c.Password, passwordPurpose)
 	if err != nil {
 		return nil, pg.InternalError(err)
 	}
 	var id int64
 	err = db.inTx(ctx, func(tx *Tx) error {
-		p, err := getPartner(ctx, tx.runner, a, partnerID, false)
+		p, err := getPartner(ctx, tx.runner, a, c.PartnerID, false)
 		if err != nil {
 			return withField(err, "partnerId")
 		}
@@ -43,7 +42,7 @@ func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partner
 			ON CONFLICT (partner_id, business_id) DO UPDATE SET login = excluded.login, password_encrypted = excluded.password_encrypted,
 			status = excluded.status, connected_at = excluded.connected_at, disconnected_at = NULL, updated_at = excluded.updated_at
 			RETURNING id`,
-			uuid.NewString(), p.OrganizationID, businessID, p.ID, login, sealed, pg.IntegrationConnected, tx.now, tx.now, tx.now)
+			uuid.NewString(), p.OrganizationID, c.BusinessID, p.ID, c.Login, sealed, pg.IntegrationConnected, tx.now, tx.now, tx.now)
 		if pg.ErrorCode(err) == pg.BadUserInput {
 			return &pg.Error{Code: pg.NotFound, Field: "businessId", Message: "Business not found."}
 		}
@@ -51,7 +50,7 @@ func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partner
 			return err
 		}
 		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "integration.connected", resourceType: "PartnerIntegration", resourceID: id,
-			after: map[string]any{"databaseId": id, "partnerId": p.ID, "businessId": businessID, "login": login, "status": pg.IntegrationConnected}})
+			after: map[string]any{"databaseId": id, "partnerId": p.ID, "businessId": c.BusinessID, "login": c.Login, "status": pg.IntegrationConnected}})
 	})
 	if err != nil {
 		return nil, err
@@ -61,7 +60,8 @@ func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partner
 
 // DisconnectPartnerIntegration marks an integration DISCONNECTED and erases
 // its stored credentials.
-func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64) (*pg.PartnerIntegration, error) {
+func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, d pg.IntegrationDisconnect) (*pg.PartnerIntegration, error) {
+	partnerID, businessID := d.PartnerID, d.BusinessID
 	var id int64
 	err := db.inTx(ctx, func(tx *Tx) error {
 		err := tx.get(ctx, &id, `SELECT t.id FROM partner_integrations t WHERE t.partner_id = ? AND t.business_id = ? AND `+byPartnerVisible,
@@ -120,14 +120,4 @@ func (db *DB) PartnerIntegrationsByPartner(ctx context.Context, a pg.Actor, part
 // CountPartnerIntegrationsByPartner counts each partner's integrations.
 func (db *DB) CountPartnerIntegrationsByPartner(ctx context.Context, a pg.Actor, partners []int64) (map[int64]int, error) {
 	return countByParent(ctx, db.read(), integrationSpec(a), "partner_id", partners)
-}
-
-func nonBlank(field, v string, max int) error {
-	if strings.TrimSpace(v) == "" {
-		return pg.InvalidField(field, "%s is required.", field)
-	}
-	if len(v) > max {
-		return pg.InvalidField(field, "%s must be at most %d characters.", field, max)
-	}
-	return nil
 }

@@ -115,6 +115,9 @@ func (db *DB) Partners(ctx context.Context, a pg.Actor, f pg.PartnerFilter, o pg
 
 // UpdatePartner changes a partner owned by the organization a acts on.
 func (db *DB) UpdatePartner(ctx context.Context, a pg.Actor, id int64, u pg.PartnerUpdate) (*pg.Partner, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
 	var p *pg.Partner
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -122,9 +125,7 @@ func (db *DB) UpdatePartner(ctx context.Context, a pg.Actor, id int64, u pg.Part
 			return err
 		}
 		before := *p
-		if err := u.Apply(p); err != nil {
-			return err
-		}
+		u.Apply(p)
 		p.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE partners SET company_name = ?, email = ?, partner_type = ?, sales_amount = ?, frequency = ?,
 			payment_terms = ?, website_url = ?, logo_square_uuid = ?, country_label = ?, updated_at = ? WHERE id = ?`,

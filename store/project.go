@@ -13,13 +13,13 @@ var projects = named[pg.Project]{table: "projects", what: "Project",
 	id:   func(p *pg.Project) int64 { return p.ID }}
 
 // CreateProject creates a project of the organization a acts on.
-func (db *DB) CreateProject(ctx context.Context, a pg.Actor, name string) (*pg.Project, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateProject(ctx context.Context, a pg.Actor, c pg.ProjectCreate) (*pg.Project, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var p *pg.Project
 	err := db.inTx(ctx, func(tx *Tx) error {
-		p = &pg.Project{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		p = &pg.Project{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		p.ID, err = tx.insert(ctx, `INSERT INTO projects (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			p.UUID, p.OrganizationID, p.Name, p.CreatedAt, p.UpdatedAt)
@@ -52,7 +52,10 @@ func (db *DB) ProjectsByIDs(ctx context.Context, ids []int64) ([]*pg.Project, er
 }
 
 // UpdateProject renames a project.
-func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Project, error) {
+func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, u pg.ProjectUpdate) (*pg.Project, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
 	var p *pg.Project
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -60,12 +63,7 @@ func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, name *str
 			return err
 		}
 		before := *p
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			p.Name = *name
-		}
+		u.Apply(p)
 		p.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE projects SET name = ?, updated_at = ? WHERE id = ?`, p.Name, p.UpdatedAt, p.ID)
 		if err != nil {

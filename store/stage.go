@@ -13,23 +13,23 @@ var stages = named[pg.Stage]{table: "stages", what: "Stage",
 	id:   func(s *pg.Stage) int64 { return s.ID }}
 
 // CreateStage creates a pipeline stage with its allowed next stages.
-func (db *DB) CreateStage(ctx context.Context, a pg.Actor, name string, position int32, next []int64) (*pg.Stage, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateStage(ctx context.Context, a pg.Actor, c pg.StageCreate) (*pg.Stage, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var s *pg.Stage
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", next...); err != nil {
+		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", c.AllowedNextStageIDs...); err != nil {
 			return err
 		}
-		s = &pg.Stage{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, Position: position, CreatedAt: tx.now, UpdatedAt: tx.now}
+		s = &pg.Stage{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, Position: c.Position, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		s.ID, err = tx.insert(ctx, `INSERT INTO stages (uuid, organization_id, name, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			s.UUID, s.OrganizationID, s.Name, s.Position, s.CreatedAt, s.UpdatedAt)
 		if err != nil {
 			return err
 		}
-		if err := setTransitions(ctx, tx, s.ID, next); err != nil {
+		if err := setTransitions(ctx, tx, s.ID, c.AllowedNextStageIDs); err != nil {
 			return err
 		}
 		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "stage.created", resourceType: "Stage", resourceID: s.ID, after: s})
@@ -86,8 +86,12 @@ func (db *DB) NextStages(ctx context.Context, from []int64) (map[int64][]*pg.Sta
 	return out, nil
 }
 
-// UpdateStage changes a stage; next, when set, replaces its transitions.
-func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, name *string, position *int32, next *[]int64) (*pg.Stage, error) {
+// UpdateStage changes a stage; its allowed next stages, when set, replace
+// its transitions.
+func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, u pg.StageUpdate) (*pg.Stage, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
 	var s *pg.Stage
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -95,20 +99,12 @@ func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, name *strin
 			return err
 		}
 		before := *s
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			s.Name = *name
-		}
-		if position != nil {
-			s.Position = *position
-		}
+		u.Apply(s)
 		s.UpdatedAt = tx.now
 		if _, err = tx.exec(ctx, `UPDATE stages SET name = ?, position = ?, updated_at = ? WHERE id = ?`, s.Name, s.Position, s.UpdatedAt, s.ID); err != nil {
 			return err
 		}
-		if next != nil {
+		if next := u.AllowedNextStageIDs; next != nil {
 			if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", *next...); err != nil {
 				return err
 			}

@@ -15,13 +15,13 @@ var tags = named[pg.Tag]{table: "tags", what: "Tag",
 var errTagExists = &pg.Error{Code: pg.Conflict, Field: "name", Message: "A tag with this name already exists."}
 
 // CreateTag creates a tag; names are unique per organization.
-func (db *DB) CreateTag(ctx context.Context, a pg.Actor, name string) (*pg.Tag, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateTag(ctx context.Context, a pg.Actor, c pg.TagCreate) (*pg.Tag, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var t *pg.Tag
 	err := db.inTx(ctx, func(tx *Tx) error {
-		t = &pg.Tag{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		t = &pg.Tag{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		t.ID, err = tx.insert(ctx, `INSERT INTO tags (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			t.UUID, t.OrganizationID, t.Name, t.CreatedAt, t.UpdatedAt)
@@ -45,7 +45,10 @@ func (db *DB) Tags(ctx context.Context, a pg.Actor, search *string, p pg.PageReq
 }
 
 // UpdateTag renames a tag.
-func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Tag, error) {
+func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, u pg.TagUpdate) (*pg.Tag, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
 	var t *pg.Tag
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -53,12 +56,7 @@ func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, name *string)
 			return err
 		}
 		before := *t
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			t.Name = *name
-		}
+		u.Apply(t)
 		t.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE tags SET name = ?, updated_at = ? WHERE id = ?`, t.Name, t.UpdatedAt, t.ID)
 		if pg.ErrorCode(err) == pg.Conflict {

@@ -13,13 +13,13 @@ var tiers = named[pg.Tier]{table: "tiers", what: "Tier",
 	id:   func(t *pg.Tier) int64 { return t.ID }}
 
 // CreateTier creates a tier of the organization a acts on.
-func (db *DB) CreateTier(ctx context.Context, a pg.Actor, name string, rank int32) (*pg.Tier, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateTier(ctx context.Context, a pg.Actor, c pg.TierCreate) (*pg.Tier, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var t *pg.Tier
 	err := db.inTx(ctx, func(tx *Tx) error {
-		t = &pg.Tier{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, Rank: rank, CreatedAt: tx.now, UpdatedAt: tx.now}
+		t = &pg.Tier{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, Rank: c.Rank, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		t.ID, err = tx.insert(ctx, `INSERT INTO tiers (uuid, organization_id, name, rank, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			t.UUID, t.OrganizationID, t.Name, t.Rank, t.CreatedAt, t.UpdatedAt)
@@ -44,7 +44,10 @@ func (db *DB) TiersByIDs(ctx context.Context, ids []int64) ([]*pg.Tier, error) {
 }
 
 // UpdateTier changes a tier's name or rank.
-func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, name *string, rank *int32) (*pg.Tier, error) {
+func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, u pg.TierUpdate) (*pg.Tier, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
 	var t *pg.Tier
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
@@ -52,15 +55,7 @@ func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, name *string
 			return err
 		}
 		before := *t
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			t.Name = *name
-		}
-		if rank != nil {
-			t.Rank = *rank
-		}
+		u.Apply(t)
 		t.UpdatedAt = tx.now
 		_, err = tx.exec(ctx, `UPDATE tiers SET name = ?, rank = ?, updated_at = ? WHERE id = ?`, t.Name, t.Rank, t.UpdatedAt, t.ID)
 		if err != nil {

@@ -32,15 +32,6 @@ func newWebhookSecret() string {
 	return "whsec_" + base64.StdEncoding.EncodeToString(b)
 }
 
-// WebhookEndpointChange creates or updates an endpoint; nil fields stay.
-type WebhookEndpointChange struct {
-	URL          *string
-	Description  *string
-	EventTypes   *[]string
-	Enabled      *bool
-	RotateSecret bool
-}
-
 func (db *DB) getEndpoint(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.WebhookEndpoint, error) {
 	var e pg.WebhookEndpoint
 	err := r.get(ctx, &e, `SELECT `+strings.Join(endpointCols, ", ")+` FROM webhook_endpoints WHERE id = ? AND organization_id = ?`, id, a.OrganizationID)
@@ -64,25 +55,22 @@ func (db *DB) WebhookEndpoints(ctx context.Context, a pg.Actor, p pg.PageRequest
 
 // CreateWebhookEndpoint creates an endpoint and returns its signing secret,
 // shown this once. The caller has checked the URL may be called.
-func (db *DB) CreateWebhookEndpoint(ctx context.Context, a pg.Actor, c WebhookEndpointChange) (*pg.WebhookEndpoint, string, error) {
-	if c.URL == nil {
-		return nil, "", pg.InvalidField("url", "url is required.")
+func (db *DB) CreateWebhookEndpoint(ctx context.Context, a pg.Actor, c pg.WebhookEndpointCreate) (*pg.WebhookEndpoint, string, error) {
+	if err := c.Validate(); err != nil {
+		return nil, "", err
 	}
 	secret := newWebhookSecret()
 	sealed, err := db.seal(secret, secretPurpose)
 	if err != nil {
 		return nil, "", pg.InternalError(err)
 	}
-	e := &pg.WebhookEndpoint{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, URL: *c.URL, EventTypes: pg.StringList{},
+	e := &pg.WebhookEndpoint{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, URL: c.URL, EventTypes: pg.StringList{},
 		SecretEncrypted: sealed, Enabled: true}
 	if c.Description != nil {
 		e.Description = *c.Description
 	}
 	if c.EventTypes != nil {
-		e.EventTypes = *c.EventTypes
-	}
-	if c.Enabled != nil {
-		e.Enabled = *c.Enabled
+		e.EventTypes = c.EventTypes
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		e.CreatedAt, e.UpdatedAt = tx.now, tx.now
@@ -103,7 +91,7 @@ func (db *DB) CreateWebhookEndpoint(ctx context.Context, a pg.Actor, c WebhookEn
 // UpdateWebhookEndpoint changes an endpoint; enabling it again clears its
 // failure state; rotating returns the new secret while the old one keeps
 // signing for a grace period.
-func (db *DB) UpdateWebhookEndpoint(ctx context.Context, a pg.Actor, id int64, c WebhookEndpointChange) (*pg.WebhookEndpoint, string, error) {
+func (db *DB) UpdateWebhookEndpoint(ctx context.Context, a pg.Actor, id int64, c pg.WebhookEndpointUpdate) (*pg.WebhookEndpoint, string, error) {
 	var e *pg.WebhookEndpoint
 	var secret string
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -112,21 +100,7 @@ func (db *DB) UpdateWebhookEndpoint(ctx context.Context, a pg.Actor, id int64, c
 			return err
 		}
 		before := *e
-		if c.URL != nil {
-			e.URL = *c.URL
-		}
-		if c.Description != nil {
-			e.Description = *c.Description
-		}
-		if c.EventTypes != nil {
-			e.EventTypes = *c.EventTypes
-		}
-		if c.Enabled != nil {
-			if *c.Enabled && !e.Enabled {
-				e.DisabledReason, e.FailingSince = nil, nil
-			}
-			e.Enabled = *c.Enabled
-		}
+		c.Apply(e)
 		if c.RotateSecret {
 			secret = newWebhookSecret()
 			sealed, err := db.seal(secret, secretPurpose)

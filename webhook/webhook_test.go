@@ -288,16 +288,16 @@ func TestEventsRecordEveryChange(t *testing.T) {
 		var count struct{ Events struct{ TotalCount int } }
 		env.Query(t, org.Read, `{ events { totalCount } }`, nil, &count)
 		before := count.Events.TotalCount
-		stage1, err := env.DB.CreateStage(ctx, a, "One", 1, nil)
+		stage1, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "One", Position: 1})
 		pgtest.Must(t, err)
-		stage2, err := env.DB.CreateStage(ctx, a, "Two", 2, nil)
+		stage2, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Two", Position: 2})
 		pgtest.Must(t, err)
 		p, err := env.DB.CreatePartner(ctx, a, pg.PartnerCreate{CompanyName: "TechCorp", Email: "a@b.co", PartnerType: pg.PartnerTypeCustomer, SalesAmount: 1, Frequency: "m", PaymentTerms: "n"})
 		pgtest.Must(t, err)
 		ps, err := env.DB.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID, StageID: &stage1.ID})
 		pgtest.Must(t, err)
 		integrationPassword := "do-not-leak-me-123"
-		_, err = env.DB.ConnectPartnerIntegration(ctx, a, p.ID, org.ID, "login", integrationPassword)
+		_, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: p.ID, BusinessID: org.ID, Login: "login", Password: integrationPassword})
 		pgtest.Must(t, err)
 		env.Query(t, org.Write, `mutation($id: ID!, $s: ID!) { updatePartnership(input: {id: $id, stageId: $s, isSupport: true}) { clientMutationId } }`,
 			map[string]any{"id": pg.GlobalID(pg.TypePartnership, ps.ID), "s": pg.GlobalID(pg.TypeStage, stage2.ID)}, nil)
@@ -345,9 +345,9 @@ func TestUpdateEventShowsLinkChanges(t *testing.T) {
 		pgtest.Must(t, err)
 		ps, err := env.DB.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID})
 		pgtest.Must(t, err)
-		t1, err := env.DB.CreateTag(ctx, a, "One")
+		t1, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: "One"})
 		pgtest.Must(t, err)
-		t2, err := env.DB.CreateTag(ctx, a, "Two")
+		t2, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: "Two"})
 		pgtest.Must(t, err)
 		tag := func(tg *pg.Tag) string { return pg.GlobalID(pg.TypeTag, tg.ID) }
 		ids := func(tags ...*pg.Tag) []any {
