@@ -127,18 +127,7 @@ func (db *DB) APIKeys(ctx context.Context, a pg.Actor, p pg.PageRequest) (pg.Lis
 
 // RevokeAPIKey revokes a key; revoking a revoked key changes nothing.
 func (db *DB) RevokeAPIKey(ctx context.Context, a pg.Actor, id int64) (*pg.APIKey, error) {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		n, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?), updated_at = ? WHERE id = ? AND organization_id = ?`,
-			tx.now, tx.now, id, a.OrganizationID)
-		if err == nil && n == 0 {
-			return pg.NotFoundf("API key not found.")
-		}
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "api_key.revoked", resourceType: "ApiKey", resourceID: id})
-	})
-	if err != nil {
+	if err := db.inTx(ctx, func(tx *Tx) error { return revocableAPIKeys.revoke(ctx, tx, a, id) }); err != nil {
 		return nil, err
 	}
 	return db.APIKey(ctx, a, id)

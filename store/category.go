@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,7 +11,8 @@ import (
 
 var categories = named[pg.Category]{table: "categories", what: "Category",
 	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
-	id:   func(c *pg.Category) int64 { return c.ID }}
+	kind: kind[pg.Category]{resourceType: "Category", event: "category", id: func(c *pg.Category) int64 { return c.ID },
+		org: func(c *pg.Category) int64 { return c.OrganizationID }, updatedAt: func(c *pg.Category) *time.Time { return &c.UpdatedAt }}}
 
 // CreateCategory creates a category of the organization a acts on.
 func (db *DB) CreateCategory(ctx context.Context, a pg.Actor, c pg.CategoryCreate) (*pg.Category, error) {
@@ -48,22 +50,9 @@ func (db *DB) UpdateCategory(ctx context.Context, a pg.Actor, id int64, u pg.Cat
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	var c *pg.Category
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if c, err = categories.get(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *c
-		u.Apply(c)
-		c.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE categories SET name = ?, updated_at = ? WHERE id = ?`, c.Name, c.UpdatedAt, c.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "category.updated", resourceType: "Category", resourceID: c.ID, after: c, before: &before})
+	return withTx(ctx, db, func(tx *Tx) (*pg.Category, error) {
+		return categories.update(ctx, tx, a, id, u.Apply, "name = ?", func(c *pg.Category) []any { return []any{c.Name} })
 	})
-	return c, err
 }
 
 // DeleteCategory deletes a category; partnerships in it are left without one.

@@ -43,7 +43,7 @@ func (tx *Tx) emit(ctx context.Context, a pg.Actor, changes ...change) error {
 		body := c.payload
 		if body == nil {
 			var err error
-			if body, err = eventPayload(c.after, c.before, c.resourceID); err != nil {
+			if body, _, err = eventPayload(c.after, c.before, c.resourceID); err != nil {
 				return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
 			}
 		}
@@ -94,8 +94,9 @@ func (tx *Tx) emit(ctx context.Context, a pg.Actor, changes ...change) error {
 }
 
 // eventPayload is an event's payload: the resource after the change (its
-// id alone for deletes) and, for updates, the fields that changed.
-func eventPayload(after, before any, resourceID int64) ([]byte, error) {
+// id alone for deletes) and, for updates, the fields that changed. changed
+// reports whether any field did; it is true for every event but an update.
+func eventPayload(after, before any, resourceID int64) (payload []byte, changed bool, err error) {
 	var p struct {
 		Changes  any             `json:"changes,omitempty"`
 		Resource json.RawMessage `json:"resource"`
@@ -103,16 +104,19 @@ func eventPayload(after, before any, resourceID int64) ([]byte, error) {
 	if after == nil {
 		after = map[string]any{"databaseId": resourceID}
 	}
-	var err error
 	if p.Resource, err = json.Marshal(after); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	changed = true
 	if before != nil {
-		if p.Changes, err = diff(before, p.Resource); err != nil {
-			return nil, err
+		changes, err := diff(before, p.Resource)
+		if err != nil {
+			return nil, false, err
 		}
+		p.Changes, changed = changes, len(changes) > 0
 	}
-	return json.Marshal(p)
+	payload, err = json.Marshal(p)
+	return payload, changed, err
 }
 
 // endpoints returns an organization's webhook endpoints, read once per
@@ -131,7 +135,8 @@ func (tx *Tx) endpoints(ctx context.Context, org int64) ([]*pg.WebhookEndpoint, 
 }
 
 // diff lists the top-level JSON fields whose value changed, with both
-// values; after is the resource's JSON already encoded.
+// values; after is the resource's JSON already encoded. A field present on
+// one side only (an omitted empty value) changed from or to null.
 func diff(before any, after []byte) (map[string]any, error) {
 	raw, err := json.Marshal(before)
 	if err != nil {
@@ -145,12 +150,14 @@ func diff(before any, after []byte) (map[string]any, error) {
 		return nil, err
 	}
 	out := map[string]any{}
-	for k, av := range a {
-		if k == "updatedAt" {
-			continue
-		}
-		if bv := b[k]; !reflect.DeepEqual(av, bv) {
-			out[k] = map[string]any{"from": bv, "to": av}
+	for _, side := range []map[string]any{a, b} {
+		for k := range side {
+			if _, done := out[k]; done || k == "updatedAt" {
+				continue
+			}
+			if av, bv := a[k], b[k]; !reflect.DeepEqual(av, bv) {
+				out[k] = map[string]any{"from": bv, "to": av}
+			}
 		}
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,7 +11,8 @@ import (
 
 var tags = named[pg.Tag]{table: "tags", what: "Tag",
 	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
-	id:   func(t *pg.Tag) int64 { return t.ID }}
+	kind: kind[pg.Tag]{resourceType: "Tag", event: "tag", id: func(t *pg.Tag) int64 { return t.ID },
+		org: func(t *pg.Tag) int64 { return t.OrganizationID }, updatedAt: func(t *pg.Tag) *time.Time { return &t.UpdatedAt }}}
 
 var errTagExists = &pg.Error{Code: pg.Conflict, Field: "name", Message: "A tag with this name already exists."}
 
@@ -49,24 +51,12 @@ func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, u pg.TagUpdat
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	var t *pg.Tag
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if t, err = tags.get(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *t
-		u.Apply(t)
-		t.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE tags SET name = ?, updated_at = ? WHERE id = ?`, t.Name, t.UpdatedAt, t.ID)
-		if pg.ErrorCode(err) == pg.Conflict {
-			return errTagExists
-		}
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "tag.updated", resourceType: "Tag", resourceID: t.ID, after: t, before: &before})
+	t, err := withTx(ctx, db, func(tx *Tx) (*pg.Tag, error) {
+		return tags.update(ctx, tx, a, id, u.Apply, "name = ?", func(t *pg.Tag) []any { return []any{t.Name} })
 	})
+	if pg.ErrorCode(err) == pg.Conflict {
+		return nil, errTagExists
+	}
 	return t, err
 }
 

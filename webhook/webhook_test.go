@@ -334,7 +334,8 @@ func TestEventsRecordEveryChange(t *testing.T) {
 }
 
 // TestUpdateEventShowsLinkChanges: an update's event reports a replaced
-// tag or user list from what it was to what it is, and only when it changed.
+// tag or user list from what it was to what it is, and only when it changed;
+// an update that changes nothing has no event.
 func TestUpdateEventShowsLinkChanges(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
@@ -361,24 +362,35 @@ func TestUpdateEventShowsLinkChanges(t *testing.T) {
 			name  string
 			input map[string]any
 			want  any // changes.tagIds; nil: not reported
+			none  bool
 		}{
-			{"tags added", map[string]any{"tagIds": []string{tag(t2), tag(t1)}}, map[string]any{"from": []any{}, "to": ids(t1, t2)}},
-			{"same tags in another order", map[string]any{"tagIds": []string{tag(t1), tag(t2), tag(t1)}}, nil},
-			{"tags untouched", map[string]any{"isSupport": true}, nil},
-			{"tags cleared", map[string]any{"tagIds": []string{}}, map[string]any{"from": ids(t1, t2), "to": []any{}}},
+			{"tags added", map[string]any{"tagIds": []string{tag(t2), tag(t1)}}, map[string]any{"from": []any{}, "to": ids(t1, t2)}, false},
+			{"same tags in another order", map[string]any{"tagIds": []string{tag(t1), tag(t2), tag(t1)}}, nil, true},
+			{"tags untouched", map[string]any{"isSupport": true}, nil, false},
+			{"tags cleared", map[string]any{"tagIds": []string{}}, map[string]any{"from": ids(t1, t2), "to": []any{}}, false},
 		} {
 			t.Run(c.name, func(t *testing.T) {
+				var data struct {
+					Events struct {
+						TotalCount int
+						Nodes      []struct{ Payload map[string]any }
+					}
+				}
+				last := `{ events(last: 1, filter: {types: ["partnership.updated"]}) { totalCount nodes { payload } } }`
+				env.Query(t, org.Read, last, nil, &data)
+				before := data.Events.TotalCount
 				c.input["id"] = pg.GlobalID(pg.TypePartnership, ps.ID)
 				env.Query(t, org.Write, `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { clientMutationId } }`,
 					map[string]any{"in": c.input}, nil)
-				var data struct {
-					Events struct {
-						Nodes []struct{ Payload map[string]any }
+				env.Query(t, org.Read, last, nil, &data)
+				if c.none {
+					if data.Events.TotalCount != before {
+						t.Fatalf("an update that changed nothing has an event: %v", data.Events.Nodes)
 					}
+					return
 				}
-				env.Query(t, org.Read, `{ events(last: 1, filter: {types: ["partnership.updated"]}) { nodes { payload } } }`, nil, &data)
-				if len(data.Events.Nodes) != 1 {
-					t.Fatalf("events: %+v", data)
+				if data.Events.TotalCount != before+1 || len(data.Events.Nodes) != 1 {
+					t.Fatalf("%d events before, after: %+v", before, data)
 				}
 				changes, _ := data.Events.Nodes[0].Payload["changes"].(map[string]any)
 				got, reported := changes["tagIds"]
