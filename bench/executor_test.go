@@ -17,7 +17,6 @@ import (
 	pg "partnergraph"
 	"partnergraph/auth"
 	"partnergraph/bench"
-	"partnergraph/graph"
 	"partnergraph/loaders"
 	"partnergraph/pgtest"
 	"partnergraph/resolvers"
@@ -44,11 +43,11 @@ func BenchmarkDashboardCost(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			s := start(b, dialect, issue2Dataset())
 			ctx := context.Background()
-			a, err := auth.Authenticator{DB: s.db}.Actor(ctx, auth.Credentials{Authorization: "Bearer " + s.manifest.ReadKey})
+			a, err := auth.Authenticator{Directory: s.db}.Actor(ctx, auth.Credentials{Authorization: "Bearer " + s.manifest.ReadKey})
 			if err != nil {
 				b.Fatal(err)
 			}
-			exec := executor.New(graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: s.db})))
+			exec := executor.New(resolvers.NewSchema(&resolvers.Resolver{DB: s.db}))
 			vars := map[string]any{"partners": bench.DashboardPartners, "partnerships": bench.DashboardPartnerships}
 			run := func(b *testing.B, l *loaders.Loaders) []byte {
 				ctx := graphql.StartOperationTrace(loaders.NewContext(pg.NewContext(ctx, a), l))

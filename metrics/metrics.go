@@ -1,14 +1,17 @@
-package server
+// Package metrics holds the gateway's Prometheus metrics in a registry of its
+// own (no global state: two gateways in one process do not collide). The
+// transport, the loaders and the webhook dispatcher each report into it;
+// /metrics serves it.
+package metrics
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"partnergraph/store"
 )
 
-// Metrics are the gateway's Prometheus metrics, in a registry of their own
-// (no global state: two servers in one process do not collide).
+// Metrics are the gateway's Prometheus metrics.
 type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.HistogramVec
@@ -17,21 +20,9 @@ type Metrics struct {
 	batches  *prometheus.HistogramVec
 }
 
-// LoaderBatch records the keys one loader batch fetched.
-func (m *Metrics) LoaderBatch(edge string, keys int) {
-	m.batches.WithLabelValues(edge).Observe(float64(keys))
-}
-
-// WebhookAttempt counts a webhook delivery attempt by outcome.
-func (m *Metrics) WebhookAttempt(succeeded bool) {
-	outcome := "failed"
-	if succeeded {
-		outcome = "succeeded"
-	}
-	m.webhooks.WithLabelValues(outcome).Inc()
-}
-
-func newMetrics(db *store.DB) *Metrics {
+// New returns the gateway's metrics, with Go and process collectors.
+// statements reports how many SQL statements the database has been sent.
+func New(statements func() int64) *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -62,11 +53,41 @@ func newMetrics(db *store.DB) *Metrics {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "partnergraph_sql_statements_total",
 			Help: "SQL statements sent to the database.",
-		}, func() float64 { return float64(db.Statements()) }),
+		}, func() float64 { return float64(statements()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// Operation records how long an operation took, by its type and name.
+func (m *Metrics) Operation(opType, name string, d time.Duration) {
+	m.requests.WithLabelValues(opType, operationLabel(name)).Observe(d.Seconds())
+}
+
+// Error counts one GraphQL error by its extensions.code.
+func (m *Metrics) Error(code string) { m.errors.WithLabelValues(code).Inc() }
+
+// LoaderBatch records the keys one loader batch fetched.
+func (m *Metrics) LoaderBatch(edge string, keys int) {
+	m.batches.WithLabelValues(edge).Observe(float64(keys))
+}
+
+// WebhookAttempt counts a webhook delivery attempt by outcome.
+func (m *Metrics) WebhookAttempt(succeeded bool) {
+	outcome := "failed"
+	if succeeded {
+		outcome = "succeeded"
+	}
+	m.webhooks.WithLabelValues(outcome).Inc()
+}
+
+// Subscriptions exports the number of open subscriptions, as count reports it.
+func (m *Metrics) Subscriptions(count func() int) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "partnergraph_subscriptions",
+		Help: "Open GraphQL subscriptions.",
+	}, func() float64 { return float64(count()) }))
 }
 
 // operationLabel bounds the label's cardinality: names are client-chosen.
@@ -78,12 +99,4 @@ func operationLabel(name string) string {
 		return name[:64]
 	}
 	return name
-}
-
-// subscriptions exports the number of open subscriptions.
-func (m *Metrics) subscriptions(count func() int) {
-	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "partnergraph_subscriptions",
-		Help: "Open GraphQL subscriptions.",
-	}, func() float64 { return float64(count()) }))
 }
