@@ -9,7 +9,7 @@ import (
 
 // Event records one committed change: its type names the resource and the
 // change (partnership.updated, partnership.stage_changed …). It is written in
-// the change's own transaction.
+// the change's own transaction (the outbox).
 type Event struct {
 	ID             int64     `db:"id" json:"databaseId"`
 	UUID           string    `db:"uuid" json:"uuid"`
@@ -20,6 +20,10 @@ type Event struct {
 	ActorUserID    *int64    `db:"actor_user_id" json:"actorUserId"`
 	Payload        RawJSON   `db:"payload" json:"payload"`
 	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	// Position orders events as their transactions committed: an event
+	// committed after another has a greater position, whatever their ids.
+	// Readers that follow positions never skip an event.
+	Position int64 `db:"position" json:"-"`
 }
 
 // EventFilter narrows an event list.
