@@ -124,6 +124,11 @@ func Serve(t testing.TB, db *store.DB, logger *slog.Logger, opts ...Option) (*se
 	m := metrics.New(db.Statements)
 	broker := &feed.Broker{DB: db}
 	db.OnEvents(func([]int64) { broker.Wake() })
+	// Commits of other processes (other DBs on the same database) wake it
+	// through LISTEN/NOTIFY, as they wake serve.
+	listening, stop := context.WithCancel(context.Background())
+	go db.Listen(listening, broker.Wake)
+	t.Cleanup(stop)
 	cfg := server.Config{
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: true}, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
