@@ -163,9 +163,6 @@ type PartnershipUpdate struct {
 
 // Validate checks the partnership's own fields that are set.
 func (u PartnershipUpdate) Validate() error {
-	if u.StageUUID != nil && u.StageID.Set {
-		return InvalidField("stageUuid", "Pass stageId or stageUuid, not both.")
-	}
 	if u.FallbackData.Value != nil {
 		return u.FallbackData.Value.Validate("fallbackData")
 	}
