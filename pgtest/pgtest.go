@@ -27,6 +27,7 @@ import (
 	"partnergraph/resolvers"
 	"partnergraph/server"
 	"partnergraph/store"
+	"partnergraph/tracing"
 	"partnergraph/webhook"
 )
 
@@ -133,12 +134,13 @@ func Serve(t testing.TB, db *store.DB, logger *slog.Logger, opts ...Option) (*se
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: true}, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
 		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m,
-		Extensions: []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: m.LoaderBatch}},
-		Logger:     logger, Introspection: true,
+		Logger: logger, Introspection: true,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	// After the options, which may set a TracerProvider for loader spans.
+	cfg.Extensions = []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(cfg.TracerProvider, m.LoaderBatch)}}
 	gw := server.New(cfg)
 	srv := httptest.NewServer(gw.Handler())
 	t.Cleanup(srv.Close)
