@@ -96,6 +96,8 @@ const (
 	ReasonAboveMaximum  Reason = "ABOVE_MAXIMUM"
 	ReasonInvalidFormat Reason = "INVALID_FORMAT"
 	ReasonInvalidChoice Reason = "INVALID_CHOICE"
+	// ReasonInvalid is any other fault.
+	ReasonInvalid Reason = "INVALID"
 )
 
 // badField returns a BAD_USER_INPUT error reporting one bad field.
@@ -114,6 +116,9 @@ func allFields(errs ...error) error {
 			continue
 		}
 		e := AsError(err)
+		if len(e.Fields) == 0 && e.Code == BadUserInput {
+			e = badField(e.Field, ReasonInvalid, nil, "%s", e.Message)
+		}
 		if out == nil {
 			first := *e
 			first.Fields = append([]FieldError(nil), e.Fields...)

@@ -8,7 +8,6 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/pgtest"
-	"partnergraph/store"
 )
 
 // adminOnly are the mutations only an ADMIN of the organization acted on
@@ -54,10 +53,10 @@ func TestEveryKindOfActorAgainstEveryMutation(t *testing.T) {
 		pgtest.Must(t, err)
 		_, err = env.DB.AcceptPartnerInvitation(ctx, guest.org.Actor(), token)
 		pgtest.Must(t, err)
-		_, memberKey, err := env.DB.CreateAPIKey(ctx, v.org.Actor(), store.APIKeyCreate{UserID: v.member.ID, Name: "m", Permission: pg.PermissionWrite})
+		_, memberKey, err := env.DB.CreateAPIKey(ctx, v.org.Actor(), pg.APIKeyCreate{UserID: v.member.ID, Name: "m", Permission: pg.PermissionWrite})
 		pgtest.Must(t, err)
 		friend := env.Org(t, "Friend With Write Access")
-		_, err = env.DB.GrantConnection(ctx, v.org.Actor(), friend.ID, pg.PermissionWrite)
+		_, err = env.DB.GrantConnection(ctx, v.org.Actor(), pg.ConnectionGrant{GranteeOrganizationID: friend.ID, Access: pg.PermissionWrite})
 		pgtest.Must(t, err)
 
 		types := introspect(t, env, v.org.Read)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	pg "partnergraph"
+
 	"partnergraph/pgtest"
 )
 
@@ -36,7 +38,7 @@ func TestNestedQueryStatementsDoNotGrowWithRows(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
 		w := newWorld(t, env, "Acme")
-		second, err := env.DB.CreateProject(context.Background(), w.org.Actor(), "Second")
+		second, err := env.DB.CreateProject(context.Background(), w.org.Actor(), pg.ProjectCreate{Name: "Second"})
 		pgtest.Must(t, err)
 		for i := 0; i < 100; i++ {
 			p := w.partner(t, env, "Partner "+string(rune('A'+i%26))+string(rune('a'+i/26)))

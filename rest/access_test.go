@@ -91,7 +91,7 @@ func TestEveryRouteAuthenticatesThenAuthorizesFirst(t *testing.T) {
 		}
 		t.Run("004/ReadConnection", func(t *testing.T) {
 			requester := env.Org(t, "Requester")
-			_, err := env.DB.GrantConnection(context.Background(), f.org.Actor(), requester.ID, pg.PermissionRead)
+			_, err := env.DB.GrantConnection(context.Background(), f.org.Actor(), pg.ConnectionGrant{GranteeOrganizationID: requester.ID, Access: pg.PermissionRead})
 			check(t, err)
 			c.do("POST", "/partners", requester.Write, `{"company_name": ""}`, "Target-Organization-ID", f.org.UUID).
 				expect(t, 403, `{"detail":"Write access required for this operation."}`)
@@ -146,7 +146,7 @@ func TestPartnerUsersThroughTheShim(t *testing.T) {
 		check(t, err)
 		_, err = env.DB.AcceptPartnerInvitation(ctx, guest.Actor(), token)
 		check(t, err)
-		tier, err := env.DB.CreateTier(ctx, owner.org.Actor(), "Gold", 1)
+		tier, err := env.DB.CreateTier(ctx, owner.org.Actor(), pg.TierCreate{Name: "Gold", Rank: 1})
 		check(t, err)
 		projectPath := fmt.Sprintf("/v1/projects/%d/partnerships", owner.project.ID)
 

@@ -22,7 +22,7 @@ func TestUUIDsInAnyCase(t *testing.T) {
 		f := newFixture(t, env, "Acme")
 		ctx := context.Background()
 		a := f.org.Actor()
-		stage, err := env.DB.CreateStage(ctx, a, "Qualified", 1, nil)
+		stage, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Qualified", Position: 1})
 		check(t, err)
 		ps, err := env.DB.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: f.partner.ID})
 		check(t, err)
@@ -51,7 +51,7 @@ func TestUUIDsInAnyCase(t *testing.T) {
 		})
 		t.Run("Seed004Headers", func(t *testing.T) {
 			target := env.Org(t, "Target")
-			_, err := env.DB.GrantConnection(ctx, target.Actor(), f.org.ID, pg.PermissionWrite)
+			_, err := env.DB.GrantConnection(ctx, target.Actor(), pg.ConnectionGrant{GranteeOrganizationID: f.org.ID, Access: pg.PermissionWrite})
 			check(t, err)
 			r := c.do("POST", "/partners", f.org.Write, seed004Example, "Requester-Organization-ID", up(f.org.UUID), "Target-Organization-ID", up(target.UUID))
 			r.expect(t, 200)

@@ -28,11 +28,11 @@ func TestIdempotencyKeys(t *testing.T) {
 		defer db.Close()
 		ctx := context.Background()
 		a := ownerOf(t, db, "Acme")
-		user, err := db.CreateUser(ctx, a, "Admin", "admin@acme.example", pg.RoleAdmin)
+		user, err := db.CreateUser(ctx, a, pg.UserCreate{Name: "Admin", Email: "admin@acme.example", Role: pg.RoleAdmin})
 		pgtest.Must(t, err)
-		key1, _, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: user.ID, Name: "one", Permission: pg.PermissionWrite})
+		key1, _, err := db.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: user.ID, Name: "one", Permission: pg.PermissionWrite})
 		pgtest.Must(t, err)
-		key2, _, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: user.ID, Name: "two", Permission: pg.PermissionWrite})
+		key2, _, err := db.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: user.ID, Name: "two", Permission: pg.PermissionWrite})
 		pgtest.Must(t, err)
 
 		k := pg.IdempotencyKey{APIKeyID: key1.ID, Key: "order-7", Fingerprint: "POST /partners body A"}

@@ -39,9 +39,9 @@ func TestOnePartnershipPerProject(t *testing.T) {
 		ctx := context.Background()
 		a := ownerOf(t, db, "Owner")
 		p, q := newPartner(t, db, a, "P"), newPartner(t, db, a, "Q")
-		one, err := db.CreateProject(ctx, a, "One")
+		one, err := db.CreateProject(ctx, a, pg.ProjectCreate{Name: "One"})
 		pgtest.Must(t, err)
-		two, err := db.CreateProject(ctx, a, "Two")
+		two, err := db.CreateProject(ctx, a, pg.ProjectCreate{Name: "Two"})
 		pgtest.Must(t, err)
 		create := func(partner int64, project *int64) error {
 			_, err := db.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: partner, ProjectID: project})
@@ -74,19 +74,19 @@ func TestPartnershipPerProjectMigrationKeepsDuplicates(t *testing.T) {
 		ctx := context.Background()
 		a := ownerOf(t, db, "Owner")
 		p := newPartner(t, db, a, "P")
-		project, err := db.CreateProject(ctx, a, "One")
+		project, err := db.CreateProject(ctx, a, pg.ProjectCreate{Name: "One"})
 		pgtest.Must(t, err)
 		first, err := db.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID, ProjectID: &project.ID, IsSupport: true})
 		pgtest.Must(t, err)
 		second, err := db.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID, IsSupport: true})
 		pgtest.Must(t, err)
 
-		raw := rawDB(t, dsn)
+		raw := rawDB(t, dialect, dsn)
 		// The database as it was before the rule: the second partnership
 		// in the same project.
 		mustExec(t, raw, `DROP INDEX partnerships_partner_project`)
 		mustExec(t, raw, raw.Rebind(`UPDATE partnerships SET project_id = ? WHERE id = ?`), project.ID, second.ID)
-		up, err := os.ReadFile("migrations/" + dialect + "/0004_partnership_per_project.sql")
+		up, err := os.ReadFile("migrations/" + dialect + "/0005_partnership_per_project.sql")
 		pgtest.Must(t, err)
 		body, _, _ := strings.Cut(string(up), "-- +goose Down")
 		mustExec(t, raw, body)
@@ -104,20 +104,6 @@ func TestPartnershipPerProjectMigrationKeepsDuplicates(t *testing.T) {
 			t.Fatalf("after the migration a duplicate is %v, want CONFLICT", err)
 		}
 	})
-}
-
-func rawDB(t *testing.T, dsn string) *sqlx.DB {
-	t.Helper()
-	driver := "sqlite3"
-	if strings.HasPrefix(dsn, "postgres") {
-		driver = "pgx"
-	} else {
-		dsn = "file:" + dsn + "?_foreign_keys=on&_busy_timeout=10000"
-	}
-	db, err := sqlx.Open(driver, dsn)
-	pgtest.Must(t, err)
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 func mustExec(t *testing.T, db *sqlx.DB, query string, args ...any) {
