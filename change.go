@@ -3,6 +3,7 @@ package partnergraph
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,9 +20,9 @@ type PartnerCreate struct {
 	CountryLabel   *string
 }
 
-// Validate checks every field, reporting the first at fault.
+// Validate checks every field, reporting every one at fault (Error.Fields).
 func (c PartnerCreate) Validate() error {
-	return firstError(
+	return allFields(
 		validLength("companyName", c.CompanyName, 1, 100),
 		validEmail("email", c.Email),
 		validPartnerType(c.PartnerType),
@@ -33,7 +34,7 @@ func (c PartnerCreate) Validate() error {
 	)
 }
 
-// PartnerUpdate changes the fields that are set.
+// PartnerUpdate changes the fields that are set, within seed 004's limits.
 type PartnerUpdate struct {
 	CompanyName    *string
 	Email          *string
@@ -46,51 +47,59 @@ type PartnerUpdate struct {
 	CountryLabel   Optional[string]
 }
 
-// Apply validates u and applies it to p.
-func (u PartnerUpdate) Apply(p *Partner) error {
+// Validate checks the fields that are set, reporting every one at fault
+// (Error.Fields).
+func (u PartnerUpdate) Validate() error {
+	var errs []error
 	if u.CompanyName != nil {
-		p.CompanyName = *u.CompanyName
+		errs = append(errs, validLength("companyName", *u.CompanyName, 1, 100))
 	}
 	if u.Email != nil {
-		p.Email = *u.Email
+		errs = append(errs, validEmail("email", *u.Email))
 	}
 	if u.PartnerType != nil {
-		p.PartnerType = *u.PartnerType
+		errs = append(errs, validPartnerType(*u.PartnerType))
 	}
 	if u.SalesAmount != nil {
-		p.SalesAmount = *u.SalesAmount
+		errs = append(errs, validSalesAmount(*u.SalesAmount))
 	}
 	if u.Frequency != nil {
-		p.Frequency = *u.Frequency
+		errs = append(errs, validLength("frequency", *u.Frequency, 1, 30))
 	}
 	if u.PaymentTerms != nil {
-		p.PaymentTerms = *u.PaymentTerms
+		errs = append(errs, validLength("paymentTerms", *u.PaymentTerms, 1, 50))
 	}
-	if u.WebsiteURL.Set {
-		p.WebsiteURL = u.WebsiteURL.Value
-	}
-	if u.LogoSquareUUID.Set {
-		p.LogoSquareUUID = u.LogoSquareUUID.Value
-	}
-	if u.CountryLabel.Set {
-		p.CountryLabel = u.CountryLabel.Value
-	}
-	return PartnerCreate{
-		CompanyName: p.CompanyName, Email: p.Email, PartnerType: p.PartnerType, SalesAmount: p.SalesAmount,
-		Frequency: p.Frequency, PaymentTerms: p.PaymentTerms, WebsiteURL: p.WebsiteURL, CountryLabel: p.CountryLabel,
-	}.Validate()
+	return allFields(append(errs, validURL("websiteUrl", u.WebsiteURL.Value),
+		validOptionalLength("countryLabel", u.CountryLabel.Value, 100))...)
+}
+
+// Apply sets u's fields on p.
+func (u PartnerUpdate) Apply(p *Partner) {
+	set(&p.CompanyName, u.CompanyName)
+	set(&p.Email, u.Email)
+	set(&p.PartnerType, u.PartnerType)
+	set(&p.SalesAmount, u.SalesAmount)
+	set(&p.Frequency, u.Frequency)
+	set(&p.PaymentTerms, u.PaymentTerms)
+	setOptional(&p.WebsiteURL, u.WebsiteURL)
+	setOptional(&p.LogoSquareUUID, u.LogoSquareUUID)
+	setOptional(&p.CountryLabel, u.CountryLabel)
 }
 
 func validPartnerType(t PartnerType) error {
 	if t != PartnerTypeCustomer && t != PartnerTypeSupplier {
-		return InvalidField("partnerType", "partnerType must be CUSTOMER or SUPPLIER.")
+		return badField("partnerType", ReasonInvalidChoice, nil, "partnerType must be CUSTOMER or SUPPLIER.")
 	}
 	return nil
 }
 
 func validSalesAmount(v int64) error {
-	if v < 0 || v > 2147483647 {
-		return InvalidField("salesAmount", "salesAmount must be between 0 and 2147483647.")
+	const most = 2147483647
+	switch {
+	case v < 0:
+		return badField("salesAmount", ReasonBelowMinimum, limit(0), "salesAmount must be between 0 and %d.", most)
+	case v > most:
+		return badField("salesAmount", ReasonAboveMaximum, limit(most), "salesAmount must be between 0 and %d.", most)
 	}
 	return nil
 }
@@ -133,6 +142,40 @@ type PartnershipCreate struct {
 	FallbackData    *FallbackData
 }
 
+// Validate checks the partnership's own fields; the records it names are
+// checked where they are stored.
+func (c PartnershipCreate) Validate() error {
+	if c.FallbackData != nil {
+		return c.FallbackData.Validate("fallbackData")
+	}
+	return nil
+}
+
+// PipelineFields names the fields of the owner's pipeline c sets, in input
+// order (see Actor.AuthorizePartnershipChange).
+func (c PartnershipCreate) PipelineFields() []string {
+	return pipelineFields(c.TierID != nil, c.CategoryID != nil, c.StageID != nil, false,
+		len(c.AssignedUserIDs) > 0, len(c.TagIDs) > 0, len(c.CustomFields) > 0, c.FallbackData != nil)
+}
+
+// PipelineFields names the fields of the owner's pipeline u sets, in input
+// order (see Actor.AuthorizePartnershipChange).
+func (u PartnershipUpdate) PipelineFields() []string {
+	return pipelineFields(u.TierID.Set, u.CategoryID.Set, u.StageID.Set, u.StageUUID != nil,
+		u.AssignedUserIDs != nil, u.TagIDs != nil, len(u.CustomFields) > 0, u.FallbackData.Set)
+}
+
+func pipelineFields(set ...bool) []string {
+	names := [...]string{"tierId", "categoryId", "stageId", "stageUuid", "assignedUserIds", "tagIds", "customFields", "fallbackData"}
+	var out []string
+	for i, s := range set {
+		if s {
+			out = append(out, names[i])
+		}
+	}
+	return out
+}
+
 // PartnershipUpdate changes a partnership. Absent fields stay; null ones are
 // removed; lists replace.
 type PartnershipUpdate struct {
@@ -147,6 +190,30 @@ type PartnershipUpdate struct {
 	TagIDs          *[]int64
 	CustomFields    []CustomFieldInput
 	FallbackData    Optional[FallbackData]
+}
+
+// Validate checks the partnership's own fields that are set.
+func (u PartnershipUpdate) Validate() error {
+	if u.FallbackData.Value != nil {
+		return u.FallbackData.Value.Validate("fallbackData")
+	}
+	return nil
+}
+
+// Apply sets u's own fields on p: the flags, the references and the
+// fallback data (links and custom field values are rows of their own).
+func (u PartnershipUpdate) Apply(p *Partnership) {
+	set(&p.IsDefault, u.IsDefault)
+	set(&p.IsSupport, u.IsSupport)
+	setOptional(&p.TierID, u.TierID)
+	setOptional(&p.CategoryID, u.CategoryID)
+	setOptional(&p.StageID, u.StageID)
+	if u.FallbackData.Set {
+		p.FallbackData = FallbackData{}
+		if u.FallbackData.Value != nil {
+			p.FallbackData = *u.FallbackData.Value
+		}
+	}
 }
 
 // CustomFieldInput sets a partnership's value for one field. Type, when
@@ -289,30 +356,58 @@ func validOptions(t CustomFieldType, opts CustomFieldOptions) error {
 	return nil
 }
 
-// ValidateOptions checks options for a field of type t.
-func ValidateOptions(t CustomFieldType, opts CustomFieldOptions) error { return validOptions(t, opts) }
-
 // ValidateName checks a display name on field.
 func ValidateName(field, v string) error { return validName(field, v) }
 
 // ValidateEmail checks an email address on field.
 func ValidateEmail(field, v string) error { return validEmail(field, v) }
 
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Validate checks fallback data: display text within limits, a web URL.
+// Validate checks fallback data: display text within limits, a web URL;
+// every bad field is reported.
 func (f FallbackData) Validate(path string) error {
-	return firstError(
+	return allFields(
 		validOptionalLength(path+".name", f.Name, 200),
 		validOptionalLength(path+".logoSquareUuid", f.LogoSquareUUID, 100),
 		validURL(path+".websiteUrl", f.WebsiteURL),
 		validOptionalLength(path+".countryLabel", f.CountryLabel, 100),
 	)
+}
+
+// RelationshipCreate records that a company (an organization, seed 002)
+// formed a relationship with a partner.
+type RelationshipCreate struct {
+	PartnerID int64
+	CompanyID int64
+}
+
+// IntegrationConnect stores a partner's credentials for a business's
+// system (seed 003); connecting again replaces them.
+type IntegrationConnect struct {
+	PartnerID  int64
+	BusinessID int64
+	Login      string
+	Password   string
+}
+
+// Validate checks the credentials: both given, at most 200 characters;
+// every bad one is reported.
+func (c IntegrationConnect) Validate() error {
+	return allFields(validCredential("login", c.Login), validCredential("password", c.Password))
+}
+
+// IntegrationDisconnect names the integration of a partner with a business
+// to disconnect.
+type IntegrationDisconnect struct {
+	PartnerID  int64
+	BusinessID int64
+}
+
+func validCredential(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return badField(field, ReasonRequired, limit(1), "%s is required.", field)
+	}
+	if len(v) > 200 {
+		return badField(field, ReasonTooLong, limit(200), "%s must be at most %d characters.", field, 200)
+	}
+	return nil
 }

@@ -21,9 +21,8 @@ const wait = time.Millisecond
 // Loaders holds one loader per edge of the graph.
 type Loaders struct {
 	registry *registry
-	// observe, when set, is told the edge and key count of every batch
-	// that queries the database.
-	observe func(edge string, keys int)
+	// observe, when set, is told of every batch that queries the database.
+	observe Observer
 
 	Organization *dataloader.Loader[int64, *pg.Organization]
 	User         *dataloader.Loader[int64, *pg.User]
@@ -51,9 +50,15 @@ type Loaders struct {
 	IntegrationCountByPartner  *dataloader.Loader[PageKey, int]
 }
 
+// Observer is told of every batch that queries the database, before it
+// does: the batch's edge and how many keys it fetches (metrics). It returns
+// the context to query with (carrying the batch's span, when tracing) and
+// the function to call with the batch's outcome.
+type Observer func(ctx context.Context, edge string, keys int) (context.Context, func(error))
+
 // New builds the loaders of one request acting as a. observe, if not nil,
-// is told the size of every batch (for metrics).
-func New(db *store.DB, a pg.Actor, observe func(edge string, keys int)) *Loaders {
+// is told of every batch.
+func New(db *store.DB, a pg.Actor, observe Observer) *Loaders {
 	l := &Loaders{registry: newRegistry(), observe: observe}
 	r := l.registry
 	partners := func() []int64 { return ids(r, r.partners, nil) }
@@ -187,12 +192,12 @@ func many[V any](l *Loaders, edge string, fetch func(context.Context, []int64) (
 	return dataloader.NewBatchedLoader(m.batch(nil), options[int64, []V]()...)
 }
 
-// observer returns the batch size observer of edge, or nil.
-func (l *Loaders) observer(edge string) func(int) {
+// observer returns the batch observer of edge, or nil.
+func (l *Loaders) observer(edge string) func(context.Context, int) (context.Context, func(error)) {
 	if l.observe == nil {
 		return nil
 	}
-	return func(keys int) { l.observe(edge, keys) }
+	return func(ctx context.Context, keys int) (context.Context, func(error)) { return l.observe(ctx, edge, keys) }
 }
 
 func expandIDs(f func() []int64) func([]int64) []int64 {

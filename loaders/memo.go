@@ -15,8 +15,9 @@ import (
 type memo[K comparable, V any] struct {
 	fetch  func(ctx context.Context, keys []K) (map[K]V, error)
 	expand func(keys []K) []K
-	// observe, if not nil, is told how many keys each fetch asks for.
-	observe func(keys int)
+	// observe, if not nil, is told how many keys each fetch asks for; it
+	// returns the context to fetch with and the function told the outcome.
+	observe func(ctx context.Context, keys int) (context.Context, func(error))
 
 	mu   sync.Mutex
 	done map[K]result[V]
@@ -27,7 +28,7 @@ type result[V any] struct {
 	ok bool
 }
 
-func newMemo[K comparable, V any](observe func(int), fetch func(context.Context, []K) (map[K]V, error), expand func([]K) []K) *memo[K, V] {
+func newMemo[K comparable, V any](observe func(context.Context, int) (context.Context, func(error)), fetch func(context.Context, []K) (map[K]V, error), expand func([]K) []K) *memo[K, V] {
 	return &memo[K, V]{fetch: fetch, expand: expand, observe: observe, done: map[K]result[V]{}}
 }
 
@@ -65,10 +66,12 @@ func (m *memo[K, V]) batch(missing func(K) error) dataloader.BatchFunc[K, V] {
 			}
 		}
 		if len(need) > 0 {
+			fetchCtx, done := ctx, func(error) {}
 			if m.observe != nil {
-				m.observe(len(need))
+				fetchCtx, done = m.observe(ctx, len(need))
 			}
-			vals, err := m.fetch(ctx, need)
+			vals, err := m.fetch(fetchCtx, need)
+			done(err)
 			if err != nil {
 				return fail[K, V](keys, err)
 			}

@@ -6,13 +6,14 @@ import (
 	"regexp"
 	"testing"
 
+	pg "partnergraph"
 	"partnergraph/pgtest"
 )
 
 func TestSeed002PartnerCompanies(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
-		c := client{env, t}
+		c := client{env: env, t: t}
 		f := newFixture(t, env, "Partner Network")
 		ctx := context.Background()
 		// The example asks for partner 36.
@@ -21,7 +22,7 @@ func TestSeed002PartnerCompanies(t *testing.T) {
 		for i := range 12 {
 			company, err := env.DB.CreateOrganization(ctx, fmt.Sprintf("SampleCompany %02d", i))
 			check(t, err)
-			_, err = env.DB.CreateRelationship(ctx, f.org.Actor(), 36, company.ID)
+			_, err = env.DB.CreateRelationship(ctx, f.org.Actor(), pg.RelationshipCreate{PartnerID: 36, CompanyID: company.ID})
 			check(t, err)
 			names = append(names, company.Name)
 		}

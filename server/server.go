@@ -20,10 +20,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+	"go.opentelemetry.io/otel/trace"
 
 	pg "partnergraph"
 	"partnergraph/auth"
@@ -53,6 +56,9 @@ type Streams interface {
 	Count() int
 }
 
+// tracerName names the server's spans' instrumentation scope.
+const tracerName = "partnergraph/server"
+
 // Config is what a Server serves and the limits it serves it within.
 type Config struct {
 	// Schema is the executable GraphQL schema (resolvers.NewSchema).
@@ -67,6 +73,9 @@ type Config struct {
 	Streams Streams
 	// Metrics receives request metrics and is served at /metrics.
 	Metrics *metrics.Metrics
+	// Idempotency remembers the answers of the REST shim's write requests
+	// sent with an Idempotency-Key (store.DB).
+	Idempotency rest.Idempotency
 	// Extensions run around each operation once it is admitted, in order:
 	// per-operation loaders, the compiled read path.
 	Extensions []graphql.HandlerExtension
@@ -100,6 +109,12 @@ type Config struct {
 	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
 	// time beside small operations.
 	MaxInFlightCost int
+	// CORSAllowedOrigins are the browser origins (ParseOrigins) whose pages
+	// may call /graphql and the REST routes; none by default.
+	CORSAllowedOrigins []string
+	// TracerProvider, when set, traces every request: its HTTP span (W3C
+	// trace context taken from the request), and each GraphQL operation's.
+	TracerProvider trace.TracerProvider
 }
 
 // withDefaults fills what cfg leaves unset.
@@ -138,6 +153,9 @@ type Server struct {
 	gql       *handler.Server
 	exec      *executor.Executor
 	admission *admission
+	cors      *cors.Cors
+	// registry tells registered operations, whose names label metrics.
+	registry *registry
 	// closing ends when Shutdown starts, closing every stream.
 	closing  context.Context
 	shutdown context.CancelFunc
@@ -146,7 +164,7 @@ type Server struct {
 // New builds a server from cfg.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, admission: newAdmission(cfg, presentError(cfg.Logger))}
+	s := &Server{cfg: cfg, admission: newAdmission(cfg, presentError(cfg.Logger)), cors: newCORS(cfg.CORSAllowedOrigins), registry: newRegistry(cfg.Operations)}
 	s.closing, s.shutdown = context.WithCancel(context.Background())
 	if cfg.Streams != nil {
 		cfg.Metrics.Subscriptions(cfg.Streams.Count)
@@ -157,7 +175,9 @@ func New(cfg Config) *Server {
 	gql.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, maxBatch: cfg.MaxBatch})
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
-		Implementation:        protocolGuard{},
+		// graphqlHandler checked the handshake's origin already, against
+		// the same list as every other request (originAllowed).
+		Implementation:        protocolGuard{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}}},
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           cfg.WebsocketInitTimeout,
 		InitFunc:              s.websocketInit,
@@ -198,17 +218,21 @@ func (s *Server) configure(e configurable, setRules func(func() *rules.Rules), a
 	// Operation parameters are mutated in this order, before parsing: a
 	// persisted query's hash becomes its document, the allow-list checks
 	// that document, and the document's size is bounded.
-	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations)})
+	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations, s.registry)})
 	if allowListed {
-		e.Use(&allowList{operations: s.cfg.Operations, ttl: 30 * time.Second})
+		e.Use(allowList{s.registry, s.cfg.Metrics})
 	}
 	e.Use(documentLimits{Limits: s.cfg.Limits, cache: documents})
 	// Operation contexts are mutated in this order, after validation:
 	// inputs are coerced strictly, then the operation is costed.
 	e.Use(inputCoercion{schema: s.cfg.Schema.Schema()})
 	e.Use(limitsExtension{Limits: s.cfg.Limits, schema: s.cfg.Schema.Schema()})
-	// Admission is the outermost operation interceptor: nothing the
-	// extensions do runs for an operation it refuses.
+	// Operation interceptors run in this order: the operation's span (when
+	// tracing), so even a refused operation has one; then admission, so
+	// nothing the extensions do runs for an operation it refuses.
+	if s.cfg.TracerProvider != nil {
+		e.Use(operationTracer{s.cfg.TracerProvider.Tracer(tracerName)})
+	}
 	e.Use(s.admission)
 	for _, ext := range s.cfg.Extensions {
 		e.Use(ext)
@@ -260,14 +284,16 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}))
-	rest.Register(mux, s)
+	rest.Register(mux, s, s.cfg.Idempotency)
 	ide := graphiql.Handler("/graphiql", "/graphql")
 	mux.Handle("/graphiql", ide)
 	mux.Handle("/graphiql/", ide)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphiql", http.StatusFound)
 	})
-	return withRequestID(s.logRequests(mux))
+	// A preflight is answered before admission (it carries no key), and
+	// every answer, refusals included, carries the origin's grant.
+	return s.traceRequests(withRequestID(s.logRequests(s.cors.Handler(routed(mux)))))
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -289,6 +315,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func (s *Server) graphqlHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
+			if !s.originAllowed(r) {
+				s.cfg.Metrics.Refused(http.StatusForbidden)
+				writeRequestError(w, http.StatusForbidden, mediaJSON, pg.Errorf(pg.Forbidden, "Pages of this origin may not open WebSockets to this server."))
+				return
+			}
 			s.gql.ServeHTTP(w, r.WithContext(s.untilShutdown(r.Context())))
 			return
 		}
@@ -333,7 +364,7 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 	if resp == nil {
 		return nil
 	}
-	opType, opName := "unknown", ""
+	opType, opName, label := "unknown", "", metrics.AnonymousOperation
 	if graphql.HasOperationContext(ctx) {
 		oc := graphql.GetOperationContext(ctx)
 		opName = oc.OperationName
@@ -343,9 +374,10 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 				opName = oc.Operation.Name
 			}
 		}
+		label = s.registry.operationLabel(oc)
 	}
 	logAttrs(ctx, slog.String("operation", opName))
-	s.cfg.Metrics.Operation(opType, opName, time.Since(start))
+	s.cfg.Metrics.Operation(opType, label, time.Since(start))
 	for _, e := range resp.Errors {
 		code, _ := e.Extensions["code"].(string)
 		s.cfg.Metrics.Error(code)

@@ -38,10 +38,10 @@ func (db *DB) Organization(ctx context.Context, id int64) (*pg.Organization, err
 	return &o, notFound(err, "Organization")
 }
 
-// OrganizationByUUID returns an organization by its UUID.
+// OrganizationByUUID returns an organization by its UUID, in any case.
 func (db *DB) OrganizationByUUID(ctx context.Context, id string) (*pg.Organization, error) {
 	var o pg.Organization
-	err := db.read().get(ctx, &o, `SELECT `+strings.Join(organizationCols, ", ")+` FROM organizations WHERE uuid = ?`, id)
+	err := db.read().get(ctx, &o, `SELECT `+strings.Join(organizationCols, ", ")+` FROM organizations WHERE uuid = ?`, canonicalUUID(id))
 	return &o, notFound(err, "Organization")
 }
 
@@ -51,16 +51,13 @@ func (db *DB) OrganizationsByIDs(ctx context.Context, ids []int64) ([]*pg.Organi
 }
 
 // CreateUser adds a user to the organization a acts on.
-func (db *DB) CreateUser(ctx context.Context, a pg.Actor, name, email string, role pg.Role) (*pg.User, error) {
-	if err := firstErr(pg.ValidateName("name", name), pg.ValidateEmail("email", email)); err != nil {
+func (db *DB) CreateUser(ctx context.Context, a pg.Actor, c pg.UserCreate) (*pg.User, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
-	}
-	if role != pg.RoleAdmin && role != pg.RoleMember {
-		return nil, pg.InvalidField("role", "role must be ADMIN or MEMBER.")
 	}
 	var u *pg.User
 	err := db.inTx(ctx, func(tx *Tx) error {
-		u = &pg.User{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, Email: email, Role: role, CreatedAt: tx.now, UpdatedAt: tx.now}
+		u = &pg.User{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, Email: c.Email, Role: c.Role, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		u.ID, err = tx.insert(ctx, `INSERT INTO users (uuid, organization_id, name, email, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			u.UUID, u.OrganizationID, u.Name, u.Email, u.Role, u.CreatedAt, u.UpdatedAt)
@@ -93,15 +90,6 @@ func (db *DB) Users(ctx context.Context, a pg.Actor, p pg.PageRequest) (pg.List[
 		table: "users", cols: userCols, where: []string{"t.organization_id = ?"}, args: []any{a.OrganizationID},
 		order: byID[*pg.User](), id: func(u *pg.User) int64 { return u.ID },
 	}, p)
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // OrganizationByName returns the first organization with name.

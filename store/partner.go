@@ -49,22 +49,30 @@ func (db *DB) Partner(ctx context.Context, a pg.Actor, id int64) (*pg.Partner, e
 	return getPartner(ctx, db.read(), a, id, false)
 }
 
+// ErrPartnerOwnerOnly refuses a partner user (seed 000) a change to the
+// partner it reads: the partner, its invitation, relationships and
+// integrations are its owner's to change.
+var ErrPartnerOwnerOnly = pg.Errorf(pg.Forbidden, "Only the organization that owns the partner may change it; its partner users read it.")
+
 // getPartner reads a partner visible to a; owned requires a to own it, as
-// changes do (partner users read a partner but do not edit it).
+// changes do: a partner user, who reads it, is refused (ErrPartnerOwnerOnly).
 func getPartner(ctx context.Context, r runner, a pg.Actor, id int64, owned bool) (*pg.Partner, error) {
 	var p pg.Partner
-	where, args := partnerVisible, []any{a.OrganizationID, a.OrganizationID}
-	if owned {
-		where, args = "t.organization_id = ?", []any{a.OrganizationID}
+	err := r.get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.id = ? AND `+partnerVisible, id, a.OrganizationID, a.OrganizationID)
+	if err != nil {
+		return nil, notFound(err, "Partner")
 	}
-	err := r.get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.id = ? AND `+where, append([]any{id}, args...)...)
-	return &p, notFound(err, "Partner")
+	if owned && p.OrganizationID != a.OrganizationID {
+		return nil, ErrPartnerOwnerOnly
+	}
+	return &p, nil
 }
 
-// PartnerByUUID returns a partner visible to a by its UUID.
+// PartnerByUUID returns a partner visible to a by its UUID, in any case.
 func (db *DB) PartnerByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Partner, error) {
 	var p pg.Partner
-	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.uuid = ? AND `+partnerVisible, id, a.OrganizationID, a.OrganizationID)
+	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.uuid = ? AND `+partnerVisible,
+		canonicalUUID(id), a.OrganizationID, a.OrganizationID)
 	return &p, notFound(err, "Partner")
 }
 
@@ -113,35 +121,60 @@ func (db *DB) Partners(ctx context.Context, a pg.Actor, f pg.PartnerFilter, o pg
 	return list(ctx, db.read(), s, p)
 }
 
+// partnerKind describes partners to their updates.
+var partnerKind = kind[pg.Partner]{resourceType: "Partner", event: "partner", id: func(p *pg.Partner) int64 { return p.ID },
+	org: func(p *pg.Partner) int64 { return p.OrganizationID }, updatedAt: func(p *pg.Partner) *time.Time { return &p.UpdatedAt }}
+
 // UpdatePartner changes a partner owned by the organization a acts on.
 func (db *DB) UpdatePartner(ctx context.Context, a pg.Actor, id int64, u pg.PartnerUpdate) (*pg.Partner, error) {
-	var p *pg.Partner
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if p, err = getPartner(ctx, tx.runner, a, id, true); err != nil {
-			return err
-		}
-		before := *p
-		if err := u.Apply(p); err != nil {
-			return err
-		}
-		p.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE partners SET company_name = ?, email = ?, partner_type = ?, sales_amount = ?, frequency = ?,
+	return withTx(ctx, db, func(tx *Tx) (*pg.Partner, error) { return updatePartner(ctx, tx, a, id, u) })
+}
+
+func updatePartner(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnerUpdate) (*pg.Partner, error) {
+	before, err := lockPartner(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	// Authorization (lockPartner) before validation.
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	p := *before
+	u.Apply(&p)
+	return save(ctx, tx, a, partnerKind, edit[pg.Partner]{before: before, after: &p}, func() error {
+		_, err := tx.exec(ctx, `UPDATE partners SET company_name = ?, email = ?, partner_type = ?, sales_amount = ?, frequency = ?,
 			payment_terms = ?, website_url = ?, logo_square_uuid = ?, country_label = ?, updated_at = ? WHERE id = ?`,
 			p.CompanyName, p.Email, p.PartnerType, p.SalesAmount, p.Frequency, p.PaymentTerms, p.WebsiteURL, p.LogoSquareUUID,
 			p.CountryLabel, p.UpdatedAt, p.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "partner.updated", resourceType: "Partner", resourceID: p.ID, after: p, before: &before})
+		return err
 	})
-	return p, err
+}
+
+// lockPartner reads a partner owned by the organization a acts on in tx,
+// locked until tx ends, for a change; a partner user, who reads it, is
+// refused (ErrPartnerOwnerOnly).
+func lockPartner(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Partner, error) {
+	var p pg.Partner
+	err := tx.get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.id = ? AND `+partnerVisible+tx.db.dialect.forUpdate(),
+		id, a.OrganizationID, a.OrganizationID)
+	if err != nil {
+		return nil, notFound(err, "Partner")
+	}
+	if p.OrganizationID != a.OrganizationID {
+		return nil, ErrPartnerOwnerOnly
+	}
+	return &p, nil
 }
 
 // DeletePartner deletes a partner owned by the organization a acts on, with
 // its partnerships, relationships and integrations.
 func (db *DB) DeletePartner(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "partners", "Partner", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := getPartner(ctx, tx.runner, a, id, true); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "partners", "Partner", a, id)
+	})
 }
 
 // InvitePartner marks a partner INVITED and returns a one-time token for
@@ -151,7 +184,7 @@ func (db *DB) InvitePartner(ctx context.Context, a pg.Actor, id int64) (*pg.Part
 	var p *pg.Partner
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if p, err = getPartner(ctx, tx.runner, a, id, true); err != nil {
+		if p, err = lockPartner(ctx, tx, a, id); err != nil {
 			return err
 		}
 		if p.InvitationStatus != nil && *p.InvitationStatus == pg.InvitationAccepted {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,16 +11,17 @@ import (
 
 var projects = named[pg.Project]{table: "projects", what: "Project",
 	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
-	id:   func(p *pg.Project) int64 { return p.ID }}
+	kind: kind[pg.Project]{resourceType: "Project", event: "project", id: func(p *pg.Project) int64 { return p.ID },
+		org: func(p *pg.Project) int64 { return p.OrganizationID }, updatedAt: func(p *pg.Project) *time.Time { return &p.UpdatedAt }}}
 
 // CreateProject creates a project of the organization a acts on.
-func (db *DB) CreateProject(ctx context.Context, a pg.Actor, name string) (*pg.Project, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateProject(ctx context.Context, a pg.Actor, c pg.ProjectCreate) (*pg.Project, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var p *pg.Project
 	err := db.inTx(ctx, func(tx *Tx) error {
-		p = &pg.Project{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		p = &pg.Project{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		p.ID, err = tx.insert(ctx, `INSERT INTO projects (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			p.UUID, p.OrganizationID, p.Name, p.CreatedAt, p.UpdatedAt)
@@ -31,12 +33,13 @@ func (db *DB) CreateProject(ctx context.Context, a pg.Actor, name string) (*pg.P
 	return p, err
 }
 
-// Project returns a project visible to a: its own, or one in which a
-// partner a acts for has a partnership.
+// Project returns a project visible to a: its own, or, for partner users
+// (seed 000), one of the organization that owns their partner, where they
+// may create their partner's partnership (and see only their partner's).
 func (db *DB) Project(ctx context.Context, a pg.Actor, id int64) (*pg.Project, error) {
 	var p pg.Project
 	err := db.read().get(ctx, &p, `SELECT `+qualify("t", projects.cols)+` FROM projects t WHERE t.id = ? AND (t.organization_id = ?
-		OR EXISTS (SELECT 1 FROM partnerships ps JOIN partners pa ON pa.id = ps.partner_id WHERE ps.project_id = t.id AND pa.guest_organization_id = ?))`,
+		OR t.organization_id IN (SELECT organization_id FROM partners WHERE guest_organization_id = ?))`,
 		id, a.OrganizationID, a.OrganizationID)
 	return &p, notFound(err, "Project")
 }
@@ -52,28 +55,13 @@ func (db *DB) ProjectsByIDs(ctx context.Context, ids []int64) ([]*pg.Project, er
 }
 
 // UpdateProject renames a project.
-func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Project, error) {
-	var p *pg.Project
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if p, err = projects.get(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *p
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			p.Name = *name
-		}
-		p.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE projects SET name = ?, updated_at = ? WHERE id = ?`, p.Name, p.UpdatedAt, p.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "project.updated", resourceType: "Project", resourceID: p.ID, after: p, before: &before})
+func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, u pg.ProjectUpdate) (*pg.Project, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Project, error) {
+		return projects.update(ctx, tx, a, id, u.Apply, "name = ?", func(p *pg.Project) []any { return []any{p.Name} })
 	})
-	return p, err
 }
 
 // DeleteProject deletes a project and its partnerships.

@@ -13,7 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"go.opentelemetry.io/otel/trace"
 
 	pg "partnergraph"
 )
@@ -43,6 +45,9 @@ type Options struct {
 	SecretKey []byte
 	// Now returns the current time; tests may fix it.
 	Now func() time.Time
+	// TracerProvider, when set, traces every statement the gateway's
+	// requests send (a span each, with its text but never its arguments).
+	TracerProvider trace.TracerProvider
 }
 
 // Open opens (creating if needed) and migrates the database named by dsn: a
@@ -56,7 +61,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if db.now == nil {
 		db.now = time.Now
 	}
-	if db.r, db.w, err = d.open(ctx, dsn); err != nil {
+	if db.r, db.w, err = d.open(ctx, dsn, opts.opener(d.name())); err != nil {
 		return nil, err
 	}
 	key := opts.SecretKey
@@ -164,12 +169,19 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.committer != nil {
 		return db.committer.run(ctx, fn)
 	}
-	tx, err := db.begin(ctx)
+	// The transaction outlives a cancellation of ctx, which only its
+	// statements heed: once COMMIT is sent it runs to its end, so a caller
+	// told "canceled" knows nothing was stored, and one told nothing knows
+	// it was (a COMMIT cut short by a cancellation may have committed).
+	tx, err := db.begin(context.WithoutCancel(ctx))
 	if err != nil {
 		return err
 	}
 	defer tx.tx.Rollback()
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if len(tx.events) > 0 {
@@ -329,6 +341,17 @@ func in[T any](vals []T) (string, []any) {
 		args[i] = v
 	}
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
+}
+
+// canonicalUUID is the form a UUID is stored in, for a lookup by one a
+// client sent: UUIDs are case-insensitive on input (RFC 9562) and stored in
+// canonical lower case. A string that is no UUID is lowered all the same,
+// so it finds what the same text in another case would.
+func canonicalUUID(s string) string {
+	if u, err := uuid.Parse(s); err == nil {
+		return u.String()
+	}
+	return strings.ToLower(s)
 }
 
 // Now returns the store's current time (fixed in tests that set Options.Now).

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/trace"
 
 	"partnergraph/auth"
 	"partnergraph/feed"
@@ -14,6 +15,7 @@ import (
 	"partnergraph/resolvers"
 	"partnergraph/server"
 	"partnergraph/store"
+	"partnergraph/tracing"
 	"partnergraph/webhook"
 )
 
@@ -27,6 +29,13 @@ type gatewayOptions struct {
 	rate, burst              int
 	timeout, webhookTimeout  time.Duration
 	retries                  []time.Duration
+	// corsList is --cors-allowed-origins as given; parseServe reads it
+	// into corsOrigins.
+	corsList    string
+	corsOrigins []string
+	// tracing, when set, traces requests, statements, loader batches and
+	// webhook deliveries.
+	tracing trace.TracerProvider
 }
 
 // gatewayFlags adds the flags of gatewayOptions.
@@ -47,6 +56,7 @@ func (f flags) gatewayFlags(g *gatewayOptions) {
 	f.durationVar(&g.timeout, "request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
 	f.boolVar(&g.allowPrivateWebhooks, "allow-private-webhooks", "PARTNERGRAPH_ALLOW_PRIVATE_WEBHOOKS", false, "let webhook endpoints be on loopback and private addresses")
 	f.durationVar(&g.webhookTimeout, "webhook-timeout", "PARTNERGRAPH_WEBHOOK_TIMEOUT", 10*time.Second, "longest a webhook receiver may take to answer")
+	f.stringVar(&g.corsList, "cors-allowed-origins", "PARTNERGRAPH_CORS_ALLOWED_ORIGINS", "", "comma-separated origins (https://app.example.com) whose pages may call the API from a browser")
 }
 
 // gateway is partnergraph assembled over one database: the store serves
@@ -74,14 +84,15 @@ func newGateway(db *store.DB, logger *slog.Logger, o gatewayOptions) *gateway {
 	g.server = server.New(server.Config{
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: guard, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
-		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m,
-		Extensions: []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: m.LoaderBatch}, operationLog{logger}},
+		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m, Idempotency: db,
+		Extensions: []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(o.tracing, m.LoaderBatch)}, operationLog{logger}},
 		Logger:     logger, Limits: o.limits, Introspection: o.introspection, AllowList: o.allowList,
 		MaxBodyBytes: int64(o.maxBody), RequestTimeout: o.timeout, MaxBatch: o.maxBatch, RateLimit: limiter,
 		MaxInFlight: o.inFlight, MaxInFlightCost: o.inFlightCost,
+		CORSAllowedOrigins: o.corsOrigins, TracerProvider: o.tracing,
 	})
 	g.dispatcher = &webhook.Dispatcher{DB: db, Logger: logger, Guard: guard,
-		Schedule: o.retries, Timeout: o.webhookTimeout, OnAttempt: m.WebhookAttempt}
+		Schedule: o.retries, Timeout: o.webhookTimeout, OnAttempt: m.WebhookAttempt, TracerProvider: o.tracing}
 	db.OnEvents(func([]int64) { g.wake() })
 	return g
 }
