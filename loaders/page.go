@@ -36,7 +36,8 @@ func Key(parent int64, args PageArgs) PageKey {
 // pages builds a loader of nested pages: keys are grouped by their
 // arguments, each group is one statement however many parents it has, and
 // each group is widened to every registered parent.
-func pages[V any](l *Loaders, edge string, parents func() []int64, fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error)) *dataloader.Loader[PageKey, V] {
+// register, if not nil, records each page fetched.
+func pages[V any](l *Loaders, edge string, parents func() []int64, fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error), register func(V)) *dataloader.Loader[PageKey, V] {
 	expand := func(keys []PageKey) []PageKey {
 		all := parents()
 		var out []PageKey
@@ -70,17 +71,17 @@ func pages[V any](l *Loaders, edge string, parents func() []int64, fetch func(ct
 			for _, p := range ids {
 				v := m[p]
 				vals[PageKey{Parent: p, Args: encoded}] = v
-				switch list := any(v).(type) {
-				case pg.List[*pg.Partnership]:
-					register(l, list.Items)
-				case pg.List[*pg.Relationship]:
-					register(l, list.Items)
-				case pg.List[*pg.PartnerIntegration]:
-					register(l, list.Items)
+				if register != nil {
+					register(v)
 				}
 			}
 		}
 		return vals, nil
 	}, expand)
 	return dataloader.NewBatchedLoader(m.batch(nil), options[PageKey, V]()...)
+}
+
+// listOf registers the items of a page with register.
+func listOf[T any](register func([]T)) func(pg.List[T]) {
+	return func(l pg.List[T]) { register(l.Items) }
 }

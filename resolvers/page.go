@@ -77,16 +77,15 @@ func search(f *model.NameFilter) *string {
 	return f.Search
 }
 
-// fromList turns a root list into a connection and registers its items with
-// the request's loaders, so their edges are fetched for the whole page at once.
-func fromList[T any](ctx context.Context, l pg.List[T], err error) (*relay.Connection[T], error) {
+// fromList turns a root list into a connection. register, if not nil,
+// records its items with the request's loaders, so their edges are fetched
+// for the whole page at once.
+func fromList[T any](l pg.List[T], err error, register func([]T)) (*relay.Connection[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]any, len(l.Items))
-	for i, it := range l.Items {
-		recs[i] = it
+	if register != nil {
+		register(l.Items)
 	}
-	loaders.For(ctx).Register(recs...)
 	return relay.FromList(l), nil
 }

@@ -69,7 +69,7 @@ func (r *queryResolver) Partners(ctx context.Context, first *int32, after *strin
 		o = pg.Order[pg.PartnerOrderField]{Field: orderBy.Field, Desc: orderBy.Direction == model.OrderDirectionDesc}
 	}
 	l, err := r.DB.Partners(ctx, a, f, o, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterPartners)
 }
 
 func (r *queryResolver) Partner(ctx context.Context, id string) (*pg.Partner, error) {

@@ -70,7 +70,7 @@ func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *s
 		return nil, err
 	}
 	l, err := r.DB.Partnerships(ctx, a, args.PartnershipFilter, args.PartnershipOrder, args.Page)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterPartnerships)
 }
 
 func (r *queryResolver) Partnership(ctx context.Context, id string) (*pg.Partnership, error) {

@@ -34,7 +34,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int32, after *strin
 		return nil, err
 	}
 	l, err := r.DB.Projects(ctx, a, search(filter), p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterProjects)
 }
 
 func (r *mutationResolver) CreateProject(ctx context.Context, in model.CreateProjectInput) (*model.ProjectPayload, error) {

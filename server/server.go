@@ -147,6 +147,7 @@ func New(cfg Config) *Server {
 type configurable interface {
 	Use(graphql.HandlerExtension)
 	AroundOperations(graphql.OperationMiddleware)
+	AroundFields(graphql.FieldMiddleware)
 	AroundResponses(graphql.ResponseMiddleware)
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
@@ -163,6 +164,8 @@ func (s *Server) configure(e configurable) {
 	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.DB)})
 	e.Use(limitsExtension{s.cfg.Limits})
 	e.AroundOperations(s.authenticate)
+	// A mutation's change makes what the loaders hold stale.
+	e.AroundFields(loaders.Refresh)
 	e.AroundResponses(s.observe)
 }
 

@@ -200,8 +200,3 @@ func (db *DB) LastEventID(ctx context.Context) (int64, error) {
 	}
 	return *id, err
 }
-
-// EventsByIDs loads events for a loader.
-func (db *DB) EventsByIDs(ctx context.Context, ids []int64) ([]*pg.Event, error) {
-	return byIDs[*pg.Event](ctx, db.read(), "events", eventCols, ids)
-}

@@ -100,11 +100,6 @@ func getPartnership(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.Pa
 	return &p, notFound(err, "Partnership")
 }
 
-// PartnershipsByIDs loads partnerships for a loader.
-func (db *DB) PartnershipsByIDs(ctx context.Context, ids []int64) ([]*pg.Partnership, error) {
-	return byIDs[*pg.Partnership](ctx, db.read(), "partnerships", partnershipCols, ids)
-}
-
 // CreatePartnership creates a partnership of a partner visible to a. Partner
 // users (seed 000) create them in their partner's owner's projects.
 func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
@@ -455,15 +450,18 @@ func withField(err error, field string) error {
 	return err
 }
 
-// TagsByPartnerships loads each partnership's tags, sorted by name.
-func (db *DB) TagsByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.Tag, error) {
+// TagsByPartnerships loads each partnership's tags, sorted by name, of the
+// organizations whose partnerships a reads.
+func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.Tag, error) {
 	inList, args := in(ids)
+	scope := readableOrgs("t.organization_id", a)
+	args = append(args, scope.args...)
 	var rows []struct {
 		PartnershipID int64 `db:"partnership_id"`
 		pg.Tag
 	}
 	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
-		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` ORDER BY t.name, t.id`, args...); err != nil {
+		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]*pg.Tag, len(ids))
@@ -473,15 +471,18 @@ func (db *DB) TagsByPartnerships(ctx context.Context, ids []int64) (map[int64][]
 	return out, nil
 }
 
-// UsersByPartnerships loads each partnership's assigned users, sorted by name.
-func (db *DB) UsersByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.User, error) {
+// UsersByPartnerships loads each partnership's assigned users, sorted by
+// name, of the organizations whose partnerships a reads.
+func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.User, error) {
 	inList, args := in(ids)
+	scope := readableOrgs("t.organization_id", a)
+	args = append(args, scope.args...)
 	var rows []struct {
 		PartnershipID int64 `db:"partnership_id"`
 		pg.User
 	}
 	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
-		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` ORDER BY t.name, t.id`, args...); err != nil {
+		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]*pg.User, len(ids))
@@ -493,9 +494,12 @@ func (db *DB) UsersByPartnerships(ctx context.Context, ids []int64) (map[int64][
 
 // CustomFieldValuesByPartnerships loads each partnership's custom field
 // values, each with the field it is a value of (also returned once each),
-// in one statement: a value is never shown without its field.
-func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
+// in one statement: a value is never shown without its field. Only fields of
+// the organizations whose partnerships a reads are read.
+func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
+	scope := readableOrgs("f.organization_id", a)
+	args = append(args, scope.args...)
 	var rows []struct {
 		pg.CustomFieldValue
 		Field pg.CustomField `db:"field"`
@@ -505,7 +509,7 @@ func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) 
 		cols += `, f.` + c + ` AS "field.` + c + `"`
 	}
 	if err := db.read().all(ctx, &rows, `SELECT `+cols+` FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
-		WHERE v.partnership_id IN `+inList+` ORDER BY v.partnership_id, v.field_id`, args...); err != nil {
+		WHERE v.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY v.partnership_id, v.field_id`, args...); err != nil {
 		return nil, nil, fmt.Errorf("load custom field values: %w", err)
 	}
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
