@@ -44,7 +44,7 @@ func TestBatchesSeeOnlyWhatTheActorMay(t *testing.T) {
 
 		read := func(actor pg.Actor) (found int) {
 			t.Helper()
-			b := loaders.NewBatches(env.DB, actor)
+			b := loaders.NewBatches(env.DB, actor, nil)
 			partners, err := b.Partners(ctx, []int64{p.ID})
 			must(err)
 			users, err := b.Users(ctx, []int64{owner.Admin.ID})

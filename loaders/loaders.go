@@ -20,9 +20,6 @@ type Loaders struct {
 	// request's actor.
 	Batches  Batches
 	registry *registry
-	// observe, when set, is told the edge and key count of every batch
-	// that queries the database.
-	observe func(edge string, keys int)
 
 	Organization *dataloader.Loader[int64, *pg.Organization]
 	User         *dataloader.Loader[int64, *pg.User]
@@ -52,7 +49,7 @@ type Loaders struct {
 // New builds the loaders of one request acting as a. observe, if not nil,
 // is told the size of every batch (for metrics).
 func New(db *store.DB, a pg.Actor, observe func(edge string, keys int)) *Loaders {
-	l := &Loaders{Batches: NewBatches(db, a), registry: newRegistry(), observe: observe}
+	l := &Loaders{Batches: NewBatches(db, a, observe), registry: newRegistry()}
 	b, r := l.Batches, l.registry
 	partnerships := func() []int64 { return keys(r, r.partnerships, nil) }
 	fk := func(f func(*pg.Partnership) *int64) func() []int64 {
@@ -69,14 +66,14 @@ func New(db *store.DB, a pg.Actor, observe func(edge string, keys int)) *Loaders
 	l.Category = reference[*pg.Category](refs, refCategory, "Category")
 	l.Stage = reference[*pg.Stage](refs, refStage, "Stage")
 	l.Event = byID(l, b.Events, nil, "Event", nil)
-	fields := newMemo[int64, *pg.CustomField](l.observer("Custom field"), b.CustomFields, expandIDs(r.fieldIDs))
+	fields := newMemo[int64, *pg.CustomField](b.CustomFields, expandIDs(r.fieldIDs))
 	l.CustomField = dataloader.NewBatchedLoader(fields.batch(missing("Custom field")), options[int64, *pg.CustomField]()...)
 
-	l.NextStagesByStage = many(l, "stage.allowedNextStages", b.NextStages, l.RegisterStages, func() []int64 { return keys(r, r.stages, nil) })
-	l.TagsByPartnership = many(l, "partnership.tags", b.Tags, nil, partnerships)
-	l.UsersByPartnership = many(l, "partnership.assignedUsers", b.AssignedUsers, l.RegisterUsers, partnerships)
+	l.NextStagesByStage = many(l, b.NextStages, l.RegisterStages, func() []int64 { return keys(r, r.stages, nil) })
+	l.TagsByPartnership = many(l, b.Tags, nil, partnerships)
+	l.UsersByPartnership = many(l, b.AssignedUsers, l.RegisterUsers, partnerships)
 	// Values come with their fields, which the field loader then has.
-	l.CustomValuesByPartnership = many(l, "partnership.customFieldValues", func(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, error) {
+	l.CustomValuesByPartnership = many(l, func(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, error) {
 		values, fs, err := b.CustomValues(ctx, ids)
 		if err != nil {
 			return nil, err
@@ -101,21 +98,21 @@ func New(db *store.DB, a pg.Actor, observe func(edge string, keys int)) *Loaders
 			return b.PartnershipCounts(ctx, by, ids, args)
 		}
 	}
-	l.PartnershipsByPartner = pages(l, "partner.partnerships", partners, byParent(ByPartner), listOf(l.RegisterPartnerships))
-	l.PartnershipsByProject = pages(l, "project.partnerships", projects, byParent(ByProject), listOf(l.RegisterPartnerships))
-	l.PartnershipCountByPartner = pages(l, "partner.partnerships.totalCount", partners, countByParent(ByPartner), nil)
-	l.PartnershipCountByProject = pages(l, "project.partnerships.totalCount", projects, countByParent(ByProject), nil)
-	l.RelationshipsByPartner = pages(l, "partner.relationships", partners, b.Relationships, listOf(l.RegisterRelationships))
-	l.RelationshipCountByPartner = pages(l, "partner.relationships.totalCount", partners, b.RelationshipCounts, nil)
-	l.IntegrationsByPartner = pages(l, "partner.integrations", partners, b.Integrations, listOf(l.RegisterIntegrations))
-	l.IntegrationCountByPartner = pages(l, "partner.integrations.totalCount", partners, b.IntegrationCounts, nil)
+	l.PartnershipsByPartner = pages(l, partners, byParent(ByPartner), listOf(l.RegisterPartnerships))
+	l.PartnershipsByProject = pages(l, projects, byParent(ByProject), listOf(l.RegisterPartnerships))
+	l.PartnershipCountByPartner = pages(l, partners, countByParent(ByPartner), nil)
+	l.PartnershipCountByProject = pages(l, projects, countByParent(ByProject), nil)
+	l.RelationshipsByPartner = pages(l, partners, b.Relationships, listOf(l.RegisterRelationships))
+	l.RelationshipCountByPartner = pages(l, partners, b.RelationshipCounts, nil)
+	l.IntegrationsByPartner = pages(l, partners, b.Integrations, listOf(l.RegisterIntegrations))
+	l.IntegrationCountByPartner = pages(l, partners, b.IntegrationCounts, nil)
 	return l
 }
 
 // Forget drops everything the loaders hold and have registered, as a change
 // makes it stale: what is asked for next is read anew.
 func (l *Loaders) Forget() {
-	*l = *New(l.Batches.db, l.Batches.a, l.observe)
+	*l = *New(l.Batches.db, l.Batches.a, l.Batches.observe)
 }
 
 type ctxKey struct{}
@@ -141,7 +138,7 @@ func options[K comparable, V any]() []dataloader.Option[K, V] {
 // register, if not nil, records what it fetched; expand names the ids the
 // request will want, when known.
 func byID[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64]V, error), register func([]V), what string, expand func() []int64) *dataloader.Loader[int64, V] {
-	m := newMemo[int64, V](l.observer(what), func(ctx context.Context, keys []int64) (map[int64]V, error) {
+	m := newMemo[int64, V](func(ctx context.Context, keys []int64) (map[int64]V, error) {
 		out, err := fetch(ctx, keys)
 		if err == nil && register != nil {
 			vals := make([]V, 0, len(out))
@@ -162,8 +159,8 @@ func missing(what string) func(int64) error {
 }
 
 // many builds a loader of each key's list; a key with no rows gets an empty list.
-func many[V any](l *Loaders, edge string, fetch func(context.Context, []int64) (map[int64][]V, error), register func([]V), expand func() []int64) *dataloader.Loader[int64, []V] {
-	m := newMemo[int64, []V](l.observer(edge), func(ctx context.Context, keys []int64) (map[int64][]V, error) {
+func many[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64][]V, error), register func([]V), expand func() []int64) *dataloader.Loader[int64, []V] {
+	m := newMemo[int64, []V](func(ctx context.Context, keys []int64) (map[int64][]V, error) {
 		out, err := fetch(ctx, keys)
 		if err != nil {
 			return nil, err
@@ -179,14 +176,6 @@ func many[V any](l *Loaders, edge string, fetch func(context.Context, []int64) (
 		return out, nil
 	}, expandIDs(expand))
 	return dataloader.NewBatchedLoader(m.batch(nil), options[int64, []V]()...)
-}
-
-// observer returns the batch size observer of edge, or nil.
-func (l *Loaders) observer(edge string) func(int) {
-	if l.observe == nil {
-		return nil
-	}
-	return func(keys int) { l.observe(edge, keys) }
 }
 
 func expandIDs(f func() []int64) func([]int64) []int64 {

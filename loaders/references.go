@@ -83,7 +83,7 @@ func newReferences(l *Loaders) *memo[refKey, any] {
 		}
 		return out, nil
 	}
-	return newMemo(l.observer("partnership.references"), fetch, expand)
+	return newMemo(fetch, expand)
 }
 
 // reference builds the loader of one kind of reference over the shared memo.

@@ -25,7 +25,7 @@ func (r *partnerResolver) GuestOrganization(ctx context.Context, p *pg.Partner) 
 }
 
 func (r *partnerResolver) Partnerships(ctx context.Context, p *pg.Partner, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
-	args, err := partnershipArgs(first, after, last, before, filter, orderBy)
+	args, err := loaders.PartnershipArgs(first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}

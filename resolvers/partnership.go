@@ -65,7 +65,7 @@ func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *s
 	if err != nil {
 		return nil, err
 	}
-	args, err := partnershipArgs(first, after, last, before, filter, orderBy)
+	args, err := loaders.PartnershipArgs(first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ func (r *projectResolver) Organization(ctx context.Context, p *pg.Project) (*pg.
 }
 
 func (r *projectResolver) Partnerships(ctx context.Context, p *pg.Project, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
-	args, err := partnershipArgs(first, after, last, before, filter, orderBy)
+	args, err := loaders.PartnershipArgs(first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"partnergraph/compiled"
 	"partnergraph/store"
 )
 
@@ -15,6 +16,13 @@ type Metrics struct {
 	errors   *prometheus.CounterVec
 	webhooks *prometheus.CounterVec
 	batches  *prometheus.HistogramVec
+	compiled *prometheus.CounterVec
+}
+
+// CompiledRead counts a query operation by how it was served: "compiled",
+// or "fallback" to gqlgen's executor with the reason (compiled.Reason*).
+func (m *Metrics) CompiledRead(outcome, reason string) {
+	m.compiled.WithLabelValues(outcome, reason).Inc()
 }
 
 // LoaderBatch records the keys one loader batch fetched.
@@ -48,6 +56,10 @@ func newMetrics(db *store.DB) *Metrics {
 			Help:    "Keys fetched by one dataloader batch (one SQL statement), by edge.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 8),
 		}, []string{"edge"}),
+		compiled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "partnergraph_compiled_reads_total",
+			Help: "Operations served by the compiled path of reads, or fallen back to gqlgen's executor, by reason.",
+		}, []string{"outcome", "reason"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partnergraph_webhook_attempts_total",
 			Help: "Webhook delivery attempts, by outcome.",
@@ -57,8 +69,12 @@ func newMetrics(db *store.DB) *Metrics {
 	// rather than nothing.
 	m.webhooks.WithLabelValues("succeeded")
 	m.webhooks.WithLabelValues("failed")
+	m.compiled.WithLabelValues("compiled", "")
+	for _, r := range []string{compiled.ReasonNotQuery, compiled.ReasonRootField, compiled.ReasonField, compiled.ReasonDefer, compiled.ReasonRuntime, compiled.ReasonIntrospection} {
+		m.compiled.WithLabelValues("fallback", r)
+	}
 	m.Registry.MustRegister(
-		m.requests, m.errors, m.webhooks, m.batches,
+		m.requests, m.errors, m.webhooks, m.batches, m.compiled,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "partnergraph_sql_statements_total",
 			Help: "SQL statements sent to the database.",

@@ -25,6 +25,7 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/auth"
+	"partnergraph/compiled"
 	"partnergraph/feed"
 	"partnergraph/graph"
 	"partnergraph/loaders"
@@ -67,6 +68,9 @@ type Config struct {
 	// time beside small operations: gqlgen already spreads one response's
 	// fields over every core.
 	MaxInFlightCost int
+	// NoCompiledReads turns the compiled path of reads off: gqlgen's
+	// executor then answers every field (--compiled-reads=false).
+	NoCompiledReads bool
 }
 
 // Server serves partnergraph over HTTP.
@@ -85,6 +89,7 @@ type Server struct {
 	// slots holds a token per executing request (Config.MaxInFlight).
 	slots     chan struct{}
 	admission *admission
+	compiled  *compiled.Reads
 }
 
 // New builds a server.
@@ -114,6 +119,7 @@ func New(cfg Config) *Server {
 	s.closing, s.shutdown = context.WithCancel(context.Background())
 	s.slots = make(chan struct{}, cfg.MaxInFlight)
 	s.admission = newAdmission(int64(cfg.MaxInFlightCost))
+	s.compiled = compiled.New(1000, s.Metrics.CompiledRead)
 	cfg.DB.OnEvents(func([]int64) { s.Feed.Wake() })
 	s.Metrics.subscriptions(s.Feed.Count)
 	schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: cfg.DB, Logger: cfg.Logger,
@@ -163,6 +169,11 @@ func (s *Server) configure(e configurable) {
 	}
 	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.DB)})
 	e.Use(limitsExtension{s.cfg.Limits})
+	if !s.cfg.NoCompiledReads {
+		// Root fields of queries it has a plan for are answered by the
+		// compiled path; the rest by gqlgen's executor.
+		e.Use(s.compiled)
+	}
 	e.AroundOperations(s.authenticate)
 	// A mutation's change makes what the loaders hold stale.
 	e.AroundFields(loaders.Refresh)

@@ -36,6 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	maxBody := f.int("max-body-bytes", "PARTNERGRAPH_MAX_BODY_BYTES", 1<<20, "largest request body")
 	timeout := f.duration("request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
 	shutdown := f.duration("shutdown-timeout", "PARTNERGRAPH_SHUTDOWN_TIMEOUT", 20*time.Second, "how long to let in-flight requests finish on SIGTERM")
+	compiledReads := f.bool("compiled-reads", "PARTNERGRAPH_COMPILED_READS", true, "answer queries through the compiled path of reads where it has a plan (off: gqlgen's executor answers everything)")
 	logLevel := f.string("log-level", "PARTNERGRAPH_LOG_LEVEL", "info", "debug, info, warn or error")
 	allowPrivate := f.bool("allow-private-webhooks", "PARTNERGRAPH_ALLOW_PRIVATE_WEBHOOKS", false, "let webhook endpoints be on loopback and private addresses")
 	schedule := f.string("webhook-retry-schedule", "PARTNERGRAPH_WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h", "waits before each webhook retry, comma-separated")
@@ -96,6 +97,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Limits:       server.Limits{MaxDepth: *maxDepth, MaxCost: *maxCost, MaxFields: *maxFields},
 		MaxBodyBytes: int64(*maxBody), RequestTimeout: *timeout, AllowPrivateWebhooks: *allowPrivate,
 		MaxBatch: *maxBatch, RateLimit: limiter, AllowList: *allowList, MaxInFlight: *inFlight, MaxInFlightCost: *inFlightCost,
+		NoCompiledReads: !*compiledReads,
 	})
 	dispatcher := &webhook.Dispatcher{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: *allowPrivate},
 		Schedule: retries, Timeout: *hookTimeout, OnAttempt: srv.Metrics.WebhookAttempt}
