@@ -17,8 +17,47 @@ const (
 	Conflict        Code = "CONFLICT"
 	BusinessRule    Code = "BUSINESS_RULE"
 	RateLimited     Code = "RATE_LIMITED"
-	Internal        Code = "INTERNAL"
+	// Unavailable is a request the server had no room to run within its
+	// time limit: retrying shortly is expected to succeed.
+	Unavailable Code = "UNAVAILABLE"
+	Internal    Code = "INTERNAL"
 )
+
+// HTTPStatus is the HTTP status (RFC 9110) of a request that failed with an
+// error of code c before it produced any result: the one table every
+// transport answers from. GraphQL over HTTP answers its own request errors
+// (a document it cannot parse, validate or coerce) as its specification
+// says, and a REST format whose document names another status for one of
+// its errors renders that one.
+func (c Code) HTTPStatus() int {
+	switch c {
+	case Unauthenticated:
+		return 401
+	case Forbidden:
+		return 403
+	case NotFound:
+		return 404
+	case BadUserInput, BusinessRule:
+		return 422
+	case Conflict:
+		return 409
+	case RateLimited:
+		return 429
+	case Unavailable:
+		return 503
+	}
+	return 500
+}
+
+// HTTPStatus is the HTTP status of a request that failed with e: its code's,
+// except that a record the input names (Field set) and that does not exist
+// is input the server cannot process (422), not a missing resource (404).
+func (e *Error) HTTPStatus() int {
+	if e.Code == NotFound && e.Field != "" {
+		return BadUserInput.HTTPStatus()
+	}
+	return e.Code.HTTPStatus()
+}
 
 // Error is the one domain error. Message is safe to show a client; Err, when
 // set, is the underlying cause and is only ever logged.

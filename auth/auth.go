@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	pg "partnergraph"
-	"partnergraph/store"
 )
 
 // Header names of seed 004's cross-organization model.
@@ -37,9 +36,23 @@ func FromRequest(r *http.Request) Credentials {
 	}
 }
 
-// Authenticator resolves credentials against the database.
+// Directory is what authentication reads: API keys, organizations and the
+// connections between them (store.DB implements it).
+type Directory interface {
+	// Authenticate returns the live key of secret and its user, or
+	// UNAUTHENTICATED.
+	Authenticate(ctx context.Context, secret string) (*pg.APIKey, *pg.User, error)
+	Organization(ctx context.Context, id int64) (*pg.Organization, error)
+	// OrganizationByUUID returns NOT_FOUND for an unknown UUID.
+	OrganizationByUUID(ctx context.Context, uuid string) (*pg.Organization, error)
+	// ConnectionAccess is the access grantor gives grantee, FORBIDDEN when
+	// no live connection exists.
+	ConnectionAccess(ctx context.Context, grantor, grantee int64) (pg.Permission, error)
+}
+
+// Authenticator resolves credentials against a Directory.
 type Authenticator struct {
-	DB *store.DB
+	Directory Directory
 }
 
 // ErrUnauthenticated is every failure to identify the caller: the response
@@ -54,7 +67,7 @@ func (au Authenticator) Actor(ctx context.Context, c Credentials) (pg.Actor, err
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		return pg.Actor{}, ErrUnauthenticated
 	}
-	key, user, err := au.DB.Authenticate(ctx, strings.TrimSpace(secret))
+	key, user, err := au.Directory.Authenticate(ctx, strings.TrimSpace(secret))
 	if err != nil {
 		return pg.Actor{}, err
 	}
@@ -65,7 +78,7 @@ func (au Authenticator) Actor(ctx context.Context, c Credentials) (pg.Actor, err
 	if c.Requester == "" && c.Target == "" {
 		return a, nil
 	}
-	own, err := au.DB.Organization(ctx, key.OrganizationID)
+	own, err := au.Directory.Organization(ctx, key.OrganizationID)
 	if err != nil {
 		return pg.Actor{}, err
 	}
@@ -85,7 +98,7 @@ func (au Authenticator) Actor(ctx context.Context, c Credentials) (pg.Actor, err
 		return pg.Actor{}, pg.InvalidField(TargetHeader, "%s must be a UUID.", TargetHeader)
 	}
 	noAccess := &pg.Error{Code: pg.Forbidden, Field: TargetHeader, Message: "No connection grants access to the target organization."}
-	target, err := au.DB.OrganizationByUUID(ctx, c.Target)
+	target, err := au.Directory.OrganizationByUUID(ctx, c.Target)
 	if err != nil {
 		if pg.ErrorCode(err) == pg.NotFound {
 			// An unknown organization looks exactly like one without a connection.
@@ -93,7 +106,7 @@ func (au Authenticator) Actor(ctx context.Context, c Credentials) (pg.Actor, err
 		}
 		return pg.Actor{}, err
 	}
-	access, err := au.DB.ConnectionAccess(ctx, target.ID, key.OrganizationID)
+	access, err := au.Directory.ConnectionAccess(ctx, target.ID, key.OrganizationID)
 	if err != nil {
 		if pg.ErrorCode(err) == pg.Forbidden {
 			return pg.Actor{}, noAccess

@@ -23,7 +23,6 @@ import (
 	"partnergraph/bench/gen"
 	"partnergraph/bench/load"
 	"partnergraph/pgtest"
-	"partnergraph/server"
 	"partnergraph/store"
 )
 
@@ -58,8 +57,7 @@ func start(tb testing.TB, dialect string, cfg gen.Config) *servers {
 	tb.Cleanup(func() { db.Close() })
 	// The gateway as serve builds it, minus the request log (the benchmark
 	// would measure its writes to the test's output).
-	gw := httptest.NewServer(server.New(server.Config{DB: db, Logger: slog.New(slog.DiscardHandler)}).Handler())
-	tb.Cleanup(gw.Close)
+	_, gw := pgtest.Serve(tb, db, slog.New(slog.DiscardHandler))
 	bdb, err := baseline.Open(ctx, dsn)
 	if err != nil {
 		tb.Fatalf("open baseline: %v", err)

@@ -19,7 +19,6 @@ import (
 	"partnergraph/auth"
 	"partnergraph/bench"
 	"partnergraph/compiled"
-	"partnergraph/graph"
 	"partnergraph/loaders"
 	"partnergraph/pgtest"
 	"partnergraph/resolvers"
@@ -48,11 +47,11 @@ func BenchmarkDashboardCost(b *testing.B) {
 		b.Run(dialect, func(b *testing.B) {
 			s := start(b, dialect, issue2Dataset())
 			ctx := context.Background()
-			a, err := auth.Authenticator{DB: s.db}.Actor(ctx, auth.Credentials{Authorization: "Bearer " + s.manifest.ReadKey})
+			a, err := auth.Authenticator{Directory: s.db}.Actor(ctx, auth.Credentials{Authorization: "Bearer " + s.manifest.ReadKey})
 			if err != nil {
 				b.Fatal(err)
 			}
-			schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: s.db}))
+			schema := resolvers.NewSchema(&resolvers.Resolver{DB: s.db})
 			exec := executor.New(schema)
 			fast := executor.New(schema)
 			fast.Use(compiled.New(100, nil))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"partnergraph/pgtest"
-	"partnergraph/server"
 )
 
 // pair is one database served twice: with the compiled path (the server
@@ -31,10 +29,7 @@ type pair struct {
 func newPair(t testing.TB, dialect string) *pair {
 	t.Helper()
 	env := pgtest.New(t, dialect)
-	executor := httptest.NewServer(server.New(server.Config{DB: env.DB, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Introspection: true, NoCompiledReads: true}).Handler())
-	t.Cleanup(executor.Close)
-	return &pair{env: env, compiled: env.Server, executor: executor, data: seed(t, env)}
+	return &pair{env: env, compiled: env.Server, executor: env.Another(t, pgtest.ExecutorOnly), data: seed(t, env)}
 }
 
 func post(t testing.TB, srv *httptest.Server, c caller, body []byte) (int, []byte) {

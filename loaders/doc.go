@@ -30,8 +30,8 @@
 // # Changes
 //
 // What a loader remembers is right for one snapshot of the data. After each
-// mutation field's resolver commits its change, Refresh (a gqlgen field
-// middleware the server installs) makes the request's loaders Forget all
-// they hold: the mutation's payload, and any later mutation of the same
+// mutation field's resolver commits its change, Refresh (a field
+// middleware of Extension, the gqlgen extension that gives each operation
+// its loaders) makes the request's loaders Forget all they hold: the mutation's payload, and any later mutation of the same
 // operation, read the values as they are after the change.
 package loaders

@@ -6,8 +6,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// Refresh is a gqlgen field middleware (handler.Server.AroundFields): once a
-// root mutation field's resolver has returned, its change committed, the
+// Refresh is a gqlgen field middleware (Extension installs it): once a root
+// mutation field's resolver has returned, its change committed, the
 // request's loaders forget what they held, so its payload and the later
 // mutations of the operation read the data as it now is. Mutation fields run
 // one after another, and nothing else of the operation runs meanwhile.

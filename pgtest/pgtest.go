@@ -17,9 +17,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	pg "partnergraph"
+	"partnergraph/auth"
+	"partnergraph/compiled"
+	"partnergraph/feed"
+	"partnergraph/loaders"
+	"partnergraph/metrics"
+	"partnergraph/resolvers"
 	"partnergraph/server"
 	"partnergraph/store"
+	"partnergraph/webhook"
 )
 
 // Dialects returns the databases tests run against: "sqlite" always, and
@@ -77,8 +86,10 @@ func openDB(t testing.TB, dialect string) (*store.DB, string) {
 
 // Env is a running partnergraph.
 type Env struct {
-	DB     *store.DB
-	Server *httptest.Server
+	DB *store.DB
+	// Gateway is the server behind Server, for tests of its internals.
+	Gateway *server.Server
+	Server  *httptest.Server
 	// DSN names the database, for tests that inspect it directly.
 	DSN string
 	log *syncBuffer
@@ -87,21 +98,59 @@ type Env struct {
 // Option adjusts the server configuration.
 type Option func(*server.Config)
 
+// ExecutorOnly turns the compiled path of reads off: gqlgen's executor
+// answers every field, as serve --compiled-reads=false does.
+func ExecutorOnly(c *server.Config) {
+	var kept []graphql.HandlerExtension
+	for _, e := range c.Extensions {
+		if _, ok := e.(*compiled.Reads); !ok {
+			kept = append(kept, e)
+		}
+	}
+	c.Extensions = kept
+}
+
 // New starts partnergraph on a fresh database of dialect.
 func New(t testing.TB, dialect string, opts ...Option) *Env {
 	t.Helper()
 	db, dsn := openDB(t, dialect)
 	log := &syncBuffer{}
-	// Tests run their webhook receivers on loopback, as serve
-	// --allow-private-webhooks permits.
-	cfg := server.Config{DB: db, Logger: slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), Introspection: true,
-		AllowPrivateWebhooks: true}
+	logger := slog.New(slog.NewJSONHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	gw, srv := Serve(t, db, logger, opts...)
+	return &Env{DB: db, Gateway: gw, Server: srv, DSN: dsn, log: log}
+}
+
+// Another starts a second gateway on e's database, as a second process
+// sharing it would be; its log is dropped.
+func (e *Env) Another(t testing.TB, opts ...Option) *httptest.Server {
+	t.Helper()
+	_, srv := Serve(t, e.DB, slog.New(slog.DiscardHandler), opts...)
+	return srv
+}
+
+// Serve starts a gateway on db wired as `partnergraph serve` wires it,
+// without the webhook dispatcher (tests that deliver run their own), behind
+// a real HTTP server closed when t ends. Webhook endpoints may be on
+// loopback, where tests run their receivers.
+func Serve(t testing.TB, db *store.DB, logger *slog.Logger, opts ...Option) (*server.Server, *httptest.Server) {
+	t.Helper()
+	m := metrics.New(db.Statements)
+	broker := &feed.Broker{DB: db}
+	db.OnEvents(func([]int64) { broker.Wake() })
+	cfg := server.Config{
+		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: true}, Feed: broker}),
+		Authenticator: auth.Authenticator{Directory: db},
+		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m,
+		Extensions: []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: m.LoaderBatch}, compiled.New(1000, m.CompiledRead)},
+		Logger:     logger, Introspection: true,
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv := httptest.NewServer(server.New(cfg).Handler())
+	gw := server.New(cfg)
+	srv := httptest.NewServer(gw.Handler())
 	t.Cleanup(srv.Close)
-	return &Env{DB: db, Server: srv, DSN: dsn, log: log}
+	return gw, srv
 }
 
 // Org is an organization with an ADMIN and keys to act as it.

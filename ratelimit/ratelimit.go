@@ -180,3 +180,11 @@ func (r *Recorder) Last() (Decision, bool) {
 	}
 	return *r.last, true
 }
+
+// Last returns the latest decision recorded in the Recorder of ctx, if any.
+func Last(ctx context.Context) (Decision, bool) {
+	if r, ok := ctx.Value(recorderKey{}).(*Recorder); ok {
+		return r.Last()
+	}
+	return Decision{}, false
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
 	pg "partnergraph"
@@ -29,9 +30,11 @@ type Resolver struct {
 	Feed *feed.Broker
 }
 
-// Config returns the gqlgen configuration of the schema, resolvers wired.
-func Config(r *Resolver) graph.Config {
-	return graph.Config{Resolvers: r}
+// NewSchema returns the executable schema with r's resolvers: the one
+// place the GraphQL API is assembled. Its field resolvers expect each
+// operation to carry its actor and loaders (loaders.Extension).
+func NewSchema(r *Resolver) graphql.ExecutableSchema {
+	return graph.NewExecutableSchema(graph.Config{Resolvers: r})
 }
 
 func (r *Resolver) Query() graph.QueryResolver               { return &queryResolver{r} }

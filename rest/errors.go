@@ -30,7 +30,8 @@ func asAPIError(err error) *apiError {
 
 func (f errorFormat) write(w http.ResponseWriter, err error) {
 	e := asAPIError(err)
-	if e.status == http.StatusTooManyRequests {
+	retry := e.status == http.StatusTooManyRequests || e.status == http.StatusServiceUnavailable
+	if retry && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}
 	switch f {
@@ -82,6 +83,8 @@ func journeyBee(e *apiError) (int, string) {
 		return http.StatusBadRequest, "Invalid field values or stage UUID not found"
 	case e.code == pg.RateLimited:
 		return http.StatusTooManyRequests, "Rate limit exceeded"
+	case e.code == pg.Unavailable:
+		return http.StatusServiceUnavailable, "Service temporarily unavailable"
 	}
 	return http.StatusInternalServerError, "Internal error"
 }

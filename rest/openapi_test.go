@@ -2,16 +2,20 @@ package rest_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+
+	"partnergraph/pgtest"
 )
 
 var (
@@ -75,5 +79,69 @@ func checkOpenAPI(t *testing.T, method, path string, status int, header http.Hea
 			t.Errorf("%s %s %d does not conform to openapi.json: %s (%s) %v", method, path, status, e.Message, e.Reason, e.SchemaValidationErrors)
 		}
 		t.FailNow()
+	}
+}
+
+// TestOpenAPIDocumentAnswersByAccept fetches the document with the Accept
+// headers clients send: JSON or a wildcard gets it, anything else a 406 in
+// the documented error format (checked against the document by client.do).
+func TestOpenAPIDocumentAnswersByAccept(t *testing.T) {
+	c := client{env: pgtest.New(t, "sqlite"), t: t}
+	for _, tc := range []struct {
+		accept string
+		status int
+	}{
+		{"", http.StatusOK},
+		{"application/json", http.StatusOK},
+		{"text/html, application/xhtml+xml, */*;q=0.8", http.StatusOK},
+		{"application/*", http.StatusOK},
+		{"text/html", http.StatusNotAcceptable},
+		{"application/json;q=0, text/plain", http.StatusNotAcceptable},
+		{"application/yaml", http.StatusNotAcceptable},
+	} {
+		var r response
+		if tc.accept == "" {
+			r = c.do("GET", "/openapi.json", "", "")
+		} else {
+			r = c.do("GET", "/openapi.json", "", "", "Accept", tc.accept)
+		}
+		if tc.status == http.StatusOK {
+			r.expect(t, http.StatusOK, `"openapi": "3.1.0"`)
+		} else {
+			r.expect(t, tc.status, `"code":"BAD_USER_INPUT"`, "accept application/json")
+		}
+	}
+}
+
+// TestOpenAPIDocumentPassesRedocly lints the document with Redocly's
+// recommended rules: no error and no warning. It runs where redocly is
+// installed (npm install -g @redocly/cli, as .ci/run does);
+// PARTNERGRAPH_TEST_REDOCLY=1 makes its absence a failure.
+func TestOpenAPIDocumentPassesRedocly(t *testing.T) {
+	bin, err := exec.LookPath("redocly")
+	if err != nil {
+		if os.Getenv("PARTNERGRAPH_TEST_REDOCLY") != "" {
+			t.Fatal("PARTNERGRAPH_TEST_REDOCLY is set but redocly is not installed: npm install -g @redocly/cli")
+		}
+		t.Skip("redocly is not installed (npm install -g @redocly/cli): skipping the OpenAPI lint")
+	}
+	cmd := exec.Command(bin, "lint", "--format", "json", "openapi.json")
+	// Offline: no usage report, no check for a newer version.
+	cmd.Env = append(os.Environ(), "REDOCLY_TELEMETRY=off", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true")
+	out, err := cmd.Output()
+	var report struct {
+		Totals   struct{ Errors, Warnings int }
+		Problems []struct {
+			RuleID, Message string
+		}
+	}
+	if jerr := json.Unmarshal(out, &report); jerr != nil {
+		t.Fatalf("redocly lint: %v %v: %s", err, jerr, out)
+	}
+	for _, p := range report.Problems {
+		t.Errorf("%s: %s", p.RuleID, p.Message)
+	}
+	if err != nil || report.Totals.Errors+report.Totals.Warnings > 0 {
+		t.Fatalf("redocly lint: %v, %d errors, %d warnings", err, report.Totals.Errors, report.Totals.Warnings)
 	}
 }

@@ -21,13 +21,21 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	pg "partnergraph"
-	"partnergraph/auth"
 	"partnergraph/ratelimit"
 )
 
-// Executor runs a GraphQL operation with the credentials ctx carries.
+// Executor runs a GraphQL operation in-process for an admitted request.
 type Executor interface {
 	Execute(ctx context.Context, query string, vars map[string]any) *graphql.Response
+}
+
+// Gateway is what the shim runs on: the gateway's one admission step and
+// its in-process execution (server.Server).
+type Gateway interface {
+	Executor
+	// Admit authenticates a request before any of it is read, and gives
+	// it its deadline; the returned function ends it.
+	Admit(w http.ResponseWriter, r *http.Request) (*http.Request, func(), *pg.Error)
 }
 
 // maxBody bounds a request body; every documented body is far smaller.
@@ -67,9 +75,9 @@ func routes() []route {
 }
 
 // Register mounts every route and the OpenAPI document on mux.
-func Register(mux *http.ServeMux, exec Executor) {
+func Register(mux *http.ServeMux, gw Gateway) {
 	for _, rt := range routes() {
-		mux.Handle(rt.method+" "+rt.pattern, handler(rt, exec))
+		mux.Handle(rt.method+" "+rt.pattern, handler(rt, gw))
 	}
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 }
@@ -82,16 +90,24 @@ type call struct {
 	body []byte
 }
 
-func handler(rt route, exec Executor) http.Handler {
+// handler serves one route: admission first, so a caller without a valid
+// key learns nothing about its request's shape; then the body; then the
+// route's operations.
+func handler(rt route, gw Gateway) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, limits := ratelimit.NewContext(auth.WithCredentials(r.Context(), auth.FromRequest(r)))
-		c := &call{ctx: ctx, r: r, exec: exec}
+		r, done, aerr := gw.Admit(w, r)
+		if aerr != nil {
+			rt.format.write(w, fromDomain(aerr))
+			return
+		}
+		defer done()
+		c := &call{ctx: r.Context(), r: r, exec: gw}
 		if err := c.readBody(w, rt.contentTypes); err != nil {
 			rt.format.write(w, err)
 			return
 		}
 		status, body, err := rt.handle(c)
-		if d, ok := limits.Last(); ok {
+		if d, ok := ratelimit.Last(r.Context()); ok {
 			// Over the limit, this also sets Retry-After for the 429.
 			d.SetHeaders(w.Header())
 		}
@@ -183,7 +199,7 @@ func (c *call) run(query string, vars map[string]any, into any) error {
 		e := resp.Errors[0]
 		code, _ := e.Extensions["code"].(string)
 		field, _ := e.Extensions["field"].(string)
-		return &apiError{status: statusOf(pg.Code(code), field), code: pg.Code(code), message: e.Message, pointer: field}
+		return fromDomain(&pg.Error{Code: pg.Code(code), Message: e.Message, Field: field})
 	}
 	if into != nil {
 		if err := json.Unmarshal(resp.Data, into); err != nil {
@@ -193,30 +209,10 @@ func (c *call) run(query string, vars map[string]any, into any) error {
 	return nil
 }
 
-// statusOf maps a domain code to the status REST clients expect. A record
-// referenced from the body that does not exist is bad input, not a missing
-// resource: the resource addressed by the path is what 404 is about.
-func statusOf(code pg.Code, field string) int {
-	switch code {
-	case pg.Unauthenticated:
-		return http.StatusUnauthorized
-	case pg.Forbidden:
-		return http.StatusForbidden
-	case pg.NotFound:
-		if field != "" {
-			return http.StatusUnprocessableEntity
-		}
-		return http.StatusNotFound
-	case pg.BadUserInput:
-		return http.StatusUnprocessableEntity
-	case pg.Conflict:
-		return http.StatusConflict
-	case pg.BusinessRule:
-		return http.StatusUnprocessableEntity
-	case pg.RateLimited:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
+// fromDomain is the apiError of a domain error, with the status of the
+// gateway's one table (partnergraph.Error.HTTPStatus).
+func fromDomain(e *pg.Error) *apiError {
+	return &apiError{status: e.HTTPStatus(), code: e.Code, message: e.Message, pointer: e.Field}
 }
 
 // pathID parses an integer path parameter into the global ID of typ.

@@ -12,8 +12,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
 	pg "partnergraph"
-	"partnergraph/auth"
 	"partnergraph/ratelimit"
 )
 
@@ -23,104 +26,185 @@ const (
 	mediaJSON            = "application/json"
 )
 
-// graphqlHandler serves /graphql by the GraphQL-over-HTTP specification:
-// POST and GET (queries only), the response media type chosen by Accept,
-// and the status codes that media type calls for. Operations run through
-// gqlgen's transports; the response is buffered so its status can depend on
-// whether execution started. WebSocket and server-sent event streams go
-// straight through.
-func (s *Server) graphqlHandler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodOptions:
-			s.gql.ServeHTTP(w, r)
-			return
-		case strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
-			// Browsers cannot set headers on a WebSocket: its credentials
-			// come in the connection_init payload (websocketInit).
-			s.gql.ServeHTTP(w, r.WithContext(s.untilShutdown(r.Context())))
-			return
-		case r.Method != http.MethodGet && r.Method != http.MethodPost:
-			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			writeRequestError(w, http.StatusMethodNotAllowed, mediaJSON, pg.Errorf(pg.BadUserInput, "Send GraphQL operations with POST, or queries with GET."))
-			return
-		}
-		creds := auth.FromRequest(r)
-		if r.Method == http.MethodPost && acceptsEventStream(r) {
-			if creds.Authorization == "" {
-				writeRequestError(w, http.StatusUnauthorized, mediaJSON, errNoKey)
-				return
-			}
-			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
-			s.gql.ServeHTTP(w, r.WithContext(auth.WithCredentials(s.untilShutdown(r.Context()), creds)))
-			return
-		}
-		media, ok := negotiate(r.Header.Get("Accept"))
-		if !ok {
-			writeRequestError(w, http.StatusNotAcceptable, mediaJSON,
-				pg.Errorf(pg.BadUserInput, "Accept %s or %s.", mediaGraphQLResponse, mediaJSON))
-			return
-		}
-		if creds.Authorization == "" {
-			writeRequestError(w, http.StatusUnauthorized, media, errNoKey)
-			return
-		}
-		var body []byte
-		if r.Method == http.MethodPost {
-			var status int
-			var err *pg.Error
-			if body, status, err = s.readBody(w, r); err != nil {
-				writeRequestError(w, status, media, err)
-				return
-			}
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-		defer cancel()
-		if !s.acquire(ctx) {
-			w.Header().Set("Retry-After", "1")
-			writeRequestError(w, http.StatusServiceUnavailable, media, errBusy)
-			return
-		}
-		defer func() { <-s.slots }()
-		ctx, limits := ratelimit.NewContext(auth.WithCredentials(ctx, creds))
-		var res result
-		if isBatch(body) {
-			res = s.batch(ctx, r, media, body)
-		} else {
-			res = s.execute(ctx, r, media, body)
-		}
-		if d, ok := limits.Last(); ok {
-			d.SetHeaders(w.Header())
-		}
-		for k, v := range res.header {
-			w.Header()[k] = v
-		}
-		w.Header().Set("Content-Type", media)
-		w.WriteHeader(res.status)
-		w.Write(res.body)
-	})
+// httpTransport is GraphQL over HTTP as its specification says
+// (graphql.github.io/graphql-over-http): POST, and GET for queries; the
+// response media type chosen by Accept; a JSON array body is a batch. It is
+// a gqlgen transport, so it settles each response's status itself:
+//
+//   - a response with data is 200;
+//   - a request gqlgen could not run (it does not parse, validate or
+//     coerce: BAD_USER_INPUT) is 400 under application/graphql-response+json
+//     and 200 under application/json, as clients written before the
+//     specification expect;
+//   - any other refusal before execution (the allow-list, the rate limit, a
+//     busy server) has the status of its code (partnergraph.Code.HTTPStatus).
+//
+// A response refused before execution has no data entry.
+type httpTransport struct {
+	maxBody  int64
+	maxBatch int
 }
 
-var errNoKey = pg.Errorf(pg.Unauthenticated, "Authorization: Bearer <API key> is required.")
+var _ graphql.Transport = httpTransport{}
 
-// readBody reads a POST body: JSON, within the size limit, holding one
-// request object or a batch of them.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, *pg.Error) {
+// Supports takes every request the stream transports do not.
+func (httpTransport) Supports(r *http.Request) bool {
+	return !isWebsocket(r) && !acceptsEventStream(r)
+}
+
+// Do answers one request.
+func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		writeRequestError(w, http.StatusNotAcceptable, mediaJSON,
+			pg.Errorf(pg.BadUserInput, "Accept %s or %s.", mediaGraphQLResponse, mediaJSON))
+		return
+	}
+	var res result
+	switch r.Method {
+	case http.MethodGet:
+		res = t.get(r, exec, media)
+	case http.MethodPost:
+		res = t.post(w, r, exec, media)
+	default:
+		res = requestError(http.StatusMethodNotAllowed, pg.Errorf(pg.BadUserInput, "Send GraphQL operations with POST, or queries with GET."))
+		res.header = http.Header{"Allow": {"GET, POST"}}
+	}
+	if d, ok := ratelimit.Last(r.Context()); ok {
+		d.SetHeaders(w.Header())
+	}
+	for k, v := range res.header {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Type", media)
+	w.WriteHeader(res.status)
+	w.Write(res.body)
+}
+
+// get runs the query of a GET request's query string.
+func (t httpTransport) get(r *http.Request, exec graphql.GraphExecutor, media string) result {
+	q := r.URL.Query()
+	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
+	for name, dst := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
+		if v := q.Get(name); v != "" {
+			if err := decodeJSON([]byte(v), dst); err != nil {
+				return requestError(http.StatusBadRequest, pg.InvalidField(name, "%s must be a JSON object.", name))
+			}
+		}
+	}
+	return t.run(r.Context(), exec, params, media, true)
+}
+
+// post runs the request object, or the batch of them, of a POST body.
+func (t httpTransport) post(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, media string) result {
+	body, status, err := t.readBody(w, r)
+	if err != nil {
+		return requestError(status, err)
+	}
+	if isBatch(body) {
+		return t.batch(r, exec, media, body)
+	}
+	return t.runBody(r, exec, media, body)
+}
+
+// runBody decodes one request object and runs it.
+func (t httpTransport) runBody(r *http.Request, exec graphql.GraphExecutor, media string, body []byte) result {
+	if err := checkRequest(body); err != nil {
+		return requestError(http.StatusBadRequest, err)
+	}
+	params := &graphql.RawParams{Headers: r.Header}
+	start := graphql.Now()
+	if err := decodeJSON(body, params); err != nil {
+		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The request body must be a JSON object with a query."))
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	return t.run(r.Context(), exec, params, media, false)
+}
+
+// run executes one operation and settles its status.
+func (t httpTransport) run(ctx context.Context, exec graphql.GraphExecutor, params *graphql.RawParams, media string, get bool) result {
+	oc, errs := exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
+		return refused(media, resp)
+	}
+	if get && oc.Operation.Operation != ast.Query {
+		res := requestError(http.StatusMethodNotAllowed, pg.Errorf(pg.BadUserInput, "Only queries may be sent with GET; send mutations with POST."))
+		res.header = http.Header{"Allow": {"POST"}}
+		return res
+	}
+	responses, ctx := exec.DispatchOperation(ctx, oc)
+	resp := responses(ctx)
+	if resp == nil {
+		// The deadline passed before the operation could start.
+		return requestError(errTimeout.HTTPStatus(), errTimeout)
+	}
+	if resp.Data == nil {
+		return refused(media, resp)
+	}
+	return result{status: http.StatusOK, body: encode(resp)}
+}
+
+// refused answers a response that has no data: the operation did not run,
+// and the response has no data entry.
+func refused(media string, resp *graphql.Response) result {
+	code := pg.BadUserInput
+	if len(resp.Errors) > 0 {
+		if c, ok := resp.Errors[0].Extensions["code"].(string); ok {
+			code = pg.Code(c)
+		}
+	}
+	body, err := json.Marshal(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
+	if err != nil {
+		return requestError(http.StatusInternalServerError, pg.InternalError(err))
+	}
+	res := result{status: refusedStatus(media, code), body: body}
+	if res.status == http.StatusServiceUnavailable {
+		res.header = http.Header{"Retry-After": {"1"}}
+	}
+	return res
+}
+
+// refusedStatus is the status of a request that did not run. Refusals of
+// the caller or of the moment have their code's status; a request that
+// cannot run as sent (it does not parse, validate or coerce, is over a
+// limit, or names a persisted query this server does not hold) is 400
+// under application/graphql-response+json and 200 under application/json.
+func refusedStatus(media string, code pg.Code) int {
+	switch code {
+	case pg.Unauthenticated, pg.Forbidden, pg.RateLimited, pg.Unavailable, pg.Internal:
+		return code.HTTPStatus()
+	}
+	if media == mediaJSON {
+		return http.StatusOK
+	}
+	return http.StatusBadRequest
+}
+
+func encode(resp *graphql.Response) []byte {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		// Every value gqlgen produces encodes; this is a fault.
+		b, _ = json.Marshal(requestErrorBody(pg.InternalError(err)))
+	}
+	return b
+}
+
+// readBody reads a POST body: JSON, within the size limit.
+func (t httpTransport) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, *pg.Error) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != mediaJSON {
 		return nil, http.StatusUnsupportedMediaType, pg.Errorf(pg.BadUserInput, "Content-Type must be %s.", mediaJSON)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.maxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, http.StatusRequestEntityTooLarge, pg.Errorf(pg.BadUserInput, "The request body is larger than %d bytes.", s.cfg.MaxBodyBytes)
+		return nil, http.StatusRequestEntityTooLarge, pg.Errorf(pg.BadUserInput, "The request body is larger than %d bytes.", t.maxBody)
 	}
 	if err != nil {
 		return nil, http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The request body could not be read.")
-	}
-	if !isBatch(body) {
-		if err := checkRequest(body); err != nil {
-			return nil, http.StatusBadRequest, err
-		}
 	}
 	return body, 0, nil
 }
@@ -152,6 +236,14 @@ func checkRequest(body []byte) *pg.Error {
 	return nil
 }
 
+// decodeJSON decodes JSON keeping numbers as written (json.Number), as
+// gqlgen's input coercion expects.
+func decodeJSON(b []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(dst)
+}
+
 func jsonKind(field string) string {
 	if field == "variables" || field == "extensions" {
 		return "object"
@@ -166,7 +258,7 @@ func isBatch(body []byte) bool {
 
 // batch runs a JSON array of requests one after another and answers an
 // array of their responses, in order.
-func (s *Server) batch(ctx context.Context, r *http.Request, media string, body []byte) result {
+func (t httpTransport) batch(r *http.Request, exec graphql.GraphExecutor, media string, body []byte) result {
 	var items []json.RawMessage
 	if err := json.Unmarshal(body, &items); err != nil {
 		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "A batch must be a JSON array of request objects."))
@@ -174,8 +266,8 @@ func (s *Server) batch(ctx context.Context, r *http.Request, media string, body 
 	switch {
 	case len(items) == 0:
 		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The batch is empty."))
-	case len(items) > s.cfg.MaxBatch:
-		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The batch holds %d operations; the limit is %d.", len(items), s.cfg.MaxBatch))
+	case len(items) > t.maxBatch:
+		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The batch holds %d operations; the limit is %d.", len(items), t.maxBatch))
 	}
 	var out bytes.Buffer
 	out.WriteByte('[')
@@ -183,135 +275,29 @@ func (s *Server) batch(ctx context.Context, r *http.Request, media string, body 
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		var res result
-		if err := checkRequest(item); err != nil {
-			res = requestError(http.StatusBadRequest, err)
-		} else {
-			res = s.execute(ctx, r, media, item)
-		}
-		out.Write(bytes.TrimRight(res.body, "\n"))
+		out.Write(t.runBody(r, exec, media, item).body)
 	}
 	out.WriteByte(']')
 	return result{status: http.StatusOK, body: out.Bytes()}
 }
 
-// result is a buffered response.
+// result is a response before it is written.
 type result struct {
 	status int
 	header http.Header
 	body   []byte
 }
 
-// exchange is what the operation tells the transport: whether execution
-// started (so the response has data) and the status of a request refused
-// before it did.
-type exchange struct {
-	executed   bool
-	status     int
-	retryAfter bool
-}
-
-// errBusy answers a request that found no room to execute within its
-// timeout.
-var errBusy = pg.Errorf(pg.RateLimited, "The server is busy; retry shortly.")
-
-type exchangeKey struct{}
-
-// markExecuting notes that the operation passed every check and runs.
-func markExecuting(ctx context.Context) {
-	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
-		ex.executed = true
-	}
-}
-
-// setRetryAfter asks the client of a refused request to retry in a second.
-func setRetryAfter(ctx context.Context) {
-	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
-		ex.retryAfter = true
-	}
-}
-
-// setStatus sets the status of a request refused before execution.
-func setStatus(ctx context.Context, code int) {
-	if ex, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
-		ex.status = code
-	}
-}
-
-// execute runs one request (body for POST, r's query string for GET)
-// through gqlgen and settles the status by the media type's rules.
-func (s *Server) execute(ctx context.Context, r *http.Request, media string, body []byte) result {
-	ex := &exchange{}
-	req := r.Clone(context.WithValue(ctx, exchangeKey{}, ex))
-	if body != nil {
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		req.ContentLength = int64(len(body))
-		req.Header.Set("Content-Type", mediaJSON)
-	}
-	req.Header.Set("Accept", media)
-	buf := &bufferWriter{header: http.Header{}}
-	s.gql.ServeHTTP(buf, req)
-
-	switch {
-	case r.Method == http.MethodGet && buf.status == http.StatusNotAcceptable:
-		// gqlgen's GET transport refuses a mutation this way; the
-		// specification asks for 405 and the method that works.
-		res := requestError(http.StatusMethodNotAllowed, pg.Errorf(pg.BadUserInput, "Only queries may be sent with GET; send mutations with POST."))
-		res.header = http.Header{"Allow": {"POST"}}
-		return res
-	case ex.executed:
-		return result{status: http.StatusOK, body: buf.body.Bytes()}
-	}
-	// Refused before execution: the response has no data entry, and
-	// every error a code (gqlgen's transports write some without one).
-	var resp struct {
-		Errors     []map[string]any `json:"errors"`
-		Extensions json.RawMessage  `json:"extensions,omitempty"`
-	}
-	if err := json.Unmarshal(buf.body.Bytes(), &resp); err != nil || len(resp.Errors) == 0 {
-		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The request is not a GraphQL request."))
-	}
-	internal := false
-	for _, e := range resp.Errors {
-		ext, _ := e["extensions"].(map[string]any)
-		if ext == nil {
-			ext = map[string]any{}
-			e["extensions"] = ext
-		}
-		if _, ok := ext["code"]; !ok {
-			ext["code"] = string(pg.BadUserInput)
-		}
-		internal = internal || ext["code"] == string(pg.Internal)
-	}
-	out, _ := json.Marshal(resp)
-	status := ex.status
-	switch {
-	case status != 0:
-	case buf.status == http.StatusBadRequest:
-		// gqlgen could not decode the request.
-		status = http.StatusBadRequest
-	case media == mediaGraphQLResponse:
-		status = http.StatusBadRequest
-		if internal {
-			status = http.StatusInternalServerError
-		}
-	default:
-		// application/json: every well-formed request is answered 200.
-		status = http.StatusOK
-	}
-	res := result{status: status, body: out}
-	if ex.retryAfter {
-		res.header = http.Header{"Retry-After": {"1"}}
-	}
-	return res
-}
-
-func requestError(status int, err *pg.Error) result {
+func requestErrorBody(err *pg.Error) map[string]any {
 	ext := map[string]any{"code": err.Code}
 	if err.Field != "" {
 		ext["field"] = err.Field
 	}
-	body, _ := json.Marshal(map[string]any{"errors": []any{map[string]any{"message": err.Message, "extensions": ext}}})
+	return map[string]any{"errors": []any{map[string]any{"message": err.Message, "extensions": ext}}}
+}
+
+func requestError(status int, err *pg.Error) result {
+	body, _ := json.Marshal(requestErrorBody(err))
 	return result{status: status, body: body}
 }
 
@@ -320,26 +306,6 @@ func writeRequestError(w http.ResponseWriter, status int, media string, err *pg.
 	w.Header().Set("Content-Type", media)
 	w.WriteHeader(status)
 	w.Write(res.body)
-}
-
-// bufferWriter holds a response until the transport settles its status.
-type bufferWriter struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *bufferWriter) Header() http.Header { return b.header }
-func (b *bufferWriter) WriteHeader(code int) {
-	if b.status == 0 {
-		b.status = code
-	}
-}
-func (b *bufferWriter) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	return b.body.Write(p)
 }
 
 // negotiate picks the response media type from Accept: the acceptable one
@@ -392,32 +358,13 @@ func negotiate(accept string) (string, bool) {
 }
 
 func acceptsEventStream(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
 	mt, _, _ := mime.ParseMediaType(strings.SplitN(r.Header.Get("Accept"), ",", 2)[0])
 	return mt == "text/event-stream"
 }
 
-// untilShutdown returns ctx, cancelled also when the server shuts down, for
-// streams that would otherwise outlive it.
-func (s *Server) untilShutdown(ctx context.Context) context.Context {
-	ctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(s.closing, cancel)
-	context.AfterFunc(ctx, func() { stop() })
-	return ctx
-}
-
-// acquire takes an execution slot, waiting until ctx ends. A free slot is
-// taken even when ctx has already ended (a select would pick at random), so
-// only a server that is really full answers "busy".
-func (s *Server) acquire(ctx context.Context) bool {
-	select {
-	case s.slots <- struct{}{}:
-		return true
-	default:
-	}
-	select {
-	case s.slots <- struct{}{}:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+func isWebsocket(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 }

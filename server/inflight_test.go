@@ -1,36 +1,32 @@
-package server
+package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
 	pg "partnergraph"
-	"partnergraph/store"
+	"partnergraph/pgtest"
+	"partnergraph/server"
 )
 
 // TestBusyServerAsksToRetry: with every execution slot taken, a request
 // waits its timeout and gets 503 with Retry-After, not an unbounded queue.
 func TestBusyServerAsksToRetry(t *testing.T) {
-	db, key := readKey(t)
-	s := New(Config{DB: db, MaxInFlight: 1, RequestTimeout: 100 * time.Millisecond})
-	srv := httptest.NewServer(s.Handler())
-	defer srv.Close()
+	env := pgtest.New(t, "sqlite", func(c *server.Config) { c.MaxInFlight = 1; c.RequestTimeout = 100 * time.Millisecond })
+	key := env.Org(t, "Acme").Read
 	post := func() *http.Response {
-		resp := postQuery(t, srv.URL, key, `{ viewer { permission } }`)
+		resp := postQuery(t, env.Server.URL, key, `{ viewer { permission } }`)
 		resp.Body.Close()
 		return resp
 	}
-	s.slots <- struct{}{} // an operation executing
+	release := env.Gateway.HoldSlot() // an operation executing
 	if resp := post(); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("busy: %d %v", resp.StatusCode, resp.Header)
 	}
-	<-s.slots
+	release()
 	if resp := post(); resp.StatusCode != http.StatusOK {
 		t.Fatalf("free: %d", resp.StatusCode)
 	}
@@ -41,7 +37,6 @@ func TestBusyServerAsksToRetry(t *testing.T) {
 // is spent answers 503 with Retry-After, and an operation costing more
 // than the whole budget still runs, alone.
 func TestAdmissionByCost(t *testing.T) {
-	db, key := readKey(t)
 	const small = `{ viewer { permission } }`
 	large := `{ partners(first: 100) { nodes { partnerships(first: 100) { nodes { id } } } } }`
 	for _, c := range []struct {
@@ -58,13 +53,15 @@ func TestAdmissionByCost(t *testing.T) {
 		{"costlier than the budget waits for the others", 10, 1, large, http.StatusServiceUnavailable},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := New(Config{DB: db, MaxInFlightCost: c.budget, RequestTimeout: 100 * time.Millisecond})
-			srv := httptest.NewServer(s.Handler())
-			defer srv.Close()
-			if c.held > 0 && !s.admission.sem.TryAcquire(c.held) {
+			env := pgtest.New(t, "sqlite", func(cfg *server.Config) {
+				cfg.MaxInFlightCost = c.budget
+				cfg.RequestTimeout = 100 * time.Millisecond
+			})
+			key := env.Org(t, "Acme").Read
+			if c.held > 0 && !env.Gateway.HoldBudget(c.held) {
 				t.Fatal("could not hold the budget")
 			}
-			resp := postQuery(t, srv.URL, key, c.query)
+			resp := postQuery(t, env.Server.URL, key, c.query)
 			defer resp.Body.Close()
 			var out struct {
 				Data   json.RawMessage `json:"data"`
@@ -79,7 +76,7 @@ func TestAdmissionByCost(t *testing.T) {
 				t.Fatalf("status %d, want %d (%+v)", resp.StatusCode, c.status, out)
 			}
 			if c.status == http.StatusServiceUnavailable {
-				if resp.Header.Get("Retry-After") == "" || out.Data != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != string(pg.RateLimited) {
+				if resp.Header.Get("Retry-After") == "" || out.Data != nil || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != string(pg.Unavailable) {
 					t.Fatalf("busy answer: %v %+v", resp.Header, out)
 				}
 				return
@@ -88,37 +85,11 @@ func TestAdmissionByCost(t *testing.T) {
 				t.Fatalf("answer: %+v", out)
 			}
 			// The operation gave its cost back.
-			if !s.admission.sem.TryAcquire(int64(c.budget) - c.held) {
+			if !env.Gateway.HoldBudget(int64(c.budget) - c.held) {
 				t.Fatal("the operation kept its share of the budget")
 			}
 		})
 	}
-}
-
-// readKey opens a SQLite database with one organization and returns a READ
-// key of its admin.
-func readKey(t *testing.T) (*store.DB, string) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "pg.db"), store.Options{SecretKey: make([]byte, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	org, err := db.CreateOrganization(ctx, "Acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	u, err := db.CreateUser(ctx, a, "Ada", "ada@acme.example", pg.RoleAdmin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, key, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: u.ID, Name: "k", Permission: pg.PermissionRead})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, key
 }
 
 // postQuery sends query to url's /graphql with key.

@@ -38,8 +38,6 @@ var _ interface {
 func (limitsExtension) ExtensionName() string                   { return "Limits" }
 func (limitsExtension) Validate(graphql.ExecutableSchema) error { return nil }
 
-type costKey struct{}
-
 // Cost is the cost the limits extension computed for the operation of ctx.
 func Cost(ctx context.Context) (int, bool) {
 	if !graphql.HasOperationContext(ctx) {

@@ -10,7 +10,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	pg "partnergraph"
-	"partnergraph/store"
 )
 
 // operationCache is the automatic persisted query cache: documents clients
@@ -18,19 +17,22 @@ import (
 // registered (partnergraph operations add), from the database, so a hash
 // alone works on any process from the first request.
 type operationCache struct {
-	db    *store.DB
-	local *lru.LRU[string]
+	operations Operations
+	local      *lru.LRU[string]
 }
 
-func newOperationCache(db *store.DB) *operationCache {
-	return &operationCache{db: db, local: lru.New[string](1000)}
+func newOperationCache(ops Operations) *operationCache {
+	return &operationCache{operations: ops, local: lru.New[string](1000)}
 }
 
 func (c *operationCache) Get(ctx context.Context, hash string) (string, bool) {
 	if q, ok := c.local.Get(ctx, hash); ok {
 		return q, true
 	}
-	op, err := c.db.PersistedOperation(ctx, hash)
+	if c.operations == nil {
+		return "", false
+	}
+	op, err := c.operations.PersistedOperation(ctx, hash)
 	if err != nil || op == nil {
 		return "", false
 	}
@@ -44,7 +46,7 @@ func (c *operationCache) Add(ctx context.Context, hash, query string) { c.local.
 // not register. It runs after automatic persisted queries resolved a hash
 // into its document, so registered operations may be sent either way.
 type allowList struct {
-	db *store.DB
+	operations Operations
 	// ttl bounds how long a process trusts that an operation is still
 	// registered after an operator removes it.
 	ttl time.Duration
@@ -62,7 +64,7 @@ func (*allowList) ExtensionName() string                   { return "AllowList" 
 func (*allowList) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (l *allowList) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
-	hash := store.OperationHash(p.Query)
+	hash := pg.OperationHash(p.Query)
 	now := time.Now()
 	l.mu.Lock()
 	until, ok := l.known[hash]
@@ -70,12 +72,11 @@ func (l *allowList) MutateOperationParameters(ctx context.Context, p *graphql.Ra
 	if ok && now.Before(until) {
 		return nil
 	}
-	op, err := l.db.PersistedOperation(ctx, hash)
+	op, err := l.operations.PersistedOperation(ctx, hash)
 	if err != nil {
 		return gqlerror.WrapPath(nil, pg.InternalError(err))
 	}
 	if op == nil {
-		setStatus(ctx, 403)
 		e := gqlerror.Errorf("This gateway runs only registered operations, and this one (sha256 %s) is not registered.", hash)
 		e.Extensions = map[string]any{"code": string(pg.Forbidden), "reason": "OPERATION_NOT_ALLOWED"}
 		return e

@@ -1,16 +1,17 @@
-// Package server is partnergraph's HTTP transport: the GraphQL endpoint
-// (gqlgen with explicit transports, limits and error presentation), GraphiQL,
-// health and metrics.
+// Package server is partnergraph's HTTP transport. It is handed what it
+// serves — the executable schema, an authenticator, the registered
+// operations, the open subscriptions, metrics — and serves it: GraphQL over
+// HTTP, server-sent events and WebSocket on /graphql, the REST shim's routes,
+// GraphiQL, health and metrics. Every request passes one admission step
+// (admission.go) before anything runs.
 package server
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"runtime"
-	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -25,31 +26,59 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/auth"
-	"partnergraph/compiled"
-	"partnergraph/feed"
-	"partnergraph/graph"
-	"partnergraph/loaders"
+	"partnergraph/graphiql"
+	"partnergraph/metrics"
 	"partnergraph/ratelimit"
-	"partnergraph/resolvers"
 	"partnergraph/rest"
-	"partnergraph/store"
-	"partnergraph/webhook"
 )
 
-// Config configures a Server.
+// Authenticator turns a request's credentials into the Actor it acts as
+// (auth.Authenticator): UNAUTHENTICATED or FORBIDDEN when it may not.
+type Authenticator interface {
+	Actor(ctx context.Context, c auth.Credentials) (pg.Actor, error)
+}
+
+// Operations are the operations an operator registered (store.DB).
+type Operations interface {
+	// PersistedOperation returns the operation whose text has hash, or nil.
+	PersistedOperation(ctx context.Context, hash string) (*pg.PersistedOperation, error)
+}
+
+// Streams are the open subscriptions (feed.Broker).
+type Streams interface {
+	// Close ends every subscription: each completes normally.
+	Close()
+	// Count is how many are open.
+	Count() int
+}
+
+// Config is what a Server serves and the limits it serves it within.
 type Config struct {
-	DB     *store.DB
+	// Schema is the executable GraphQL schema (resolvers.NewSchema).
+	Schema graphql.ExecutableSchema
+	// Authenticator identifies every request's caller.
+	Authenticator Authenticator
+	// Operations are the registered persisted operations.
+	Operations Operations
+	// Ready reports whether the database answers, for /readyz.
+	Ready func(context.Context) error
+	// Streams are ended on Shutdown and counted in metrics.
+	Streams Streams
+	// Metrics receives request metrics and is served at /metrics.
+	Metrics *metrics.Metrics
+	// Extensions run around each operation once it is admitted, in order:
+	// per-operation loaders, the compiled read path.
+	Extensions []graphql.HandlerExtension
+
 	Logger *slog.Logger
 	Limits Limits
 	// Introspection enables schema introspection (on by default in cmd).
 	Introspection bool
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes int64
-	// RequestTimeout bounds one request's execution.
+	// RequestTimeout bounds one request, from admission to its last byte;
+	// subscriptions are not bounded.
 	RequestTimeout time.Duration
-	// AllowPrivateWebhooks lets webhook endpoints be on loopback and
-	// private addresses (tests, private deployments).
-	AllowPrivateWebhooks bool
 	// MaxBatch bounds the operations of one batched request.
 	MaxBatch int
 	// RateLimit meters each API key's operations by cost; nil or a zero
@@ -58,42 +87,19 @@ type Config struct {
 	// AllowList refuses every operation sent over HTTP that an operator
 	// did not register (partnergraph operations add).
 	AllowList bool
-	// MaxInFlight bounds the GraphQL requests executing at once; the rest
-	// wait their turn (within their timeout). Executing is CPU work, so
-	// more at once than cores only adds memory. 0 means 4 per CPU.
+	// MaxInFlight bounds the operations executing at once; the rest wait
+	// their turn (within their timeout). Executing is CPU work, so more at
+	// once than cores only adds memory. 0 means 4 per CPU.
 	MaxInFlight int
 	// MaxInFlightCost bounds the summed cost of the operations executing
 	// at once (see admission); 0 means 20,000 points per CPU. On two cores
 	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
-	// time beside small operations: gqlgen already spreads one response's
-	// fields over every core.
+	// time beside small operations.
 	MaxInFlightCost int
-	// NoCompiledReads turns the compiled path of reads off: gqlgen's
-	// executor then answers every field (--compiled-reads=false).
-	NoCompiledReads bool
 }
 
-// Server serves partnergraph over HTTP.
-type Server struct {
-	// Feed streams committed events to subscriptions; wake it when other
-	// processes commit (store.DB.Listen).
-	Feed    *feed.Broker
-	cfg     Config
-	gql     *handler.Server
-	exec    *executor.Executor
-	auth    auth.Authenticator
-	Metrics *Metrics
-	// closing ends when Shutdown starts, closing every stream.
-	closing  context.Context
-	shutdown context.CancelFunc
-	// slots holds a token per executing request (Config.MaxInFlight).
-	slots     chan struct{}
-	admission *admission
-	compiled  *compiled.Reads
-}
-
-// New builds a server.
-func New(cfg Config) *Server {
+// withDefaults fills what cfg leaves unset.
+func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -115,22 +121,36 @@ func New(cfg Config) *Server {
 	if cfg.MaxInFlightCost == 0 {
 		cfg.MaxInFlightCost = 20_000 * runtime.GOMAXPROCS(0)
 	}
-	s := &Server{cfg: cfg, auth: auth.Authenticator{DB: cfg.DB}, Metrics: newMetrics(cfg.DB), Feed: &feed.Broker{DB: cfg.DB}}
-	s.closing, s.shutdown = context.WithCancel(context.Background())
-	s.slots = make(chan struct{}, cfg.MaxInFlight)
-	s.admission = newAdmission(int64(cfg.MaxInFlightCost))
-	s.compiled = compiled.New(1000, s.Metrics.CompiledRead)
-	cfg.DB.OnEvents(func([]int64) { s.Feed.Wake() })
-	s.Metrics.subscriptions(s.Feed.Count)
-	schema := graph.NewExecutableSchema(resolvers.Config(&resolvers.Resolver{DB: cfg.DB, Logger: cfg.Logger,
-		Guard: webhook.Guard{AllowPrivate: cfg.AllowPrivateWebhooks}, Feed: s.Feed}))
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New(func() int64 { return 0 })
+	}
+	return cfg
+}
 
-	gql := handler.New(schema)
-	gql.AddTransport(transport.Options{})
-	// SSE before POST: POST would otherwise take text/event-stream requests.
+// Server serves partnergraph over HTTP.
+type Server struct {
+	cfg       Config
+	gql       *handler.Server
+	exec      *executor.Executor
+	admission *admission
+	// closing ends when Shutdown starts, closing every stream.
+	closing  context.Context
+	shutdown context.CancelFunc
+}
+
+// New builds a server from cfg.
+func New(cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	s := &Server{cfg: cfg, admission: newAdmission(cfg, presentError(cfg.Logger))}
+	s.closing, s.shutdown = context.WithCancel(context.Background())
+	if cfg.Streams != nil {
+		cfg.Metrics.Subscriptions(cfg.Streams.Count)
+	}
+	gql := handler.New(cfg.Schema)
+	// GraphQL over HTTP takes every request but event streams (a POST
+	// whose Accept starts with text/event-stream) and WebSocket upgrades.
+	gql.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, maxBatch: cfg.MaxBatch})
 	gql.AddTransport(transport.SSE{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
 	gql.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitFunc:              s.websocketInit,
@@ -139,12 +159,13 @@ func New(cfg Config) *Server {
 	if cfg.AllowList {
 		// After the persisted query extension: a hash is resolved into its
 		// document before the document is checked.
-		gql.Use(&allowList{db: cfg.DB, ttl: 30 * time.Second})
+		gql.Use(&allowList{operations: cfg.Operations, ttl: 30 * time.Second})
 	}
 	s.gql = gql
 	// The REST shim runs operations in-process through an executor set up
-	// exactly like the HTTP handler: same limits, auth, errors and metrics.
-	s.exec = executor.New(schema)
+	// exactly like the HTTP handler: same limits, admission, errors and
+	// metrics.
+	s.exec = executor.New(cfg.Schema)
 	s.configure(s.exec)
 	return s
 }
@@ -152,8 +173,6 @@ func New(cfg Config) *Server {
 // configurable is what handler.Server and executor.Executor share.
 type configurable interface {
 	Use(graphql.HandlerExtension)
-	AroundOperations(graphql.OperationMiddleware)
-	AroundFields(graphql.FieldMiddleware)
 	AroundResponses(graphql.ResponseMiddleware)
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
@@ -167,21 +186,19 @@ func (s *Server) configure(e configurable) {
 	if s.cfg.Introspection {
 		e.Use(extension.Introspection{})
 	}
-	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.DB)})
+	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations)})
 	e.Use(limitsExtension{s.cfg.Limits})
-	if !s.cfg.NoCompiledReads {
-		// Root fields of queries it has a plan for are answered by the
-		// compiled path; the rest by gqlgen's executor.
-		e.Use(s.compiled)
+	// Admission is the outermost operation interceptor: nothing the
+	// extensions do runs for an operation it refuses.
+	e.Use(s.admission)
+	for _, ext := range s.cfg.Extensions {
+		e.Use(ext)
 	}
-	e.AroundOperations(s.authenticate)
-	// A mutation's change makes what the loaders hold stale.
-	e.AroundFields(loaders.Refresh)
 	e.AroundResponses(s.observe)
 }
 
-// Execute runs one GraphQL operation in-process, acting with the
-// credentials ctx carries (auth.WithCredentials), and returns its response.
+// Execute runs one GraphQL operation in-process for a request that passed
+// Admit (the REST shim's), and returns its response.
 func (s *Server) Execute(ctx context.Context, query string, vars map[string]any) *graphql.Response {
 	ctx = graphql.StartOperationTrace(ctx)
 	params := &graphql.RawParams{Query: query, Variables: vars, ReadTime: graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}}
@@ -190,18 +207,23 @@ func (s *Server) Execute(ctx context.Context, query string, vars map[string]any)
 		return s.exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
 	}
 	responses, ctx := s.exec.DispatchOperation(ctx, oc)
-	return responses(ctx)
+	if resp := responses(ctx); resp != nil {
+		return resp
+	}
+	return &graphql.Response{Errors: gqlerror.List{presentError(s.cfg.Logger)(ctx, errTimeout)}}
 }
 
 // Shutdown ends every subscription (each gets its complete message) and
 // closes their WebSocket and event stream connections, within ctx. Call it before
 // http.Server.Shutdown, which waits for ordinary requests but not streams.
 func (s *Server) Shutdown(ctx context.Context) {
-	s.Feed.Close()
-	// Let each transport write its subscriptions' complete messages before
-	// the connections close under them.
-	for s.Feed.Count() > 0 && ctx.Err() == nil {
-		time.Sleep(10 * time.Millisecond)
+	if s.cfg.Streams != nil {
+		s.cfg.Streams.Close()
+		// Let each transport write its subscriptions' complete messages
+		// before the connections close under them.
+		for s.cfg.Streams.Count() > 0 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	select {
 	case <-ctx.Done():
@@ -217,18 +239,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := s.cfg.DB.Ping(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}))
 	rest.Register(mux, s)
-	ide := graphiqlHandler()
+	ide := graphiql.Handler("/graphiql", "/graphql")
 	mux.Handle("/graphiql", ide)
 	mux.Handle("/graphiql/", ide)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -237,63 +251,58 @@ func (s *Server) Handler() http.Handler {
 	return withRequestID(s.logRequests(mux))
 }
 
-// websocketInit authenticates a WebSocket at connection_init, from its
-// payload's Authorization (and organization headers); a bad key closes the
-// socket with 4403, as graphql-transport-ws specifies.
-func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-	creds := auth.Credentials{Authorization: p.Authorization(), Requester: p.GetString(auth.RequesterHeader), Target: p.GetString(auth.TargetHeader)}
-	if _, err := s.auth.Actor(ctx, creds); err != nil {
-		return transport.WithWebsocketCloseCode(ctx, 4403), nil, errors.New(pg.AsError(err).Message)
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			return
+		}
 	}
-	return auth.WithCredentials(ctx, creds), nil, nil
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// authenticate resolves the operation's credentials into an Actor and gives
-// the operation its own loaders.
-func (s *Server) authenticate(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	creds, _ := auth.CredentialsFrom(ctx)
-	a, err := s.auth.Actor(ctx, creds)
-	if err != nil {
-		de := pg.AsError(err)
-		status := httpStatus(de.Code)
-		switch {
-		case errors.Is(err, context.DeadlineExceeded):
-			status = http.StatusServiceUnavailable
-		case de.Code == pg.Internal:
-			s.cfg.Logger.ErrorContext(ctx, "authentication failed", "error", de.Err)
+// graphqlHandler serves /graphql: every request is admitted first, then
+// handed to gqlgen's transports (GraphQL over HTTP, server-sent events,
+// WebSocket). A WebSocket is admitted at connection_init instead: browsers
+// cannot set headers on one, so its credentials come in that message.
+func (s *Server) graphqlHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebsocket(r) {
+			s.gql.ServeHTTP(w, r.WithContext(s.untilShutdown(r.Context())))
+			return
 		}
-		setStatus(ctx, status)
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(s.cfg.Logger)(ctx, de)}})
-	}
-	logAttrs(ctx, slog.String("key_prefix", a.APIKeyPrefix))
-	if s.cfg.RateLimit.Enabled() {
-		cost, _ := Cost(ctx)
-		d, err := s.cfg.RateLimit.Take(ctx, "key:"+strconv.FormatInt(a.APIKeyID, 10), cost)
+		r, done, err := s.Admit(w, r)
 		if err != nil {
-			s.cfg.Logger.ErrorContext(ctx, "rate limit", "error", err)
-			setStatus(ctx, http.StatusInternalServerError)
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(s.cfg.Logger)(ctx, pg.InternalError(err))}})
+			media, ok := negotiate(r.Header.Get("Accept"))
+			if !ok {
+				media = mediaJSON
+			}
+			status := err.HTTPStatus()
+			if err.Code == pg.BadUserInput {
+				// A malformed organization header: the request, not its
+				// operation, is at fault.
+				status = http.StatusBadRequest
+			}
+			writeRequestError(w, status, media, err)
+			return
 		}
-		ratelimit.Record(ctx, d)
-		graphql.GetOperationContext(ctx).Stats.SetExtension("throttle", d)
-		if !d.Allowed {
-			setStatus(ctx, http.StatusTooManyRequests)
-			e := presentError(s.cfg.Logger)(ctx, pg.Errorf(pg.RateLimited,
-				"This operation costs %d points and the key has %d left; retry in %s.", cost, d.Remaining, d.RetryAfter.Round(time.Millisecond)))
-			e.Extensions["retryAfter"] = d.RetryAfter.Seconds()
-			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{e}})
-		}
+		defer done()
+		s.gql.ServeHTTP(w, r)
+	})
+}
+
+// websocketInit admits a WebSocket at connection_init, from its payload's
+// Authorization (and organization headers); a bad key closes the socket
+// with 4403, as graphql-transport-ws specifies.
+func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	creds := auth.Credentials{Authorization: p.Authorization(), Requester: p.GetString(auth.RequesterHeader), Target: p.GetString(auth.TargetHeader)}
+	ctx, err := s.admission.authenticate(ctx, creds)
+	if err != nil {
+		return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
 	}
-	ctx = pg.NewContext(ctx, a)
-	ctx = loaders.NewContext(ctx, loaders.New(s.cfg.DB, a, s.Metrics.LoaderBatch))
-	h, ok := s.admit(ctx, next)
-	if !ok {
-		setStatus(ctx, http.StatusServiceUnavailable)
-		setRetryAfter(ctx)
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presentError(s.cfg.Logger)(ctx, errBusy)}})
-	}
-	markExecuting(ctx)
-	return h
+	return ctx, nil, nil
 }
 
 // observe records each response's latency and errors, and reports the
@@ -316,10 +325,10 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 		}
 	}
 	logAttrs(ctx, slog.String("operation", opName))
-	s.Metrics.requests.WithLabelValues(opType, operationLabel(opName)).Observe(time.Since(start).Seconds())
+	s.cfg.Metrics.Operation(opType, opName, time.Since(start))
 	for _, e := range resp.Errors {
 		code, _ := e.Extensions["code"].(string)
-		s.Metrics.errors.WithLabelValues(code).Inc()
+		s.cfg.Metrics.Error(code)
 	}
 	if cost, ok := Cost(ctx); ok {
 		if resp.Extensions == nil {
@@ -334,25 +343,13 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 	return resp
 }
 
-// httpStatus is the HTTP status of a request refused before execution.
-func httpStatus(c pg.Code) int {
-	switch c {
-	case pg.Unauthenticated:
-		return http.StatusUnauthorized
-	case pg.Forbidden:
-		return http.StatusForbidden
-	case pg.BadUserInput:
-		return http.StatusBadRequest
-	case pg.RateLimited:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
-func writeGraphQLError(w http.ResponseWriter, status int, err *pg.Error) {
-	writeJSON(w, status, map[string]any{"errors": []any{map[string]any{
-		"message": err.Message, "extensions": map[string]any{"code": err.Code},
-	}}})
+// untilShutdown returns ctx, cancelled also when the server shuts down, for
+// streams that would otherwise outlive it.
+func (s *Server) untilShutdown(ctx context.Context) context.Context {
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.closing, cancel)
+	context.AfterFunc(ctx, func() { stop() })
+	return ctx
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -6,13 +6,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/gofrs/flock"
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 type constraintKind int
@@ -36,7 +40,16 @@ type dialect interface {
 	// secretKey returns the encryption key to use when none is configured.
 	secretKey(dsn string) ([]byte, error)
 	migrationsDir() string
+	// gooseDialect is the engine's name for goose.
+	gooseDialect() goose.Dialect
+	// migrationLocker serializes goose's migrations across processes.
+	migrationLocker(dsn string) (lock.SessionLocker, error)
+	// lockMigrations serializes a transaction with the migrations of
+	// other processes.
 	lockMigrations(ctx context.Context, tx *sqlx.Tx) error
+	tableExists(ctx context.Context, tx *sqlx.Tx, name string) (bool, error)
+	// displayName names the database for people (see DisplayName).
+	displayName(dsn string) string
 	// skipLocked is the clause that skips rows another transaction locked.
 	skipLocked(alias string) string
 	// notify announces, within a transaction, that it wrote events.
@@ -71,11 +84,9 @@ const sqliteParams = "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_sy
 func (sqliteDialect) name() string { return "sqlite" }
 
 func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB, error) {
-	path = strings.TrimPrefix(path, "sqlite://")
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, nil, fmt.Errorf("create database directory: %w", err)
-		}
+	path = sqlitePath(path)
+	if err := checkFolder(path); err != nil {
+		return nil, nil, err
 	}
 	params := sqliteParams
 	// The writer takes its lock at BEGIN (immediate), so two writers never
@@ -147,7 +158,7 @@ func (sqliteDialect) constraint(err error) constraintKind {
 // secretKey keeps a generated key in a file beside the database, readable
 // only by its owner, so an embedded install needs no configuration.
 func (sqliteDialect) secretKey(dsn string) ([]byte, error) {
-	path := strings.TrimPrefix(dsn, "sqlite://") + ".key"
+	path := sqlitePath(dsn) + ".key"
 	if key, err := os.ReadFile(path); err == nil {
 		if len(key) != 32 {
 			return nil, fmt.Errorf("key file %s: want 32 bytes, have %d", path, len(key))
@@ -177,6 +188,73 @@ func (sqliteDialect) secretKey(dsn string) ([]byte, error) {
 
 func (sqliteDialect) migrationsDir() string { return "migrations/sqlite" }
 
+func (sqliteDialect) gooseDialect() goose.Dialect { return goose.DialectSQLite3 }
+
+// migrationLocker locks a file beside the database (DB.lock): goose has no
+// lock of its own for SQLite, and the operating system releases this one
+// when a process dies.
+func (sqliteDialect) migrationLocker(dsn string) (lock.SessionLocker, error) {
+	return fileLocker{flock.New(sqlitePath(dsn) + ".lock")}, nil
+}
+
+func (sqliteDialect) tableExists(ctx context.Context, tx *sqlx.Tx, name string) (bool, error) {
+	var n int
+	err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name)
+	return n > 0, err
+}
+
+func (sqliteDialect) displayName(dsn string) string {
+	path, err := filepath.Abs(sqlitePath(dsn))
+	if err != nil {
+		return sqlitePath(dsn)
+	}
+	return path
+}
+
+// checkFolder makes sure the folder that is to hold the database file
+// exists and is writable (SQLite writes its log and shared memory files
+// beside the database), so a mistyped path is an error naming it rather
+// than a folder created by surprise or SQLite's "unable to open database
+// file".
+func checkFolder(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("database %s: folder %s does not exist (create it first)", path, dir)
+	case err != nil:
+		return fmt.Errorf("database %s: folder %s: %w", path, dir, errors.Unwrap(err))
+	case !fi.IsDir():
+		return fmt.Errorf("database %s: %s is not a folder", path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".partnergraph-write-check-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("database %s: folder %s is not writable: %w", path, dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
+
+// fileLocker is a goose SessionLocker over an advisory file lock.
+type fileLocker struct{ f *flock.Flock }
+
+func (l fileLocker) SessionLock(ctx context.Context, _ *sql.Conn) error {
+	ok, err := l.f.TryLockContext(ctx, 20*time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", l.f.Path(), err)
+	}
+	if !ok {
+		return fmt.Errorf("lock %s: %w", l.f.Path(), ctx.Err())
+	}
+	return nil
+}
+
+func (l fileLocker) SessionUnlock(context.Context, *sql.Conn) error { return l.f.Unlock() }
+
 // likePattern escapes s for a LIKE substring match.
 func likePattern(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
@@ -194,7 +272,7 @@ func (sqliteDialect) notify(context.Context, runner) error { return nil }
 func (sqliteDialect) singleWriter() bool { return true }
 
 func (sqliteDialect) openCheckpointer(ctx context.Context, path string) (*sqlx.DB, error) {
-	path = strings.TrimPrefix(path, "sqlite://")
+	path = sqlitePath(path)
 	c, err := connectSQLite(ctx, "file:"+path+"?"+sqliteParams)
 	if err != nil {
 		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -44,28 +42,13 @@ func (db *DB) TakeTokens(ctx context.Context, bucket string, cost, capacity, rat
 	return row.Tokens, row.Allowed, nil
 }
 
-// PersistedOperation is an operation an operator registered.
-type PersistedOperation struct {
-	Hash      string    `db:"hash"`
-	Name      string    `db:"name"`
-	Query     string    `db:"query"`
-	CreatedAt time.Time `db:"created_at"`
-}
-
-// OperationHash is the hash clients send for query in
-// extensions.persistedQuery.sha256Hash: hex SHA-256 of its exact text.
-func OperationHash(query string) string {
-	sum := sha256.Sum256([]byte(query))
-	return hex.EncodeToString(sum[:])
-}
-
 // RegisterOperation registers query under name; registering the same text
 // again changes nothing.
-func (db *DB) RegisterOperation(ctx context.Context, name, query string) (*PersistedOperation, error) {
+func (db *DB) RegisterOperation(ctx context.Context, name, query string) (*pg.PersistedOperation, error) {
 	if len(query) == 0 {
 		return nil, pg.InvalidField("query", "The operation is empty.")
 	}
-	op := &PersistedOperation{Hash: OperationHash(query), Name: name, Query: query, CreatedAt: db.now().UTC().Truncate(time.Microsecond)}
+	op := &pg.PersistedOperation{Hash: pg.OperationHash(query), Name: name, Query: query, CreatedAt: db.now().UTC().Truncate(time.Microsecond)}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO persisted_operations (hash, name, query, created_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (hash) DO UPDATE SET name = excluded.name`, op.Hash, op.Name, op.Query, op.CreatedAt)
@@ -78,8 +61,8 @@ func (db *DB) RegisterOperation(ctx context.Context, name, query string) (*Persi
 }
 
 // PersistedOperation returns the registered operation with hash, or nil.
-func (db *DB) PersistedOperation(ctx context.Context, hash string) (*PersistedOperation, error) {
-	var op PersistedOperation
+func (db *DB) PersistedOperation(ctx context.Context, hash string) (*pg.PersistedOperation, error) {
+	var op pg.PersistedOperation
 	err := db.read().get(ctx, &op, `SELECT hash, name, query, created_at FROM persisted_operations WHERE hash = ?`, hash)
 	if errors.Is(err, sql.ErrNoRows) || pg.ErrorCode(err) == pg.NotFound {
 		return nil, nil
@@ -91,8 +74,8 @@ func (db *DB) PersistedOperation(ctx context.Context, hash string) (*PersistedOp
 }
 
 // PersistedOperations lists the registered operations by name.
-func (db *DB) PersistedOperations(ctx context.Context) ([]*PersistedOperation, error) {
-	var ops []*PersistedOperation
+func (db *DB) PersistedOperations(ctx context.Context) ([]*pg.PersistedOperation, error) {
+	var ops []*pg.PersistedOperation
 	err := db.read().all(ctx, &ops, `SELECT hash, name, query, created_at FROM persisted_operations ORDER BY name, hash`)
 	return ops, err
 }

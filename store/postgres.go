@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 type postgresDialect struct{}
@@ -49,11 +52,34 @@ func (postgresDialect) secretKey(string) ([]byte, error) {
 
 func (postgresDialect) migrationsDir() string { return "migrations/postgres" }
 
-// lockMigrations takes a transaction-scoped advisory lock, so processes that
-// start together apply each migration once.
+func (postgresDialect) gooseDialect() goose.Dialect { return goose.DialectPostgres }
+
+// migrationLocker takes a session advisory lock, so processes that start
+// together apply each migration once; the others try again every second
+// for five minutes.
+func (postgresDialect) migrationLocker(string) (lock.SessionLocker, error) {
+	return lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID), lock.WithLockTimeout(1, 300))
+}
+
+// lockMigrations takes the migration lock for the transaction.
 func (postgresDialect) lockMigrations(ctx context.Context, tx *sqlx.Tx) error {
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(72001)`)
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLockID))
 	return err
+}
+
+func (postgresDialect) tableExists(ctx context.Context, tx *sqlx.Tx, name string) (bool, error) {
+	var ok bool
+	err := tx.GetContext(ctx, &ok, `SELECT to_regclass($1) IS NOT NULL`, name)
+	return ok, err
+}
+
+// displayName is the URL without its password.
+func (postgresDialect) displayName(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "a PostgreSQL database"
+	}
+	return u.Redacted()
 }
 
 // skipLocked lets processes claim different rows at once.

@@ -70,7 +70,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := db.migrate(ctx); err != nil {
+	m, err := newMigrator(d, db.w, dsn)
+	if err == nil {
+		_, err = m.Up(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -106,6 +110,25 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 // Statements returns how many SQL statements this DB has sent, for metrics
 // and for tests that prove a query's cost does not grow with its rows.
 func (db *DB) Statements() int64 { return db.statements.Load() }
+
+type statementCounterKey struct{}
+
+// CountStatements returns a context whose queries this DB counts apart,
+// and a function returning how many there were: one operation's share of
+// Statements, for its debug log line. Transaction begins and commits a
+// group commit shares are not counted in it.
+func CountStatements(ctx context.Context) (context.Context, func() int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, statementCounterKey{}, n), n.Load
+}
+
+// count counts a statement sent for ctx.
+func (db *DB) count(ctx context.Context) {
+	db.statements.Add(1)
+	if n, ok := ctx.Value(statementCounterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+}
 
 // Dialect names the database engine: "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.dialect.name() }
@@ -218,7 +241,7 @@ func (r runner) get(ctx context.Context, dest any, query string, args ...any) er
 	if err != nil {
 		return err
 	}
-	r.db.statements.Add(1)
+	r.db.count(ctx)
 	err = sqlx.GetContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
 	return r.db.translate(err)
 }
@@ -228,7 +251,7 @@ func (r runner) all(ctx context.Context, dest any, query string, args ...any) er
 	if err != nil {
 		return err
 	}
-	r.db.statements.Add(1)
+	r.db.count(ctx)
 	err = sqlx.SelectContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
 	return r.db.translate(err)
 }
@@ -239,7 +262,7 @@ func (r runner) scan(ctx context.Context, dest []any, query string, args ...any)
 	if err != nil {
 		return err
 	}
-	r.db.statements.Add(1)
+	r.db.count(ctx)
 	err = r.q.QueryRowxContext(ctx, r.db.dialect.rebind(query), args...).Scan(dest...)
 	return r.db.translate(err)
 }
@@ -249,7 +272,7 @@ func (r runner) exec(ctx context.Context, query string, args ...any) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	r.db.statements.Add(1)
+	r.db.count(ctx)
 	res, err := r.q.ExecContext(ctx, r.db.dialect.rebind(query), args...)
 	if err != nil {
 		return 0, r.db.translate(err)

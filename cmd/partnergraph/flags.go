@@ -30,30 +30,48 @@ func (f flags) string(name, env, def, help string) *string {
 }
 
 func (f flags) bool(name, env string, def bool, help string) *bool {
+	p := new(bool)
+	f.boolVar(p, name, env, def, help)
+	return p
+}
+
+func (f flags) boolVar(p *bool, name, env string, def bool, help string) {
 	if v, ok := os.LookupEnv(env); ok {
 		if b, err := strconv.ParseBool(v); err == nil {
 			def = b
 		}
 	}
-	return f.Bool(name, def, fmt.Sprintf("%s (env %s)", help, env))
+	f.BoolVar(p, name, def, fmt.Sprintf("%s (env %s)", help, env))
 }
 
 func (f flags) int(name, env string, def int, help string) *int {
+	p := new(int)
+	f.intVar(p, name, env, def, help)
+	return p
+}
+
+func (f flags) intVar(p *int, name, env string, def int, help string) {
 	if v, ok := os.LookupEnv(env); ok {
 		if n, err := strconv.Atoi(v); err == nil {
 			def = n
 		}
 	}
-	return f.Int(name, def, fmt.Sprintf("%s (env %s)", help, env))
+	f.IntVar(p, name, def, fmt.Sprintf("%s (env %s)", help, env))
 }
 
 func (f flags) duration(name, env string, def time.Duration, help string) *time.Duration {
+	p := new(time.Duration)
+	f.durationVar(p, name, env, def, help)
+	return p
+}
+
+func (f flags) durationVar(p *time.Duration, name, env string, def time.Duration, help string) {
 	if v, ok := os.LookupEnv(env); ok {
 		if d, err := time.ParseDuration(v); err == nil {
 			def = d
 		}
 	}
-	return f.Duration(name, def, fmt.Sprintf("%s (env %s)", help, env))
+	f.DurationVar(p, name, def, fmt.Sprintf("%s (env %s)", help, env))
 }
 
 // database adds the --db and --secret-key flags every command shares.

@@ -4,9 +4,10 @@
 //
 //	partnergraph serve     --db DSN --addr HOST:PORT [--demo]
 //	partnergraph bootstrap --db DSN --org NAME --email EMAIL [--json]
-//	partnergraph migrate   --db DSN
-//	partnergraph apikey    create|list|revoke …
+//	partnergraph migrate   [up|down|status] --db DSN
+//	partnergraph apikey    create|list|revoke --org ID …
 //	partnergraph operations add|list|remove …
+//	partnergraph --version
 //
 // Every flag also reads an environment variable, named in its help.
 package main
@@ -39,9 +40,10 @@ const usage = `partnergraph: a GraphQL gateway over partner relationship data.
 Usage:
   partnergraph serve     [--db DSN] [--addr HOST:PORT] [--demo]   serve the API (see serve --help)
   partnergraph bootstrap --org NAME --email EMAIL [--json]        create an organization, its admin and a WRITE key
-  partnergraph migrate   [--db DSN]                               apply database migrations
-  partnergraph apikey    create|list|revoke                       manage API keys
+  partnergraph migrate   up|down|status [--db DSN]                apply, roll back one or list migrations
+  partnergraph apikey    create|list|revoke --org ID              manage API keys
   partnergraph operations add|list|remove                         manage registered operations (serve --allow-list)
+  partnergraph --version                                          print the version and revision
 
 DSN is a SQLite file path (default partnergraph.db) or a postgres:// URL.
 `
@@ -62,6 +64,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return apikey(ctx, args[1:], stdout, stderr)
 	case "operations":
 		return operations(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		printVersion(stdout)
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Events (PostgreSQL): the outbox. A change and its event commit in one transaction;
 -- deliveries to webhook endpoints are fanned out in that transaction too, so
 -- no committed change is ever without its event or its deliveries.
@@ -58,3 +59,9 @@ CREATE TABLE webhook_attempts (
     succeeded       BOOLEAN NOT NULL
 );
 CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
+
+-- +goose Down
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_endpoints;
+DROP TABLE events;

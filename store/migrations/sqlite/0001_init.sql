@@ -1,3 +1,4 @@
+-- +goose Up
 -- The partnership domain. Every row belongs to one organization; every
 -- lookup filters on organization_id, so each table leads its indexes with it.
 
@@ -226,3 +227,23 @@ CREATE TABLE partner_integrations (
     UNIQUE (partner_id, business_id)
 );
 CREATE INDEX partner_integrations_organization ON partner_integrations (organization_id, id);
+
+-- +goose Down
+DROP TABLE partner_integrations;
+DROP TABLE relationships;
+DROP TABLE custom_field_values;
+DROP TABLE partnership_users;
+DROP TABLE partnership_tags;
+DROP TABLE partnerships;
+DROP TABLE custom_fields;
+DROP TABLE tags;
+DROP TABLE stage_transitions;
+DROP TABLE stages;
+DROP TABLE categories;
+DROP TABLE tiers;
+DROP TABLE projects;
+DROP TABLE partners;
+DROP TABLE connections;
+DROP TABLE api_keys;
+DROP TABLE users;
+DROP TABLE organizations;

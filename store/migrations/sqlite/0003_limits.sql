@@ -1,3 +1,4 @@
+-- +goose Up
 -- Rate limit buckets, shared by every gateway process on one database: each
 -- API key's points and when they were last counted (seconds since the epoch).
 CREATE TABLE rate_limits (
@@ -15,3 +16,7 @@ CREATE TABLE persisted_operations (
     query      TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+
+-- +goose Down
+DROP TABLE persisted_operations;
+DROP TABLE rate_limits;
