@@ -39,20 +39,20 @@ func planConn[C any](p *planner, s *spec[C], sel ast.SelectionSet) (*conn[C], er
 		if f.IsDeferred() || len(f.Deferrables) > 0 {
 			return nil, unsupported{ReasonDefer}
 		}
-		var write func(e *exec, pg *page[C]) error
+		var write func(e *exec, pp *page[C]) error
 		switch f.Name {
 		case "__typename":
 			write = func(e *exec, _ *page[C]) error { e.w.str(typename); return nil }
 		case "totalCount":
 			c.count = true
-			write = func(e *exec, pg *page[C]) error { e.w.int(int64(pg.total)); return nil }
+			write = func(e *exec, pp *page[C]) error { e.w.int(int64(pp.total)); return nil }
 		case "nodes":
 			o, err := plan(p, s, f.Selections)
 			if err != nil {
 				return nil, err
 			}
 			c.children = append(c.children, o)
-			write = func(e *exec, pg *page[C]) error { return o.list(e, pg.items) }
+			write = func(e *exec, pp *page[C]) error { return o.list(e, pp.items) }
 		case "edges":
 			w, err := planEdges(p, c, s, f.Selections)
 			if err != nil {
@@ -77,40 +77,40 @@ func planEdges[C any](p *planner, c *conn[C], s *spec[C], sel ast.SelectionSet) 
 	typename := s.typename + "Edge"
 	type edgeMember struct {
 		key   string
-		write func(e *exec, pg *page[C], i int) error
+		write func(e *exec, pp *page[C], i int) error
 	}
 	var members []edgeMember
 	for _, f := range graphql.CollectFields(p.oc, sel, []string{typename}) {
 		if f.IsDeferred() || len(f.Deferrables) > 0 {
 			return nil, unsupported{ReasonDefer}
 		}
-		var write func(e *exec, pg *page[C], i int) error
+		var write func(e *exec, pp *page[C], i int) error
 		switch f.Name {
 		case "__typename":
 			write = func(e *exec, _ *page[C], _ int) error { e.w.str(typename); return nil }
 		case "cursor":
 			c.cursors = true
-			write = func(e *exec, pg *page[C], i int) error { e.w.str(pg.cursors[i]); return nil }
+			write = func(e *exec, pp *page[C], i int) error { e.w.str(pp.cursors[i]); return nil }
 		case "node":
 			o, err := plan(p, s, f.Selections)
 			if err != nil {
 				return nil, err
 			}
 			c.children = append(c.children, o)
-			write = func(e *exec, pg *page[C], i int) error { return o.write(e, pg.items[i]) }
+			write = func(e *exec, pp *page[C], i int) error { return o.write(e, pp.items[i]) }
 		default:
 			return nil, unsupported{ReasonField}
 		}
 		members = append(members, edgeMember{key: quotedKey(f.Alias), write: write})
 	}
-	return func(e *exec, pg *page[C]) error {
+	return func(e *exec, pp *page[C]) error {
 		e.w.open('[')
-		for i := range pg.items {
+		for i := range pp.items {
 			e.w.elem()
 			e.w.open('{')
 			for _, m := range members {
 				e.w.key(m.key)
-				if err := m.write(e, pg, i); err != nil {
+				if err := m.write(e, pp, i); err != nil {
 					return err
 				}
 			}
@@ -127,25 +127,25 @@ func planPageInfo[C any](p *planner, c *conn[C], sel ast.SelectionSet) (func(*ex
 		if f.IsDeferred() || len(f.Deferrables) > 0 {
 			return nil, unsupported{ReasonDefer}
 		}
-		var write func(e *exec, pg *page[C]) error
+		var write func(e *exec, pp *page[C]) error
 		switch f.Name {
 		case "__typename":
 			write = func(e *exec, _ *page[C]) error { e.w.str("PageInfo"); return nil }
 		case "hasNextPage":
-			write = func(e *exec, pg *page[C]) error { e.w.bool(pg.hasNext); return nil }
+			write = func(e *exec, pp *page[C]) error { e.w.bool(pp.hasNext); return nil }
 		case "hasPreviousPage":
-			write = func(e *exec, pg *page[C]) error { e.w.bool(pg.hasPrev); return nil }
+			write = func(e *exec, pp *page[C]) error { e.w.bool(pp.hasPrev); return nil }
 		case "startCursor", "endCursor":
 			c.cursors = true
 			end := f.Name == "endCursor"
-			write = func(e *exec, pg *page[C]) error {
-				switch n := len(pg.cursors); {
+			write = func(e *exec, pp *page[C]) error {
+				switch n := len(pp.cursors); {
 				case n == 0:
 					e.w.null()
 				case end:
-					e.w.str(pg.cursors[n-1])
+					e.w.str(pp.cursors[n-1])
 				default:
-					e.w.str(pg.cursors[0])
+					e.w.str(pp.cursors[0])
 				}
 				return nil
 			}
@@ -154,11 +154,11 @@ func planPageInfo[C any](p *planner, c *conn[C], sel ast.SelectionSet) (func(*ex
 		}
 		members = append(members, member[*page[C]]{key: quotedKey(f.Alias), write: write})
 	}
-	return func(e *exec, pg *page[C]) error {
+	return func(e *exec, pp *page[C]) error {
 		e.w.open('{')
 		for _, m := range members {
 			e.w.key(m.key)
-			if err := m.write(e, pg); err != nil {
+			if err := m.write(e, pp); err != nil {
 				return err
 			}
 		}
@@ -168,12 +168,12 @@ func planPageInfo[C any](p *planner, c *conn[C], sel ast.SelectionSet) (func(*ex
 }
 
 // write writes one page.
-func (c *conn[C]) write(e *exec, pg *page[C]) error {
+func (c *conn[C]) write(e *exec, pp *page[C]) error {
 	e.w.open('{')
 	for i := range c.members {
 		m := &c.members[i]
 		e.w.key(m.key)
-		if err := m.write(e, pg); err != nil {
+		if err := m.write(e, pp); err != nil {
 			return err
 		}
 	}
@@ -193,24 +193,24 @@ func (c *conn[C]) loadItems(e *exec, items []C) error {
 
 // fromRoot is the page a root list resolver returned.
 func (c *conn[C]) fromRoot(e *exec, rc *relay.Connection[C]) (*page[C], error) {
-	pg := &page[C]{items: rc.Nodes()}
+	pp := &page[C]{items: rc.Nodes()}
 	if c.cursors {
 		edges := rc.Edges()
-		pg.cursors = make([]string, len(edges))
+		pp.cursors = make([]string, len(edges))
 		for i := range edges {
-			pg.cursors[i] = edges[i].Cursor
+			pp.cursors[i] = edges[i].Cursor
 		}
 	}
 	info := rc.PageInfo()
-	pg.hasNext, pg.hasPrev = info.HasNextPage, info.HasPreviousPage
+	pp.hasNext, pp.hasPrev = info.HasNextPage, info.HasPreviousPage
 	if c.count {
 		n, err := rc.TotalCount(e.ctx)
 		if err != nil {
 			return nil, errFallback
 		}
-		pg.total = n
+		pp.total = n
 	}
-	return pg, c.loadItems(e, pg.items)
+	return pp, c.loadItems(e, pp.items)
 }
 
 // fromList is a nested page read by a batch.
@@ -268,11 +268,11 @@ func (n *partnerships[T]) load(e *exec, parents []T) error {
 
 func (n *partnerships[T]) write(e *exec, v T) error {
 	pages, _ := e.slots[n.slot].(map[int64]*page[*pg.Partnership])
-	pg, ok := pages[n.id(v)]
+	pp, ok := pages[n.id(v)]
 	if !ok {
 		return errFallback
 	}
-	return n.conn.write(e, pg)
+	return n.conn.write(e, pp)
 }
 
 // partnershipArgs coerces a partnerships field's arguments as gqlgen's

@@ -119,8 +119,11 @@ func (r *Reads) count(outcome, reason string) {
 // InterceptField answers the root fields of queries it has a plan for.
 func (r *Reads) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Object != "Query" {
+		return next(ctx)
+	}
 	t, _ := ctx.Value(tallyKey{}).(*tally)
-	if fc == nil || fc.Object != "Query" || t == nil {
+	if t == nil {
 		return next(ctx)
 	}
 	l := loaders.For(ctx)
@@ -275,11 +278,11 @@ func (r connection[C]) run(e *exec, res any) error {
 	if !ok {
 		return errFallback
 	}
-	pg, err := r.c.fromRoot(e, rc)
+	pp, err := r.c.fromRoot(e, rc)
 	if err != nil {
 		return err
 	}
-	return r.c.write(e, pg)
+	return r.c.write(e, pp)
 }
 
 type single[C any] struct{ o *object[C] }
