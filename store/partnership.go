@@ -495,18 +495,26 @@ func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) 
 // CustomFieldValuesByPartnerships loads each partnership's custom field
 // values, each with the field it is a value of (also returned once each),
 // in one statement: a value is never shown without its field. Only fields of
-// the organizations whose partnerships a reads are read.
+// the organizations whose partnerships a reads are read. Each row carries
+// its field's columns, but a field's options (JSON) are decoded once per
+// field, not once per value.
 func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
 	scope := readableOrgs("f.organization_id", a)
 	args = append(args, scope.args...)
 	var rows []struct {
 		pg.CustomFieldValue
-		Field pg.CustomField `db:"field"`
+		FieldUUID    string             `db:"f_uuid"`
+		FieldOrg     int64              `db:"f_organization_id"`
+		FieldName    string             `db:"f_name"`
+		FieldType    pg.CustomFieldType `db:"f_type"`
+		FieldOptions []byte             `db:"f_options"`
+		FieldCreated time.Time          `db:"f_created_at"`
+		FieldUpdated time.Time          `db:"f_updated_at"`
 	}
 	cols := "v." + strings.ReplaceAll(customFieldValueCols, ", ", ", v.")
-	for _, c := range customFields.cols {
-		cols += `, f.` + c + ` AS "field.` + c + `"`
+	for _, c := range customFields.cols[1:] {
+		cols += `, f.` + c + ` AS f_` + c
 	}
 	if err := db.read().all(ctx, &rows, `SELECT `+cols+` FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
 		WHERE v.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY v.partnership_id, v.field_id`, args...); err != nil {
@@ -517,9 +525,13 @@ func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, a pg.Actor, i
 	var fields []*pg.CustomField
 	for i := range rows {
 		row := &rows[i]
-		f, ok := byID[row.Field.ID]
+		f, ok := byID[row.FieldID]
 		if !ok {
-			f = &row.Field
+			f = &pg.CustomField{ID: row.FieldID, UUID: row.FieldUUID, OrganizationID: row.FieldOrg, Name: row.FieldName,
+				Type: row.FieldType, CreatedAt: row.FieldCreated, UpdatedAt: row.FieldUpdated}
+			if err := f.Options.Scan(row.FieldOptions); len(row.FieldOptions) > 0 && err != nil {
+				return nil, nil, fmt.Errorf("load custom field values: options of field %d: %w", f.ID, err)
+			}
 			byID[f.ID] = f
 			fields = append(fields, f)
 		}
