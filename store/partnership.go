@@ -455,18 +455,20 @@ func withField(err error, field string) error {
 func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.Tag, error) {
 	inList, args := in(ids)
 	scope := readableOrgs("t.organization_id", a)
-	args = append(args, scope.args...)
-	var rows []struct {
-		PartnershipID int64 `db:"partnership_id"`
-		pg.Tag
-	}
-	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
-		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, args...); err != nil {
-		return nil, err
-	}
 	out := make(map[int64][]*pg.Tag, len(ids))
-	for i := range rows {
-		out[rows[i].PartnershipID] = append(out[rows[i].PartnershipID], &rows[i].Tag)
+	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
+		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
+		func(scan func(...any) error) error {
+			var p int64
+			t := &pg.Tag{}
+			if err := scan(&p, &t.ID, &t.UUID, &t.OrganizationID, &t.Name, &t.CreatedAt, &t.UpdatedAt); err != nil {
+				return err
+			}
+			out[p] = append(out[p], t)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("load partnership tags: %w", err)
 	}
 	return out, nil
 }
@@ -476,18 +478,20 @@ func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (
 func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.User, error) {
 	inList, args := in(ids)
 	scope := readableOrgs("t.organization_id", a)
-	args = append(args, scope.args...)
-	var rows []struct {
-		PartnershipID int64 `db:"partnership_id"`
-		pg.User
-	}
-	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
-		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, args...); err != nil {
-		return nil, err
-	}
 	out := make(map[int64][]*pg.User, len(ids))
-	for i := range rows {
-		out[rows[i].PartnershipID] = append(out[rows[i].PartnershipID], &rows[i].User)
+	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
+		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
+		func(scan func(...any) error) error {
+			var p int64
+			u := &pg.User{}
+			if err := scan(&p, &u.ID, &u.UUID, &u.OrganizationID, &u.Name, &u.Email, (*string)(&u.Role), &u.CreatedAt, &u.UpdatedAt); err != nil {
+				return err
+			}
+			out[p] = append(out[p], u)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("load assigned users: %w", err)
 	}
 	return out, nil
 }
@@ -496,48 +500,41 @@ func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) 
 // values, each with the field it is a value of (also returned once each),
 // in one statement: a value is never shown without its field. Only fields of
 // the organizations whose partnerships a reads are read. Each row carries
-// its field's columns, but a field's options (JSON) are decoded once per
-// field, not once per value.
+// its field's columns, but a field is built, and its options (JSON)
+// decoded, once.
 func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
 	scope := readableOrgs("f.organization_id", a)
-	args = append(args, scope.args...)
-	var rows []struct {
-		pg.CustomFieldValue
-		FieldUUID    string             `db:"f_uuid"`
-		FieldOrg     int64              `db:"f_organization_id"`
-		FieldName    string             `db:"f_name"`
-		FieldType    pg.CustomFieldType `db:"f_type"`
-		FieldOptions []byte             `db:"f_options"`
-		FieldCreated time.Time          `db:"f_created_at"`
-		FieldUpdated time.Time          `db:"f_updated_at"`
-	}
-	cols := "v." + strings.ReplaceAll(customFieldValueCols, ", ", ", v.")
-	for _, c := range customFields.cols[1:] {
-		cols += `, f.` + c + ` AS f_` + c
-	}
-	if err := db.read().all(ctx, &rows, `SELECT `+cols+` FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
-		WHERE v.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY v.partnership_id, v.field_id`, args...); err != nil {
-		return nil, nil, fmt.Errorf("load custom field values: %w", err)
-	}
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
 	byID := map[int64]*pg.CustomField{}
 	var fields []*pg.CustomField
-	for i := range rows {
-		row := &rows[i]
-		f, ok := byID[row.FieldID]
-		if !ok {
-			f = &pg.CustomField{ID: row.FieldID, UUID: row.FieldUUID, OrganizationID: row.FieldOrg, Name: row.FieldName,
-				Type: row.FieldType, CreatedAt: row.FieldCreated, UpdatedAt: row.FieldUpdated}
-			if err := f.Options.Scan(row.FieldOptions); len(row.FieldOptions) > 0 && err != nil {
-				return nil, nil, fmt.Errorf("load custom field values: options of field %d: %w", f.ID, err)
+	var f pg.CustomField
+	var options []byte
+	err := db.read().each(ctx, `SELECT v.`+strings.ReplaceAll(customFieldValueCols, ", ", ", v.")+`, `+qualify("f", customFields.cols[1:])+`
+		FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
+		WHERE v.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY v.partnership_id, v.field_id`, append(args, scope.args...),
+		func(scan func(...any) error) error {
+			v := &pg.CustomFieldValue{}
+			if err := scan(&v.PartnershipID, &v.FieldID, &v.Text, &v.Number, &v.Date, &v.Boolean, &v.Select, &v.MultiSelect, &v.UpdatedAt,
+				&f.UUID, &f.OrganizationID, &f.Name, (*string)(&f.Type), &options, &f.CreatedAt, &f.UpdatedAt); err != nil {
+				return err
 			}
-			byID[f.ID] = f
-			fields = append(fields, f)
-		}
-		v := &row.CustomFieldValue
-		v.Field = f
-		out[v.PartnershipID] = append(out[v.PartnershipID], v)
+			if v.Field = byID[v.FieldID]; v.Field == nil {
+				field := f
+				field.ID = v.FieldID
+				if len(options) > 0 {
+					if err := field.Options.Scan(options); err != nil {
+						return fmt.Errorf("options of field %d: %w", field.ID, err)
+					}
+				}
+				v.Field, byID[field.ID] = &field, &field
+				fields = append(fields, &field)
+			}
+			out[v.PartnershipID] = append(out[v.PartnershipID], v)
+			return nil
+		})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load custom field values: %w", err)
 	}
 	return out, fields, nil
 }
