@@ -1,6 +1,7 @@
 package partnergraph
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -195,6 +196,10 @@ func (in CustomFieldInput) Check(f *CustomField) (*CustomFieldValue, error) {
 	case FieldText:
 		if err := validLength(in.Path+".text", *in.Text, 0, 10000); err != nil {
 			return nil, err
+		}
+	case FieldNumber:
+		if math.IsNaN(*in.Number) || math.IsInf(*in.Number, 0) {
+			return nil, InvalidField(in.Path+".number", "Custom field %q needs a finite number.", f.Name)
 		}
 	case FieldDate:
 		if _, err := time.Parse("2006-01-02", *in.Date); err != nil {

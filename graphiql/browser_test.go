@@ -1,219 +1,61 @@
 package graphiql_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"partnergraph/demo"
 	"partnergraph/pgtest"
 )
 
-// chromiumPath finds Debian's chromium. Without it the browser test skips,
-// unless PARTNERGRAPH_TEST_BROWSER=1 (CI) demands it.
-func chromiumPath(t *testing.T) string {
+// demoEnv serves the demo organization, and returns its key.
+func demoEnv(t *testing.T, opts ...pgtest.Option) (*pgtest.Env, string) {
 	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "chromium"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("PARTNERGRAPH_TEST_BROWSER") == "1" {
-		t.Fatal("chromium is not installed, and PARTNERGRAPH_TEST_BROWSER=1 requires the browser test (apt-get install chromium)")
-	}
-	t.Skip("chromium is not installed (apt-get install chromium): skipping the browser test; set PARTNERGRAPH_TEST_BROWSER=1 to make this a failure")
-	return ""
-}
-
-// blackhole is the proxy every request that is not to the test server is
-// sent to: it refuses each one (403) and records who tried.
-type blackhole struct {
-	ln       net.Listener
-	mu       sync.Mutex
-	attempts []string
-}
-
-func newBlackhole(t *testing.T) *blackhole {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &blackhole{ln: ln}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				conn.SetDeadline(time.Now().Add(2 * time.Second))
-				line, _ := bufio.NewReader(conn).ReadString('\n')
-				b.mu.Lock()
-				b.attempts = append(b.attempts, strings.TrimSpace(line))
-				b.mu.Unlock()
-				io.WriteString(conn, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return b
-}
-
-func (b *blackhole) Attempts() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.attempts...)
-}
-
-type seenRequest struct {
-	method, url, authorization, body string
-}
-
-// TestBrowserRunsQuery opens /graphiql in headless Chromium with the network
-// cut off from everything but the server, enters the API key once in the
-// page's key bar, runs a query by clicking the execute button and checks the
-// result appears. It leaves a screenshot in its temporary directory.
-func TestBrowserRunsQuery(t *testing.T) {
-	chromium := chromiumPath(t)
-
-	env := pgtest.New(t, "sqlite")
+	env := pgtest.New(t, "sqlite", opts...)
 	res, err := demo.Load(context.Background(), env.DB)
 	if err != nil || res == nil {
 		t.Fatalf("demo data: %v %v", res, err)
 	}
-	origin, _ := url.Parse(env.Server.URL)
+	return env, res.APIKey
+}
 
-	const query = `{ partners(first: 3) { nodes { companyName } } }`
-	// The company the browser must show, asked over plain HTTP.
-	var direct partnersPage
-	env.Query(t, res.APIKey, query, nil, &direct)
-	if len(direct.Partners.Nodes) == 0 {
-		t.Fatal("the demo data has no partners")
+// enterKey opens GraphiQL and saves key in its key bar.
+func enterKey(base, key string, status *string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(base + "/graphiql"),
+		chromedp.WaitVisible(`#api-key`, chromedp.ByQuery),
+		chromedp.SendKeys(`#api-key`, key, chromedp.ByQuery),
+		chromedp.Click(`#save-api-key`, chromedp.ByQuery),
+		chromedp.Poll(`document.getElementById('api-key-status').textContent.startsWith('Using key')`, nil,
+			chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Text(`#api-key-status`, status, chromedp.ByQuery),
 	}
-	want := direct.Partners.Nodes[0].CompanyName
+}
 
-	proxy := newBlackhole(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.Flag("disable-gpu", true),
-		chromedp.WindowSize(1400, 900),
-		// No name resolves, and everything but the test server goes to a
-		// proxy that refuses every request.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
-		chromedp.ProxyServer("http://"+proxy.ln.Addr().String()),
-		chromedp.Flag("proxy-bypass-list", "<-loopback>;127.0.0.1"),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-domain-reliability", true),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
-	var (
-		mu       sync.Mutex
-		requests []seenRequest
-		console  []string
-		cdpErrs  []string
-	)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithErrorf(func(format string, args ...any) {
-		mu.Lock()
-		cdpErrs = append(cdpErrs, fmt.Sprintf(format, args...))
-		mu.Unlock()
-	}))
-	defer cancelBrowser()
-	chromedp.ListenTarget(browserCtx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *network.EventRequestWillBeSent:
-			auth, _ := e.Request.Headers["Authorization"].(string)
-			var body string
-			for _, entry := range e.Request.PostDataEntries {
-				body += entry.Bytes // base64, as the protocol sends it
-			}
-			requests = append(requests, seenRequest{method: e.Request.Method, url: e.Request.URL, authorization: auth, body: body})
-		case *network.EventWebSocketCreated:
-			requests = append(requests, seenRequest{method: "WEBSOCKET", url: e.URL})
-		case *runtime.EventConsoleAPICalled:
-			var parts []string
-			for _, a := range e.Args {
-				if a.Value != nil {
-					parts = append(parts, string(a.Value))
-				} else {
-					parts = append(parts, a.Description)
-				}
-			}
-			console = append(console, string(e.Type)+": "+strings.Join(parts, " "))
-		case *runtime.EventExceptionThrown:
-			console = append(console, "exception: "+e.ExceptionDetails.Error())
-		}
-	})
-	defer func() {
-		if t.Failed() {
-			mu.Lock()
-			var seen []string
-			for _, r := range requests {
-				u := r.url
-				if len(u) > 120 {
-					u = u[:120] + "…"
-				}
-				if b, err := base64.StdEncoding.DecodeString(r.body); err == nil && len(b) > 0 {
-					u += " " + string(b)
-				}
-				seen = append(seen, r.method+" "+u)
-			}
-			t.Logf("requests:\n%s\nconsole:\n%s\ncdp errors:\n%s", strings.Join(seen, "\n"), strings.Join(console, "\n"), strings.Join(cdpErrs, "\n"))
-			mu.Unlock()
-			t.Logf("server log:\n%s", env.Log())
-		}
-	}()
-
-	start := time.Now()
+// runInEditor puts an anonymous operation in the query editor, waits until
+// GraphiQL has parsed it, and runs it with the execute button.
+func runInEditor(operation string, editorValue *string) chromedp.Tasks {
 	setQuery := fmt.Sprintf(`(() => {
 		const cm = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror;
 		cm.setValue(%q);
 		return cm.getValue();
-	})()`, query)
-	resultText := `(() => {
-		const el = document.querySelector('.graphiql-response .CodeMirror');
-		return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
-	})()`
-	var editorValue, status, result string
-	var screenshot []byte
-	err = chromedp.Run(browserCtx,
-		network.Enable(),
-		chromedp.Navigate(env.Server.URL+"/graphiql"),
-		// The key bar: enter the key once and save it.
-		chromedp.WaitVisible(`#api-key`, chromedp.ByQuery),
-		chromedp.SendKeys(`#api-key`, res.APIKey, chromedp.ByQuery),
-		chromedp.Click(`#save-api-key`, chromedp.ByQuery),
-		chromedp.Poll(`document.getElementById('api-key-status').textContent.startsWith('Using key')`, nil,
-			chromedp.WithPollingTimeout(10*time.Second)),
-		chromedp.Text(`#api-key-status`, &status, chromedp.ByQuery),
-		// The query editor (CodeMirror 5).
+	})()`, operation)
+	return chromedp.Tasks{
 		chromedp.WaitReady(`.graphiql-query-editor .CodeMirror`, chromedp.ByQuery),
-		chromedp.Evaluate(setQuery, &editorValue),
+		chromedp.Evaluate(setQuery, editorValue),
 		// GraphiQL reparses the editor 100 ms after a change and only then
 		// updates the operation name it sends; a click before that sends
 		// the new query with the default query's operation name.
@@ -224,6 +66,40 @@ func TestBrowserRunsQuery(t *testing.T) {
 				(!tab || !tab.textContent.includes('Dashboard'));
 		})()`, nil, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Click(`.graphiql-execute-button`, chromedp.ByQuery),
+	}
+}
+
+// resultText reads GraphiQL's result pane.
+const resultText = `(() => {
+	const el = document.querySelector('.graphiql-response .CodeMirror');
+	return el && el.CodeMirror ? el.CodeMirror.getValue() : '';
+})()`
+
+// TestBrowserRunsQuery opens /graphiql in headless Chromium with the network
+// cut off from everything but the server, enters the API key once in the
+// page's key bar, runs a query by clicking the execute button and checks the
+// result appears. It leaves a screenshot in its temporary directory.
+func TestBrowserRunsQuery(t *testing.T) {
+	env, key := demoEnv(t)
+	b := pgtest.NewBrowser(t, env.Log)
+	origin, _ := url.Parse(env.Server.URL)
+
+	const query = `{ partners(first: 3) { nodes { companyName } } }`
+	// The company the browser must show, asked over plain HTTP.
+	var direct partnersPage
+	env.Query(t, key, query, nil, &direct)
+	if len(direct.Partners.Nodes) == 0 {
+		t.Fatal("the demo data has no partners")
+	}
+	want := direct.Partners.Nodes[0].CompanyName
+
+	start := time.Now()
+	var editorValue, status, result string
+	var screenshot []byte
+	err := chromedp.Run(b.Ctx,
+		network.Enable(),
+		enterKey(env.Server.URL, key, &status),
+		runInEditor(query, &editorValue),
 		chromedp.Poll(fmt.Sprintf(`%s.includes(%q)`, resultText, want), nil,
 			chromedp.WithPollingTimeout(20*time.Second)),
 		chromedp.Evaluate(resultText, &result),
@@ -258,26 +134,23 @@ func TestBrowserRunsQuery(t *testing.T) {
 		t.Logf("copy screenshot: %v", err)
 	}
 
-	// Close the browser before reading what it did.
-	cancelBrowser()
-	mu.Lock()
-	defer mu.Unlock()
 	var graphqlPosts, authorized int
+	requests := b.Requests()
 	for _, r := range requests {
-		u, err := url.Parse(r.url)
+		u, err := url.Parse(r.URL)
 		if err != nil {
-			t.Errorf("request to unparsable URL %q", r.url)
+			t.Errorf("request to unparsable URL %q", r.URL)
 			continue
 		}
 		if u.Scheme == "data" {
 			continue // inline assets (fonts, icons): nothing leaves the page
 		}
 		if u.Scheme != origin.Scheme || u.Host != origin.Host {
-			t.Errorf("request to %s %s, outside the server's origin %s", r.method, r.url, env.Server.URL)
+			t.Errorf("request to %s %s, outside the server's origin %s", r.Method, r.URL, env.Server.URL)
 		}
-		if r.method == http.MethodPost && u.Path == "/graphql" {
+		if r.Method == http.MethodPost && u.Path == "/graphql" {
 			graphqlPosts++
-			if r.authorization == "Bearer "+res.APIKey {
+			if r.Authorization == "Bearer "+key {
 				authorized++
 			}
 		}
@@ -289,7 +162,7 @@ func TestBrowserRunsQuery(t *testing.T) {
 	// time, sign-in) try to reach Google even headless; the blackhole proxy
 	// is where they end. Any such request of the page itself would have
 	// failed the origin check above.
-	if a := proxy.Attempts(); len(a) > 0 {
+	if a := b.Proxy.Attempts(); len(a) > 0 {
 		t.Logf("blocked %d requests of the browser's own services: %q", len(a), a)
 	}
 	t.Logf("%d requests, all to %s; %d POST /graphql, %d with the key", len(requests), env.Server.URL, graphqlPosts, authorized)
@@ -302,4 +175,76 @@ type partnersPage struct {
 			CompanyName string `json:"companyName"`
 		} `json:"nodes"`
 	} `json:"partners"`
+}
+
+// TestBrowserRunsSubscription runs a subscription in GraphiQL: the page
+// opens a WebSocket to the server with the key in connection_init, and an
+// event committed afterwards appears in the result pane.
+func TestBrowserRunsSubscription(t *testing.T) {
+	env, key := demoEnv(t)
+	b := pgtest.NewBrowser(t, env.Log)
+
+	var editorValue, status, result string
+	err := chromedp.Run(b.Ctx,
+		network.Enable(),
+		enterKey(env.Server.URL, key, &status),
+		runInEditor(`subscription { events(types: ["tag.created"]) { type payload } }`, &editorValue),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v (status %q, editor %q)", err, status, editorValue)
+	}
+	// The event must commit after the subscription is open: the server
+	// counts it among its open subscriptions.
+	waitFor(t, "the subscription to open", func() bool {
+		return strings.Contains(scrape(t, env), "partnergraph_subscriptions 1")
+	})
+	env.Query(t, key, `mutation { createTag(input: {name: "seen-in-graphiql"}) { tag { id } } }`, nil, nil)
+	err = chromedp.Run(b.Ctx,
+		chromedp.Poll(resultText+`.includes("seen-in-graphiql")`, nil, chromedp.WithPollingTimeout(20*time.Second)),
+		chromedp.Evaluate(resultText, &result),
+	)
+	if err != nil {
+		t.Fatalf("no event in the result pane: %v", err)
+	}
+	var shown struct {
+		Data struct {
+			Events struct{ Type string } `json:"events"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(result), &shown); err != nil || shown.Data.Events.Type != "tag.created" {
+		t.Fatalf("result pane shows %q (%v)", result, err)
+	}
+	origin, _ := url.Parse(env.Server.URL)
+	var sockets []string
+	for _, r := range b.Requests() {
+		if r.Method == "WEBSOCKET" {
+			sockets = append(sockets, r.URL)
+		}
+	}
+	if len(sockets) != 1 || sockets[0] != "ws://"+origin.Host+"/graphql" {
+		t.Fatalf("WebSockets opened: %q, want one to ws://%s/graphql", sockets, origin.Host)
+	}
+}
+
+// scrape returns the server's /metrics.
+func scrape(t *testing.T, env *pgtest.Env) string {
+	t.Helper()
+	resp, err := http.Get(env.Server.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return string(body)
+}
+
+// waitFor polls cond for up to 20 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }

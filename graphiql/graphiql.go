@@ -5,6 +5,11 @@
 // committed; rebuild them with:
 //
 //	cd graphiql/web && npm ci && npm run build
+//
+// Every package is pinned and locked, so the build writes the committed
+// assets byte for byte. The page sends queries and mutations over HTTP and
+// runs subscriptions over a WebSocket to the same endpoint
+// (graphql-transport-ws, through graphql-ws), the key in connection_init.
 package graphiql
 
 import (

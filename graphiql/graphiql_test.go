@@ -2,9 +2,11 @@ package graphiql
 
 import (
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -72,5 +74,41 @@ func TestHandler(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphiql", nil)
 	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 405 || resp.Header.Get("Allow") == "" {
 		t.Fatalf("POST: %d", resp.StatusCode)
+	}
+}
+
+// TestBuildIsPinned keeps the embedded assets reproducible: every package
+// the build uses is pinned to one version in package.json, and
+// package-lock.json locks that version, so `npm ci && npm run build` in
+// graphiql/web writes the committed assets byte for byte.
+func TestBuildIsPinned(t *testing.T) {
+	var pkg struct {
+		Dependencies, DevDependencies map[string]string
+	}
+	var lock struct {
+		Packages map[string]struct{ Version string } `json:"packages"`
+	}
+	for path, v := range map[string]any{"web/package.json": &pkg, "web/package-lock.json": &lock} {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	exact := regexp.MustCompile(`^\d+\.\d+\.\d+$`)
+	for _, deps := range []map[string]string{pkg.Dependencies, pkg.DevDependencies} {
+		for name, version := range deps {
+			if !exact.MatchString(version) {
+				t.Errorf("package.json: %s %q is a range, not one version", name, version)
+			}
+			if locked := lock.Packages["node_modules/"+name].Version; locked != version {
+				t.Errorf("package-lock.json locks %s at %q, package.json pins %q: run npm install in graphiql/web", name, locked, version)
+			}
+		}
+	}
+	if _, ok := pkg.Dependencies["graphql-ws"]; !ok {
+		t.Error("graphql-ws, the subscriptions' client, is not a dependency")
 	}
 }

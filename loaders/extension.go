@@ -14,9 +14,9 @@ import (
 // puts the actor on the context.
 type Extension struct {
 	DB *store.DB
-	// Observe, if not nil, is told the edge and key count of every batch
-	// that queries the database (metrics.Metrics.LoaderBatch).
-	Observe func(edge string, keys int)
+	// Observe, if not nil, is told of every batch that queries the
+	// database (metrics and spans: tracing.LoaderBatches).
+	Observe Observer
 }
 
 var _ interface {

@@ -46,9 +46,15 @@ type Loaders struct {
 	IntegrationCountByPartner  *dataloader.Loader[PageKey, int]
 }
 
+// Observer is told of every batch that queries the database, before it
+// does: the batch's edge and how many keys it fetches (metrics). It returns
+// the context to query with (carrying the batch's span, when tracing) and
+// the function to call with the batch's outcome.
+type Observer func(ctx context.Context, edge string, keys int) (context.Context, func(error))
+
 // New builds the loaders of one request acting as a. observe, if not nil,
-// is told the size of every batch (for metrics).
-func New(db *store.DB, a pg.Actor, observe func(edge string, keys int)) *Loaders {
+// is told of every batch.
+func New(db *store.DB, a pg.Actor, observe Observer) *Loaders {
 	l := &Loaders{Batches: NewBatches(db, a, observe), registry: newRegistry()}
 	b, r := l.Batches, l.registry
 	partnerships := func() []int64 { return keys(r, r.partnerships, nil) }

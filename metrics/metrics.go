@@ -5,6 +5,9 @@
 package metrics
 
 import (
+	"net/http"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,7 +22,13 @@ type Metrics struct {
 	webhooks *prometheus.CounterVec
 	batches  *prometheus.HistogramVec
 	compiled *prometheus.CounterVec
+	http     *prometheus.CounterVec
+	refused  *prometheus.CounterVec
 }
+
+// Refusals are the statuses of requests and operations refused before they
+// run, the values of partnergraph_refused_total's status label.
+var Refusals = []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests, http.StatusServiceUnavailable}
 
 // New returns the gateway's metrics, with Go and process collectors.
 // statements reports how many SQL statements the database has been sent.
@@ -44,6 +53,14 @@ func New(statements func() int64) *Metrics {
 			Name: "partnergraph_compiled_reads_total",
 			Help: "Query operations served by the compiled path of reads, or fallen back to gqlgen's executor, by reason.",
 		}, []string{"outcome", "reason"}),
+		http: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "partnergraph_http_requests_total",
+			Help: "HTTP requests answered, by method, route template (preflight and unmatched for requests no route served) and status.",
+		}, []string{"method", "route", "status"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "partnergraph_refused_total",
+			Help: "Requests and operations refused before they ran, by status: 401 no valid key, 403 forbidden, 429 rate limited, 503 busy.",
+		}, []string{"status"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partnergraph_webhook_attempts_total",
 			Help: "Webhook delivery attempts, by outcome.",
@@ -54,8 +71,11 @@ func New(statements func() int64) *Metrics {
 	m.webhooks.WithLabelValues("succeeded")
 	m.webhooks.WithLabelValues("failed")
 	m.compiled.WithLabelValues("compiled", "")
+	for _, status := range Refusals {
+		m.refused.WithLabelValues(strconv.Itoa(status))
+	}
 	m.Registry.MustRegister(
-		m.requests, m.errors, m.webhooks, m.batches, m.compiled,
+		m.requests, m.errors, m.webhooks, m.batches, m.compiled, m.http, m.refused,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "partnergraph_sql_statements_total",
 			Help: "SQL statements sent to the database.",
@@ -66,9 +86,43 @@ func New(statements func() int64) *Metrics {
 	return m
 }
 
-// Operation records how long an operation took, by its type and name.
+// Operation records how long an operation took, by its type and name. The
+// caller bounds the names (OtherOperation for a name clients chose).
 func (m *Metrics) Operation(opType, name string, d time.Duration) {
-	m.requests.WithLabelValues(opType, operationLabel(name)).Observe(d.Seconds())
+	m.requests.WithLabelValues(opType, name).Observe(d.Seconds())
+}
+
+// Operation name labels that are not an operation's own name.
+const (
+	// AnonymousOperation is an operation without a name.
+	AnonymousOperation = "anonymous"
+	// OtherOperation is an operation whose name the client chose: only
+	// registered operations' names are labels, so clients cannot grow the
+	// metrics without bound.
+	OtherOperation = "other"
+)
+
+// HTTPRequest counts one answered HTTP request. route is the template of
+// the route that served it (its cardinality is the number of routes), and
+// methods outside HTTP's own are counted as OTHER.
+func (m *Metrics) HTTPRequest(method, route string, status int) {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default:
+		method = "OTHER"
+	}
+	if status < 100 || status > 599 {
+		status = 0
+	}
+	m.http.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+}
+
+// Refused counts a request or operation refused with status, one of
+// Refusals; other statuses are not refusals and are not counted.
+func (m *Metrics) Refused(status int) {
+	if slices.Contains(Refusals, status) {
+		m.refused.WithLabelValues(strconv.Itoa(status)).Inc()
+	}
 }
 
 // Error counts one GraphQL error by its extensions.code.
@@ -101,15 +155,4 @@ func (m *Metrics) Subscriptions(count func() int) {
 		Name: "partnergraph_subscriptions",
 		Help: "Open GraphQL subscriptions.",
 	}, func() float64 { return float64(count()) }))
-}
-
-// operationLabel bounds the label's cardinality: names are client-chosen.
-func operationLabel(name string) string {
-	if name == "" {
-		return "anonymous"
-	}
-	if len(name) > 64 {
-		return name[:64]
-	}
-	return name
 }

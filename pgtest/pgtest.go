@@ -28,6 +28,7 @@ import (
 	"partnergraph/resolvers"
 	"partnergraph/server"
 	"partnergraph/store"
+	"partnergraph/tracing"
 	"partnergraph/webhook"
 )
 
@@ -100,15 +101,7 @@ type Option func(*server.Config)
 
 // ExecutorOnly turns the compiled path of reads off: gqlgen's executor
 // answers every field, as serve --compiled-reads=false does.
-func ExecutorOnly(c *server.Config) {
-	var kept []graphql.HandlerExtension
-	for _, e := range c.Extensions {
-		if _, ok := e.(*compiled.Reads); !ok {
-			kept = append(kept, e)
-		}
-	}
-	c.Extensions = kept
-}
+func ExecutorOnly(c *server.Config) { c.Extensions = []graphql.HandlerExtension{} }
 
 // New starts partnergraph on a fresh database of dialect.
 func New(t testing.TB, dialect string, opts ...Option) *Env {
@@ -141,12 +134,18 @@ func Serve(t testing.TB, db *store.DB, logger *slog.Logger, opts ...Option) (*se
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: true}, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
 		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m,
-		Extensions: []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: m.LoaderBatch}, compiled.New(1000, m.CompiledRead)},
-		Logger:     logger, Introspection: true,
+		Logger: logger, Introspection: true,
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	// Extensions an option sets replace the compiled path of reads, the
+	// default; the loaders come first, after the options, which may set a
+	// TracerProvider for loader spans.
+	if cfg.Extensions == nil {
+		cfg.Extensions = []graphql.HandlerExtension{compiled.New(1000, m.CompiledRead)}
+	}
+	cfg.Extensions = append([]graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(cfg.TracerProvider, m.LoaderBatch)}}, cfg.Extensions...)
 	gw := server.New(cfg)
 	srv := httptest.NewServer(gw.Handler())
 	t.Cleanup(srv.Close)

@@ -16,6 +16,7 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/auth"
+	"partnergraph/metrics"
 	"partnergraph/ratelimit"
 )
 
@@ -46,6 +47,8 @@ type admission struct {
 	timeout time.Duration
 	logger  *slog.Logger
 	present graphql.ErrorPresenterFunc
+	// metrics counts the refusals.
+	metrics *metrics.Metrics
 	// slots holds a token per executing operation.
 	slots chan struct{}
 	// budget holds the cost of the executing operations, up to size.
@@ -61,8 +64,9 @@ var _ interface {
 func newAdmission(cfg Config, present graphql.ErrorPresenterFunc) *admission {
 	return &admission{
 		auth: cfg.Authenticator, limiter: cfg.RateLimit, timeout: cfg.RequestTimeout, logger: cfg.Logger, present: present,
-		slots:  make(chan struct{}, cfg.MaxInFlight),
-		budget: semaphore.NewWeighted(int64(cfg.MaxInFlightCost)), size: int64(cfg.MaxInFlightCost),
+		metrics: cfg.Metrics,
+		slots:   make(chan struct{}, cfg.MaxInFlight),
+		budget:  semaphore.NewWeighted(int64(cfg.MaxInFlightCost)), size: int64(cfg.MaxInFlightCost),
 	}
 }
 
@@ -116,6 +120,7 @@ func (a *admission) authenticate(ctx context.Context, creds auth.Credentials) (c
 		case de.Code == pg.Internal:
 			a.logger.ErrorContext(ctx, "authentication failed", "error", de.Err)
 		}
+		a.metrics.Refused(de.HTTPStatus())
 		return ctx, de
 	}
 	logAttrs(ctx, slog.String("key_prefix", actor.APIKeyPrefix))
@@ -210,6 +215,7 @@ func (a *admission) enter(ctx context.Context, cost int) (func(), bool) {
 
 // refuse answers an operation that will not run: no data, one error.
 func (a *admission) refuse(ctx context.Context, err *pg.Error, ext map[string]any) graphql.ResponseHandler {
+	a.metrics.Refused(err.HTTPStatus())
 	ge := a.present(ctx, err)
 	for k, v := range ext {
 		ge.Extensions[k] = v

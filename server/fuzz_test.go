@@ -157,6 +157,74 @@ func FuzzGraphQLRequest(f *testing.F) {
 	})
 }
 
+// FuzzOperation sends arbitrary documents with arbitrary variables (a JSON
+// object, or anything else) to the real /graphql handler as a READ key
+// and a WRITE key, over a real SQLite database with the demo data. The
+// seeds are the hostile documents, a tenth their size against limits a
+// tenth the defaults (the fuzzer crawls on inputs of a hundred kilobytes),
+// and the inputs coercion refuses. Whatever
+// arrives, the answer keeps the contract of checkGraphQLResponse: never a
+// 5xx, never INTERNAL, every error with its code. The seeds run as
+// ordinary tests.
+func FuzzOperation(f *testing.F) {
+	env := pgtest.New(f, "sqlite", func(c *server.Config) {
+		c.Limits = server.Limits{MaxTokens: 1500, MaxDepth: 12, MaxCost: 5000, MaxFields: 100}
+		c.RequestTimeout = 5 * time.Second
+		c.Logger = slog.New(slog.DiscardHandler)
+	})
+	res, err := demo.Load(context.Background(), env.DB)
+	if err != nil || res == nil {
+		f.Fatalf("demo data: %v %v", res, err)
+	}
+	org := env.Org(f, "Fuzz Co")
+	keys := []string{res.APIKey, org.Read}
+	for _, d := range append(hostileDocuments(10), coercionDocuments()...) {
+		var req struct {
+			Query     string          `json:"query"`
+			Variables json.RawMessage `json:"variables"`
+		}
+		if err := json.Unmarshal([]byte(d.body), &req); err != nil {
+			f.Fatalf("%s: %v", d.name, err)
+		}
+		f.Add(req.Query, string(req.Variables), false)
+	}
+	for _, seed := range []struct{ query, vars string }{
+		{`query($n: Int) { partners(first: $n) { nodes { companyName } } }`, `{"n": 3}`},
+		{`query($n: Int) { partners(first: $n) { nodes { companyName } } }`, `{"n": 1e400}`},
+		{`query($f: PartnerFilter) { partners(filter: $f) { nodes { id } } }`, `{"f": {"partnerType": "SUPPLIER", "search": "a"}}`},
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, `{"ids": ["UGFydG5lcjox", 1, 2.5]}`},
+		{`mutation($in: CreateTagInput!) { createTag(input: $in) { tag { name } } }`, `{"in": {"name": "fuzz"}}`},
+		{`mutation($in: CreateTagInput!) { createTag(input: $in) { tag { name } } }`, `{"in": {"name": null}}`},
+		{`{ __type(name: "Partner") { fields { name type { ofType { ofType { name } } } } } }`, ``},
+	} {
+		f.Add(seed.query, seed.vars, true)
+	}
+	handler := env.Server.Config.Handler
+	f.Fuzz(func(t *testing.T, query, vars string, write bool) {
+		body, _ := json.Marshal(map[string]any{"query": query})
+		if json.Valid([]byte(vars)) {
+			body = []byte(`{"query":` + string(mustJSON(query)) + `,"variables":` + vars + `}`)
+		}
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		key := keys[1]
+		if write {
+			key = keys[0]
+		}
+		req.Header.Set("Authorization", "Bearer "+key)
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, req)
+		if err := checkGraphQLResponse(w); err != nil {
+			t.Fatalf("%q with variables %q:\n%v\nstatus %d\n%.2000s", query, vars, err, w.Code, w.Body.String())
+		}
+	})
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
 // checkGraphQLResponse is the contract of every answer of /graphql.
 func checkGraphQLResponse(w *httptest.ResponseRecorder) error {
 	if w.Code >= 500 {

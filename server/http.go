@@ -6,8 +6,15 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 )
 
 type requestIDKey struct{}
@@ -28,10 +35,11 @@ func withRequestID(next http.Handler) http.Handler {
 }
 
 // logFields collects attributes learned while serving a request (operation
-// name, key prefix) for its one log line.
+// name, key prefix, the route that matched) for its one log line.
 type logFields struct {
 	mu    sync.Mutex
 	attrs []slog.Attr
+	route string
 }
 
 type logFieldsKey struct{}
@@ -71,22 +79,92 @@ func (r *recorder) Flush() {
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// logRequests writes one structured line per request. It never logs
-// headers or bodies, where keys and passwords travel.
+// logRequests writes one structured line per request, and counts it by
+// route and status. It never logs headers or bodies, where keys and
+// passwords travel.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		fields := &logFields{}
 		rec := &recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), logFieldsKey{}, fields)))
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK // what net/http sends for a handler that wrote nothing
+		}
 		id, _ := r.Context().Value(requestIDKey{}).(string)
+		fields.mu.Lock()
+		route := fields.route
+		fields.mu.Unlock()
+		if route == "" {
+			route = unmatched
+			if isPreflight(r) {
+				route = preflight
+			}
+		}
+		s.cfg.Metrics.HTTPRequest(r.Method, route, status)
 		attrs := []slog.Attr{
 			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)),
+			slog.String("route", route), slog.Int("status", status), slog.Duration("duration", time.Since(start)),
+		}
+		if sc := trace.SpanContextFromContext(r.Context()); sc.IsValid() {
+			attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()))
 		}
 		fields.mu.Lock()
 		attrs = append(attrs, fields.attrs...)
 		fields.mu.Unlock()
 		s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 	})
+}
+
+// Routes of requests no pattern matched, for logs and metrics.
+const (
+	// preflight is a CORS preflight, answered before routing.
+	preflight = "preflight"
+	// unmatched is a request for a path (or method) that is not served.
+	unmatched = "unmatched"
+)
+
+func isPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
+}
+
+// routed serves mux, then records the pattern that matched the request
+// (its route, such as /v1/partnerships/{id}) for the request's log line and
+// metrics, and names the request's span after it: a route template, never
+// the path, so their cardinality is the number of routes.
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r) // sets r.Pattern
+		if r.Pattern == "" {
+			return
+		}
+		_, route, ok := strings.Cut(r.Pattern, " ")
+		if !ok {
+			route = r.Pattern
+		}
+		if f, ok := r.Context().Value(logFieldsKey{}).(*logFields); ok {
+			f.mu.Lock()
+			f.route = route
+			f.mu.Unlock()
+		}
+		span := trace.SpanFromContext(r.Context())
+		span.SetName(r.Method + " " + route)
+		span.SetAttributes(semconv.HTTPRoute(route))
+	})
+}
+
+// traceRequests gives each request a server span, continuing the trace of
+// the request's W3C traceparent header when it has one.
+func (s *Server) traceRequests(next http.Handler) http.Handler {
+	if s.cfg.TracerProvider == nil {
+		return next
+	}
+	return otelhttp.NewHandler(next, "partnergraph",
+		otelhttp.WithTracerProvider(s.cfg.TracerProvider),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+		otelhttp.WithMeterProvider(noop.NewMeterProvider()),
+		// Renamed after the route once it is known (routed).
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }),
+	)
 }

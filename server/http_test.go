@@ -170,7 +170,7 @@ func TestLimitsRefuseBeforeSQL(t *testing.T) {
 		// 2 + 3 × 16 = 50 levels.
 		deep := "partners { nodes { " + strings.Repeat("partnerships { nodes { partner { ", 16) + "id" + strings.Repeat(" } } }", 16) + " } }"
 		var aliases strings.Builder
-		for i := range 10000 {
+		for i := range 2000 {
 			fmt.Fprintf(&aliases, "a%d: viewer { permission } ", i)
 		}
 		cases := []struct {
@@ -179,9 +179,10 @@ func TestLimitsRefuseBeforeSQL(t *testing.T) {
 			want        string
 		}{
 			{"OneMegabyte", "{ viewer { permission } }" + strings.Repeat(" ", 1<<20), 413, "larger than"},
-			{"TenThousandAliases", "{ " + aliases.String() + "}", 200, "fields"},
+			{"TwoThousandAliases", "{ " + aliases.String() + "}", 200, "fields"},
+			{"TwentyThousandTokens", "{ " + strings.Repeat("__typename ", 20000) + "}", 200, "tokens"},
 			{"DepthFifty", "{ " + deep + " }", 200, "levels deep"},
-			{"FirstHundredFiveDeep", `{ partners(first: 100) { nodes { partnerships(first: 100) { nodes { project { partnerships(first: 100) { nodes { partner { partnerships(first: 100) { nodes { project { partnerships(first: 100) { nodes { id } } } } } } } } } } } } } }`, 200, "costs"},
+			{"FirstHundredThreeDeep", `{ partners(first: 100) { nodes { partnerships(first: 100) { nodes { project { partnerships(first: 100) { nodes { id } } } } } } } }`, 200, "costs"},
 		}
 		h := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}
 		// Admission comes first: authenticating the key is SQL every
@@ -410,27 +411,5 @@ func TestRequestIDAndLog(t *testing.T) {
 	}
 	if strings.Contains(env.Log(), org.Read) {
 		t.Fatal("the log holds an API key")
-	}
-}
-
-// TestMetrics scrapes /metrics after a nested query.
-func TestMetrics(t *testing.T) {
-	env := pgtest.New(t, "sqlite")
-	org := env.Org(t, "Acme")
-	env.Query(t, org.Write, `mutation { createPartner(input: {companyName: "TechCorp", email: "a@techcorp.example", partnerType: CUSTOMER, salesAmount: 1, frequency: "m", paymentTerms: "n"}) { partner { id } } }`, nil, nil)
-	send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON},
-		gql(`query Q { partners { nodes { partnerships { nodes { tags { name } } } } } nope: partner(id: "UGFydG5lcjo5OTk5OQ") { id } }`, nil))
-	r := send(t, env.Server.URL, "GET", "/metrics", nil, "")
-	for _, want := range []string{
-		`partnergraph_graphql_request_duration_seconds_count{operation_name="Q",operation_type="query"} 1`,
-		`partnergraph_graphql_errors_total{code="NOT_FOUND"} 1`,
-		`partnergraph_sql_statements_total`,
-		`partnergraph_loader_batch_keys_count{edge="partner.partnerships"}`,
-		`partnergraph_webhook_attempts_total`,
-		`partnergraph_subscriptions 0`,
-	} {
-		if !bytes.Contains(r.raw, []byte(want)) {
-			t.Errorf("metrics lack %s", want)
-		}
 	}
 }

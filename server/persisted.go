@@ -2,14 +2,17 @@ package server
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	pg "partnergraph"
+	"partnergraph/metrics"
 )
 
 // operationCache is the automatic persisted query cache: documents clients
@@ -18,11 +21,12 @@ import (
 // alone works on any process from the first request.
 type operationCache struct {
 	operations Operations
+	registry   *registry
 	local      *lru.LRU[string]
 }
 
-func newOperationCache(ops Operations) *operationCache {
-	return &operationCache{operations: ops, local: lru.New[string](1000)}
+func newOperationCache(ops Operations, reg *registry) *operationCache {
+	return &operationCache{operations: ops, registry: reg, local: lru.New[string](1000)}
 }
 
 func (c *operationCache) Get(ctx context.Context, hash string) (string, bool) {
@@ -36,56 +40,146 @@ func (c *operationCache) Get(ctx context.Context, hash string) (string, bool) {
 	if err != nil || op == nil {
 		return "", false
 	}
+	c.registry.remember(hash)
 	c.local.Add(ctx, hash, op.Query)
 	return op.Query, true
 }
 
 func (c *operationCache) Add(ctx context.Context, hash, query string) { c.local.Add(ctx, hash, query) }
 
+// registry answers whether a document is an operation an operator
+// registered, remembering each answer for ttl: how long a process trusts
+// that an operation is still registered after an operator removes it, or
+// still unknown after one adds it. It also keeps, with no expiry, the
+// documents this process has seen to be registered (by the allow-list, or
+// resolving a hash): their operations' names are metrics labels.
+type registry struct {
+	operations Operations
+	ttl        time.Duration
+
+	mu    sync.Mutex
+	known map[string]registration
+	// seen are registered documents' hashes, learnt from lookups that
+	// happen anyway: labelling an operation sends no statement.
+	seen map[string]bool
+}
+
+type registration struct {
+	registered bool
+	until      time.Time
+}
+
+func newRegistry(ops Operations) *registry {
+	return &registry{operations: ops, ttl: 30 * time.Second}
+}
+
+// cached returns the answer remembered for hash, if it is fresh.
+func (r *registry) cached(hash string) (registered, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	k, ok := r.known[hash]
+	if !ok || time.Now().After(k.until) {
+		return false, false
+	}
+	return k.registered, true
+}
+
+// lookup asks the database whether hash is registered, and remembers it.
+func (r *registry) lookup(ctx context.Context, hash string) (bool, error) {
+	if r.operations == nil {
+		return false, nil
+	}
+	op, err := r.operations.PersistedOperation(ctx, hash)
+	if err != nil {
+		return false, err
+	}
+	r.mu.Lock()
+	if r.known == nil || len(r.known) > 10000 {
+		r.known = map[string]registration{}
+	}
+	r.known[hash] = registration{registered: op != nil, until: time.Now().Add(r.ttl)}
+	r.mu.Unlock()
+	if op != nil {
+		r.remember(hash)
+	}
+	return op != nil, nil
+}
+
+// remember records that hash is a registered document's.
+func (r *registry) remember(hash string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seen == nil || len(r.seen) > 10000 {
+		r.seen = map[string]bool{}
+	}
+	r.seen[hash] = true
+}
+
+// operationLabel is the operation name that metrics may carry: the
+// operation's own name when its document is one this process has seen to
+// be registered (sent by its hash, or let through by the allow-list), else
+// a fixed value (metrics.OtherOperation), since a client may choose any
+// name.
+func (r *registry) operationLabel(oc *graphql.OperationContext) string {
+	switch {
+	case oc.Operation == nil && oc.OperationName != "":
+		return metrics.OtherOperation // a document that did not parse or validate
+	case oc.Operation == nil, oc.Operation.Name == "":
+		return metrics.AnonymousOperation
+	}
+	r.mu.Lock()
+	none := len(r.seen) == 0
+	r.mu.Unlock()
+	if none {
+		return metrics.OtherOperation // no need to hash the document
+	}
+	hash := ""
+	if apq, ok := oc.Stats.GetExtension("APQ").(*extension.ApqStats); ok {
+		hash = apq.Hash
+	} else {
+		hash = pg.OperationHash(oc.RawQuery)
+	}
+	r.mu.Lock()
+	seen := r.seen[hash]
+	r.mu.Unlock()
+	if !seen {
+		return metrics.OtherOperation
+	}
+	return oc.Operation.Name
+}
+
 // allowList refuses, in allow-list mode, every operation an operator did
 // not register. It runs after automatic persisted queries resolved a hash
 // into its document, so registered operations may be sent either way.
 type allowList struct {
-	operations Operations
-	// ttl bounds how long a process trusts that an operation is still
-	// registered after an operator removes it.
-	ttl time.Duration
-
-	mu    sync.Mutex
-	known map[string]time.Time
+	*registry
+	metrics *metrics.Metrics
 }
 
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
-} = (*allowList)(nil)
+} = allowList{}
 
-func (*allowList) ExtensionName() string                   { return "AllowList" }
-func (*allowList) Validate(graphql.ExecutableSchema) error { return nil }
+func (allowList) ExtensionName() string                   { return "AllowList" }
+func (allowList) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (l *allowList) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (l allowList) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	hash := pg.OperationHash(p.Query)
-	now := time.Now()
-	l.mu.Lock()
-	until, ok := l.known[hash]
-	l.mu.Unlock()
-	if ok && now.Before(until) {
+	if reg, ok := l.cached(hash); ok && reg {
 		return nil
 	}
-	op, err := l.operations.PersistedOperation(ctx, hash)
+	// An unknown operation is looked up again: one an operator has just
+	// registered runs at once.
+	reg, err := l.lookup(ctx, hash)
 	if err != nil {
 		return gqlerror.WrapPath(nil, pg.InternalError(err))
 	}
-	if op == nil {
+	if !reg {
 		e := gqlerror.Errorf("This gateway runs only registered operations, and this one (sha256 %s) is not registered.", hash)
 		e.Extensions = map[string]any{"code": string(pg.Forbidden), "reason": "OPERATION_NOT_ALLOWED"}
+		l.metrics.Refused(http.StatusForbidden)
 		return e
 	}
-	l.mu.Lock()
-	if l.known == nil || len(l.known) > 10000 {
-		l.known = map[string]time.Time{}
-	}
-	l.known[hash] = now.Add(l.ttl)
-	l.mu.Unlock()
 	return nil
 }

@@ -20,9 +20,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+	"go.opentelemetry.io/otel/trace"
 
 	pg "partnergraph"
 	"partnergraph/auth"
@@ -52,6 +56,9 @@ type Streams interface {
 	Count() int
 }
 
+// tracerName names the server's spans' instrumentation scope.
+const tracerName = "partnergraph/server"
+
 // Config is what a Server serves and the limits it serves it within.
 type Config struct {
 	// Schema is the executable GraphQL schema (resolvers.NewSchema).
@@ -79,6 +86,9 @@ type Config struct {
 	// RequestTimeout bounds one request, from admission to its last byte;
 	// subscriptions are not bounded.
 	RequestTimeout time.Duration
+	// WebsocketInitTimeout is how long a WebSocket may stay open without
+	// sending connection_init (then it is closed with 4408); 0 means 5s.
+	WebsocketInitTimeout time.Duration
 	// MaxBatch bounds the operations of one batched request.
 	MaxBatch int
 	// RateLimit meters each API key's operations by cost; nil or a zero
@@ -96,6 +106,12 @@ type Config struct {
 	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
 	// time beside small operations.
 	MaxInFlightCost int
+	// CORSAllowedOrigins are the browser origins (ParseOrigins) whose pages
+	// may call /graphql and the REST routes; none by default.
+	CORSAllowedOrigins []string
+	// TracerProvider, when set, traces every request: its HTTP span (W3C
+	// trace context taken from the request), and each GraphQL operation's.
+	TracerProvider trace.TracerProvider
 }
 
 // withDefaults fills what cfg leaves unset.
@@ -103,14 +119,15 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.WebsocketInitTimeout == 0 {
+		cfg.WebsocketInitTimeout = 5 * time.Second
 	}
 	if cfg.MaxBatch == 0 {
 		cfg.MaxBatch = 10
@@ -133,6 +150,9 @@ type Server struct {
 	gql       *handler.Server
 	exec      *executor.Executor
 	admission *admission
+	cors      *cors.Cors
+	// registry tells registered operations, whose names label metrics.
+	registry *registry
 	// closing ends when Shutdown starts, closing every stream.
 	closing  context.Context
 	shutdown context.CancelFunc
@@ -141,7 +161,7 @@ type Server struct {
 // New builds a server from cfg.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, admission: newAdmission(cfg, presentError(cfg.Logger))}
+	s := &Server{cfg: cfg, admission: newAdmission(cfg, presentError(cfg.Logger)), cors: newCORS(cfg.CORSAllowedOrigins), registry: newRegistry(cfg.Operations)}
 	s.closing, s.shutdown = context.WithCancel(context.Background())
 	if cfg.Streams != nil {
 		cfg.Metrics.Subscriptions(cfg.Streams.Count)
@@ -152,21 +172,20 @@ func New(cfg Config) *Server {
 	gql.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, maxBatch: cfg.MaxBatch})
 	gql.AddTransport(transport.SSE{})
 	gql.AddTransport(transport.Websocket{
+		// graphqlHandler checked the handshake's origin already, against
+		// the same list as every other request (originAllowed).
+		Implementation:        protocolGuard{transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}}},
 		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           cfg.WebsocketInitTimeout,
 		InitFunc:              s.websocketInit,
 	})
-	s.configure(gql)
-	if cfg.AllowList {
-		// After the persisted query extension: a hash is resolved into its
-		// document before the document is checked.
-		gql.Use(&allowList{operations: cfg.Operations, ttl: 30 * time.Second})
-	}
+	s.configure(gql, gql.SetValidationRulesFn, cfg.AllowList)
 	s.gql = gql
 	// The REST shim runs operations in-process through an executor set up
 	// exactly like the HTTP handler: same limits, admission, errors and
 	// metrics.
 	s.exec = executor.New(cfg.Schema)
-	s.configure(s.exec)
+	s.configure(s.exec, s.exec.SetDefaultRulesFn, false)
 	return s
 }
 
@@ -177,19 +196,40 @@ type configurable interface {
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
 	SetRecoverFunc(graphql.RecoverFunc)
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetParserTokenLimit(int)
 }
 
-func (s *Server) configure(e configurable) {
-	e.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+// configure sets e up; setRules is its way to set the validation rules,
+// and allowList runs only registered operations (GraphQL over HTTP only:
+// the REST shim's own operations are not a client's).
+func (s *Server) configure(e configurable, setRules func(func() *rules.Rules), allowListed bool) {
+	documents := lru.New[*ast.QueryDocument](1000)
+	e.SetQueryCache(documents)
+	e.SetParserTokenLimit(s.cfg.Limits.MaxTokens)
+	setRules(validationRules)
 	e.SetErrorPresenter(presentError(s.cfg.Logger))
 	e.SetRecoverFunc(recoverPanic(s.cfg.Logger))
 	if s.cfg.Introspection {
 		e.Use(extension.Introspection{})
 	}
-	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations)})
-	e.Use(limitsExtension{s.cfg.Limits})
-	// Admission is the outermost operation interceptor: nothing the
-	// extensions do runs for an operation it refuses.
+	// Operation parameters are mutated in this order, before parsing: a
+	// persisted query's hash becomes its document, the allow-list checks
+	// that document, and the document's size is bounded.
+	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations, s.registry)})
+	if allowListed {
+		e.Use(allowList{s.registry, s.cfg.Metrics})
+	}
+	e.Use(documentLimits{Limits: s.cfg.Limits, cache: documents})
+	// Operation contexts are mutated in this order, after validation:
+	// inputs are coerced strictly, then the operation is costed.
+	e.Use(inputCoercion{schema: s.cfg.Schema.Schema()})
+	e.Use(limitsExtension{Limits: s.cfg.Limits, schema: s.cfg.Schema.Schema()})
+	// Operation interceptors run in this order: the operation's span (when
+	// tracing), so even a refused operation has one; then admission, so
+	// nothing the extensions do runs for an operation it refuses.
+	if s.cfg.TracerProvider != nil {
+		e.Use(operationTracer{s.cfg.TracerProvider.Tracer(tracerName)})
+	}
 	e.Use(s.admission)
 	for _, ext := range s.cfg.Extensions {
 		e.Use(ext)
@@ -248,7 +288,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphiql", http.StatusFound)
 	})
-	return withRequestID(s.logRequests(mux))
+	// A preflight is answered before admission (it carries no key), and
+	// every answer, refusals included, carries the origin's grant.
+	return s.traceRequests(withRequestID(s.logRequests(s.cors.Handler(routed(mux)))))
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -270,6 +312,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func (s *Server) graphqlHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isWebsocket(r) {
+			if !s.originAllowed(r) {
+				s.cfg.Metrics.Refused(http.StatusForbidden)
+				writeRequestError(w, http.StatusForbidden, mediaJSON, pg.Errorf(pg.Forbidden, "Pages of this origin may not open WebSockets to this server."))
+				return
+			}
 			s.gql.ServeHTTP(w, r.WithContext(s.untilShutdown(r.Context())))
 			return
 		}
@@ -300,7 +347,8 @@ func (s *Server) websocketInit(ctx context.Context, p transport.InitPayload) (co
 	creds := auth.Credentials{Authorization: p.Authorization(), Requester: p.GetString(auth.RequesterHeader), Target: p.GetString(auth.TargetHeader)}
 	ctx, err := s.admission.authenticate(ctx, creds)
 	if err != nil {
-		return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+		ctx = transport.AppendCloseReason(transport.WithWebsocketCloseCode(ctx, closeForbidden), "Forbidden")
+		return ctx, nil, err
 	}
 	return ctx, nil, nil
 }
@@ -313,7 +361,7 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 	if resp == nil {
 		return nil
 	}
-	opType, opName := "unknown", ""
+	opType, opName, label := "unknown", "", metrics.AnonymousOperation
 	if graphql.HasOperationContext(ctx) {
 		oc := graphql.GetOperationContext(ctx)
 		opName = oc.OperationName
@@ -323,9 +371,10 @@ func (s *Server) observe(ctx context.Context, next graphql.ResponseHandler) *gra
 				opName = oc.Operation.Name
 			}
 		}
+		label = s.registry.operationLabel(oc)
 	}
 	logAttrs(ctx, slog.String("operation", opName))
-	s.cfg.Metrics.Operation(opType, opName, time.Since(start))
+	s.cfg.Metrics.Operation(opType, label, time.Since(start))
 	for _, e := range resp.Errors {
 		code, _ := e.Extensions["code"].(string)
 		s.cfg.Metrics.Error(code)

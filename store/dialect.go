@@ -31,7 +31,7 @@ const (
 // of the store is written once.
 type dialect interface {
 	name() string
-	open(ctx context.Context, dsn string) (r, w *sqlx.DB, err error)
+	open(ctx context.Context, dsn string, open opener) (r, w *sqlx.DB, err error)
 	rebind(query string) string
 	// ilike returns a case-insensitive substring match of col against a
 	// bound pattern.
@@ -83,7 +83,7 @@ const sqliteParams = "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_sy
 
 func (sqliteDialect) name() string { return "sqlite" }
 
-func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB, error) {
+func (sqliteDialect) open(ctx context.Context, path string, open opener) (*sqlx.DB, *sqlx.DB, error) {
 	path = sqlitePath(path)
 	if err := checkFolder(path); err != nil {
 		return nil, nil, err
@@ -96,14 +96,14 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 	// a statement journal, which beyond 64 KiB spills to a temporary file,
 	// created and deleted per savepoint; in memory it is a copy. It does
 	// not checkpoint in its commits: the checkpointer does, beside it.
-	w, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_txlock=immediate", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0")
+	w, err := connectSQLite(ctx, open, "file:"+path+"?"+params+"&_txlock=immediate", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := connectSQLite(ctx, "file:"+path+"?"+params+"&_query_only=true")
+	r, err := connectSQLite(ctx, open, "file:"+path+"?"+params+"&_query_only=true")
 	if err != nil {
 		w.Close()
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
@@ -117,10 +117,10 @@ func (sqliteDialect) open(ctx context.Context, path string) (*sqlx.DB, *sqlx.DB,
 // their prepared statements (see sqliteConnector). Switching a new file to
 // WAL takes an exclusive lock that does not wait on the busy timeout, so
 // processes opening one fresh file together retry for a few seconds.
-func connectSQLite(ctx context.Context, dsn string, pragmas ...string) (*sqlx.DB, error) {
+func connectSQLite(ctx context.Context, open opener, dsn string, pragmas ...string) (*sqlx.DB, error) {
 	var err error
 	for attempt := 0; attempt < 50; attempt++ {
-		db := sqlx.NewDb(sql.OpenDB(&sqliteConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, pragmas: pragmas}), "sqlite3")
+		db := sqlx.NewDb(open(&sqliteConnector{dsn: dsn, driver: &sqlite3.SQLiteDriver{}, pragmas: pragmas}), "sqlite3")
 		if err = db.PingContext(ctx); err == nil {
 			return db, nil
 		}
@@ -273,7 +273,7 @@ func (sqliteDialect) singleWriter() bool { return true }
 
 func (sqliteDialect) openCheckpointer(ctx context.Context, path string) (*sqlx.DB, error) {
 	path = sqlitePath(path)
-	c, err := connectSQLite(ctx, "file:"+path+"?"+sqliteParams)
+	c, err := connectSQLite(ctx, sql.OpenDB, "file:"+path+"?"+sqliteParams)
 	if err != nil {
 		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
 	}

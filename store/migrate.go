@@ -72,7 +72,7 @@ func OpenMigrator(ctx context.Context, dsn string) (*Migrator, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, w, err := d.open(ctx, dsn)
+	r, w, err := d.open(ctx, dsn, sql.OpenDB)
 	if err != nil {
 		return nil, err
 	}

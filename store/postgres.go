@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -19,9 +19,14 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
 
-func (postgresDialect) open(ctx context.Context, dsn string) (*sqlx.DB, *sqlx.DB, error) {
-	db, err := sqlx.ConnectContext(ctx, "pgx", dsn)
+func (postgresDialect) open(ctx context.Context, dsn string, open opener) (*sqlx.DB, *sqlx.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
+		return nil, nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db := sqlx.NewDb(open(stdlib.GetConnector(*cfg)), "pgx")
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
 		return nil, nil, fmt.Errorf("open postgres: %w", err)
 	}
 	db.SetMaxOpenConns(32)

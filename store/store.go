@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"go.opentelemetry.io/otel/trace"
 
 	pg "partnergraph"
 )
@@ -43,6 +44,9 @@ type Options struct {
 	SecretKey []byte
 	// Now returns the current time; tests may fix it.
 	Now func() time.Time
+	// TracerProvider, when set, traces every statement the gateway's
+	// requests send (a span each, with its text but never its arguments).
+	TracerProvider trace.TracerProvider
 }
 
 // Open opens (creating if needed) and migrates the database named by dsn: a
@@ -56,7 +60,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if db.now == nil {
 		db.now = time.Now
 	}
-	if db.r, db.w, err = d.open(ctx, dsn); err != nil {
+	if db.r, db.w, err = d.open(ctx, dsn, opts.opener(d.name())); err != nil {
 		return nil, err
 	}
 	key := opts.SecretKey
@@ -164,12 +168,19 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.committer != nil {
 		return db.committer.run(ctx, fn)
 	}
-	tx, err := db.begin(ctx)
+	// The transaction outlives a cancellation of ctx, which only its
+	// statements heed: once COMMIT is sent it runs to its end, so a caller
+	// told "canceled" knows nothing was stored, and one told nothing knows
+	// it was (a COMMIT cut short by a cancellation may have committed).
+	tx, err := db.begin(context.WithoutCancel(ctx))
 	if err != nil {
 		return err
 	}
 	defer tx.tx.Rollback()
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if len(tx.events) > 0 {

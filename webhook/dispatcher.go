@@ -10,9 +10,15 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"partnergraph/store"
 )
@@ -41,6 +47,9 @@ type Dispatcher struct {
 	Concurrency int
 	// OnAttempt, when set, is told the outcome of each attempt (metrics).
 	OnAttempt func(succeeded bool)
+	// TracerProvider, when set, makes each attempt a span: a trace of its
+	// own, holding the statements that record it.
+	TracerProvider trace.TracerProvider
 
 	wake   chan struct{}
 	client *http.Client
@@ -122,6 +131,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // deliver makes one attempt and records it.
 func (d *Dispatcher) deliver(ctx context.Context, del store.Delivery) {
+	ctx, end := d.span(ctx, del)
 	body, _ := json.Marshal(map[string]any{
 		"type": del.Event.Type, "timestamp": del.Event.CreatedAt.UTC().Format(time.RFC3339Nano), "data": del.Event.Payload,
 	})
@@ -147,6 +157,41 @@ func (d *Dispatcher) deliver(ctx context.Context, del store.Delivery) {
 	}
 	if err := d.DB.RecordAttempt(ctx, del, at); err != nil {
 		d.Logger.Error("record webhook attempt", "error", err, "delivery", del.ID)
+	}
+	end(at)
+}
+
+// span starts the span of an attempt at del, when tracing, and returns the
+// function that ends it with the attempt's outcome. Its attributes name the
+// endpoint by id and host: a URL's path or query may hold a token.
+func (d *Dispatcher) span(ctx context.Context, del store.Delivery) (context.Context, func(store.Attempt)) {
+	if d.TracerProvider == nil {
+		return ctx, func(store.Attempt) {}
+	}
+	attrs := []attribute.KeyValue{
+		attribute.Int64("partnergraph.webhook.endpoint_id", del.EndpointID),
+		attribute.Int64("partnergraph.webhook.delivery_id", del.ID),
+		attribute.Int("partnergraph.webhook.attempt", del.Attempts+1),
+		attribute.String("partnergraph.event.id", del.Event.UUID),
+		attribute.String("partnergraph.event.type", del.Event.Type),
+	}
+	if u, err := url.Parse(del.URL); err == nil {
+		attrs = append(attrs, semconv.ServerAddress(u.Hostname()))
+	}
+	ctx, span := d.TracerProvider.Tracer("partnergraph/webhook").Start(ctx, "webhook delivery",
+		trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	return ctx, func(at store.Attempt) {
+		span.SetAttributes(attribute.Bool("partnergraph.webhook.succeeded", at.Succeeded))
+		// Not at.Error: a transport error quotes the whole URL.
+		failure := "no answer"
+		if at.ResponseStatus != nil {
+			span.SetAttributes(semconv.HTTPResponseStatusCode(*at.ResponseStatus))
+			failure = fmt.Sprintf("receiver answered %d", *at.ResponseStatus)
+		}
+		if !at.Succeeded {
+			span.SetStatus(codes.Error, failure)
+		}
+		span.End()
 	}
 }
 

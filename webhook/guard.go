@@ -8,13 +8,21 @@ import (
 	"net/url"
 	"syscall"
 
+	"code.dny.dev/ssrf"
+
 	pg "partnergraph"
 )
 
 // Guard refuses webhook URLs on addresses a gateway must not call on a
-// customer's behalf: loopback, private, link-local (cloud metadata lives
-// there), unspecified and multicast. Tests and private deployments allow
-// them explicitly.
+// customer's behalf: every range of the IANA IPv4 and IPv6 Special-Purpose
+// Address Registries (loopback, private, shared, link-local where cloud
+// metadata lives, benchmarking, documentation, reserved, multicast, the
+// IPv6 forms that embed an IPv4 address: mapped, NAT64, 6to4, Teredo) and
+// every IPv6 address outside global unicast. The table is
+// code.dny.dev/ssrf's, generated from the registries by its ssrfgen, so it
+// follows them rather than a hand list. An IPv4-mapped IPv6 address is
+// judged as the IPv4 address it maps. Tests and private deployments allow
+// them all explicitly (AllowPrivate).
 type Guard struct {
 	AllowPrivate bool
 	Resolver     *net.Resolver
@@ -46,10 +54,12 @@ func (g Guard) CheckURL(ctx context.Context, field, raw string) error {
 	return nil
 }
 
+// special is the registries' table, for any port and network.
+var special = ssrf.New(ssrf.WithAnyPort(), ssrf.WithAnyNetwork())
+
+// public reports whether a is outside every special-purpose range.
 func public(a netip.Addr) bool {
-	a = a.Unmap()
-	return a.IsGlobalUnicast() && !a.IsPrivate() && !a.IsLoopback() && !a.IsLinkLocalUnicast() &&
-		!netip.MustParsePrefix("100.64.0.0/10").Contains(a) && !netip.MustParsePrefix("fc00::/7").Contains(a)
+	return special.Safe("tcp", netip.AddrPortFrom(a.Unmap(), 443).String(), nil) == nil
 }
 
 // control checks the address actually dialled, so a host that resolved to

@@ -23,10 +23,16 @@ func newFlags(name string, stderr io.Writer) flags {
 }
 
 func (f flags) string(name, env, def, help string) *string {
+	p := new(string)
+	f.stringVar(p, name, env, def, help)
+	return p
+}
+
+func (f flags) stringVar(p *string, name, env, def, help string) {
 	if v, ok := os.LookupEnv(env); ok {
 		def = v
 	}
-	return f.String(name, def, fmt.Sprintf("%s (env %s)", help, env))
+	f.StringVar(p, name, def, fmt.Sprintf("%s (env %s)", help, env))
 }
 
 func (f flags) bool(name, env string, def bool, help string) *bool {

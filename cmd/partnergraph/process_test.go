@@ -59,10 +59,16 @@ type process struct {
 // start runs serve and waits until it listens.
 func start(t *testing.T, db string, extra ...string) *process {
 	t.Helper()
+	return startEnv(t, nil, db, extra...)
+}
+
+// startEnv runs serve with env added to the environment.
+func startEnv(t *testing.T, env []string, db string, extra ...string) *process {
+	t.Helper()
 	args := append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--allow-private-webhooks",
 		"--webhook-timeout", "1s", "--webhook-retry-schedule", "100ms,100ms,100ms,100ms,100ms,100ms,100ms,100ms"}, extra...)
 	cmd := exec.Command(buildBinary(t), args...)
-	cmd.Env = append(os.Environ(), "PARTNERGRAPH_SECRET_KEY="+testSecretKey)
+	cmd.Env = append(append(os.Environ(), "PARTNERGRAPH_SECRET_KEY="+testSecretKey), env...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

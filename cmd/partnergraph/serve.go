@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"partnergraph/demo"
+	"partnergraph/server"
 	"partnergraph/store"
 )
 
@@ -42,6 +43,9 @@ func parseServe(args []string, stderr io.Writer) (*serveOptions, error) {
 	if g.retries, err = parseSchedule(*schedule); err != nil {
 		return nil, err
 	}
+	if g.corsOrigins, err = server.ParseOrigins(g.corsList); err != nil {
+		return nil, fmt.Errorf("--cors-allowed-origins: %w", err)
+	}
 	if g.rate > 0 && g.burst < g.limits.MaxCost {
 		return nil, fmt.Errorf("--rate-limit-burst %d is below --max-cost %d: the costliest query allowed could never run", g.burst, g.limits.MaxCost)
 	}
@@ -62,7 +66,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, o.dsn, store.Options{SecretKey: key})
+	tr, err := startTracing(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(tr, logger)
+	o.gateway.tracing = tr.Provider()
+	db, err := store.Open(ctx, o.dsn, store.Options{SecretKey: key, TracerProvider: tr.Provider()})
 	if err != nil {
 		return err
 	}

@@ -153,3 +153,88 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatalf("%d writes acknowledged, %d tags stored", written.Load(), tags.Tags.TotalCount)
 	}
 }
+
+// TestShutdownWithHostileRequestsInFlight sends SIGTERM while clients with
+// a READ-like key send documents built to make the server work (ten
+// thousand fields, fragments that double thirty deep, thousands of
+// directives, conflicting aliases) beside ordinary queries: each is
+// answered whole, nothing is a 5xx, and the process exits 0 well within
+// its shutdown timeout, since no request holds a processor for long.
+func TestShutdownWithHostileRequestsInFlight(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "pg.db")
+	key := bootstrapKey(t, db)
+	const deadline = 5 * time.Second
+	p := start(t, db, "--shutdown-timeout", deadline.String(), "--request-timeout", "2s", "--rate-limit", "0")
+	doubling := "query { ...H30 } fragment H0 on Query { __typename } "
+	for i := 1; i <= 30; i++ {
+		doubling += fmt.Sprintf("fragment H%d on Query { ...H%d ...H%d } ", i, i-1, i-1)
+	}
+	documents := []string{
+		"query { " + strings.Repeat("__typename ", 10000) + "}",
+		doubling,
+		"query { __typename " + strings.Repeat("@aa ", 20000) + "}",
+		"query { __typename " + strings.Repeat("@aa ", 7000) + "}",
+		"query { " + strings.Repeat("a: partners(first: 1) { totalCount } a: partners(first: 2) { totalCount } ", 200) + "}",
+		`{ partners(first: 20) { nodes { companyName } } __schema { types { name fields { name } } } }`,
+	}
+	var (
+		answered atomic.Int64
+		mu       sync.Mutex
+		broken   []string
+		wg       sync.WaitGroup
+		stop     = make(chan struct{})
+	)
+	client := &http.Client{Timeout: 30 * time.Second}
+	for c := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := c; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				body, _ := json.Marshal(map[string]any{"query": documents[i%len(documents)]})
+				req, _ := http.NewRequest("POST", p.url+"/graphql", bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+key)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					time.Sleep(5 * time.Millisecond)
+					continue
+				}
+				raw, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode >= 500 || !json.Valid(raw) {
+					mu.Lock()
+					broken = append(broken, fmt.Sprintf("%d %v: %.200s", resp.StatusCode, err, raw))
+					mu.Unlock()
+					continue
+				}
+				answered.Add(1)
+			}
+		}()
+	}
+	waitUntil(t, 30*time.Second, "hostile load to start", func() bool { return answered.Load() > 50 })
+	sent := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, p.logs.String())
+		}
+		t.Logf("exited 0 %s after SIGTERM; %d answers", time.Since(sent).Round(time.Millisecond), answered.Load())
+	case <-time.After(deadline + 2*time.Second):
+		t.Fatalf("still running %s after SIGTERM", deadline+2*time.Second)
+	}
+	close(stop)
+	wg.Wait()
+	if len(broken) > 0 {
+		t.Fatalf("%d broken answers: %v", len(broken), broken[:min(len(broken), 5)])
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/trace"
 
 	"partnergraph/auth"
 	"partnergraph/compiled"
@@ -15,6 +16,7 @@ import (
 	"partnergraph/resolvers"
 	"partnergraph/server"
 	"partnergraph/store"
+	"partnergraph/tracing"
 	"partnergraph/webhook"
 )
 
@@ -29,6 +31,13 @@ type gatewayOptions struct {
 	rate, burst              int
 	timeout, webhookTimeout  time.Duration
 	retries                  []time.Duration
+	// corsList is --cors-allowed-origins as given; parseServe reads it
+	// into corsOrigins.
+	corsList    string
+	corsOrigins []string
+	// tracing, when set, traces requests, statements, loader batches and
+	// webhook deliveries.
+	tracing trace.TracerProvider
 }
 
 // gatewayFlags adds the flags of gatewayOptions.
@@ -37,7 +46,8 @@ func (f flags) gatewayFlags(g *gatewayOptions) {
 	f.boolVar(&g.introspection, "introspection", "PARTNERGRAPH_INTROSPECTION", true, "allow schema introspection")
 	f.intVar(&g.limits.MaxDepth, "max-depth", "PARTNERGRAPH_MAX_DEPTH", d.MaxDepth, "deepest field nesting a query may have")
 	f.intVar(&g.limits.MaxCost, "max-cost", "PARTNERGRAPH_MAX_COST", d.MaxCost, "highest cost a query may have (connections multiply by first/last)")
-	f.intVar(&g.limits.MaxFields, "max-fields", "PARTNERGRAPH_MAX_FIELDS", d.MaxFields, "most fields (aliases included) a query may select")
+	f.intVar(&g.limits.MaxFields, "max-fields", "PARTNERGRAPH_MAX_FIELDS", d.MaxFields, "most fields (aliases and meta fields included) a document may select once its fragments are expanded")
+	f.intVar(&g.limits.MaxTokens, "max-tokens", "PARTNERGRAPH_MAX_TOKENS", d.MaxTokens, "most tokens (names, values, punctuation) a document may have")
 	f.intVar(&g.maxBatch, "max-batch", "PARTNERGRAPH_MAX_BATCH", 10, "most operations one batched request (a JSON array) may hold")
 	f.intVar(&g.rate, "rate-limit", "PARTNERGRAPH_RATE_LIMIT", 50000, "query cost points each API key regains per second; 0 turns rate limiting off")
 	f.intVar(&g.burst, "rate-limit-burst", "PARTNERGRAPH_RATE_LIMIT_BURST", 250000, "most cost points an API key can hold (at least --max-cost)")
@@ -49,6 +59,7 @@ func (f flags) gatewayFlags(g *gatewayOptions) {
 	f.boolVar(&g.compiledReads, "compiled-reads", "PARTNERGRAPH_COMPILED_READS", true, "answer queries through the compiled path of reads where it has a plan (off: gqlgen's executor answers everything)")
 	f.boolVar(&g.allowPrivateWebhooks, "allow-private-webhooks", "PARTNERGRAPH_ALLOW_PRIVATE_WEBHOOKS", false, "let webhook endpoints be on loopback and private addresses")
 	f.durationVar(&g.webhookTimeout, "webhook-timeout", "PARTNERGRAPH_WEBHOOK_TIMEOUT", 10*time.Second, "longest a webhook receiver may take to answer")
+	f.stringVar(&g.corsList, "cors-allowed-origins", "PARTNERGRAPH_CORS_ALLOWED_ORIGINS", "", "comma-separated origins (https://app.example.com) whose pages may call the API from a browser")
 }
 
 // gateway is partnergraph assembled over one database: the store serves
@@ -73,7 +84,7 @@ func newGateway(db *store.DB, logger *slog.Logger, o gatewayOptions) *gateway {
 		limiter.Store = ratelimit.StoreFunc(db.TakeTokens)
 	}
 	g := &gateway{db: db, logger: logger, feed: broker}
-	extensions := []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: m.LoaderBatch}, operationLog{logger}}
+	extensions := []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(o.tracing, m.LoaderBatch)}, operationLog{logger}}
 	if o.compiledReads {
 		// Root fields of queries it has a plan for are answered by the
 		// compiled path; the rest by gqlgen's executor.
@@ -87,9 +98,10 @@ func newGateway(db *store.DB, logger *slog.Logger, o gatewayOptions) *gateway {
 		Logger:     logger, Limits: o.limits, Introspection: o.introspection, AllowList: o.allowList,
 		MaxBodyBytes: int64(o.maxBody), RequestTimeout: o.timeout, MaxBatch: o.maxBatch, RateLimit: limiter,
 		MaxInFlight: o.inFlight, MaxInFlightCost: o.inFlightCost,
+		CORSAllowedOrigins: o.corsOrigins, TracerProvider: o.tracing,
 	})
 	g.dispatcher = &webhook.Dispatcher{DB: db, Logger: logger, Guard: guard,
-		Schedule: o.retries, Timeout: o.webhookTimeout, OnAttempt: m.WebhookAttempt}
+		Schedule: o.retries, Timeout: o.webhookTimeout, OnAttempt: m.WebhookAttempt, TracerProvider: o.tracing}
 	db.OnEvents(func([]int64) { g.wake() })
 	return g
 }

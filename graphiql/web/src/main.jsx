@@ -1,9 +1,12 @@
 // The GraphiQL page of partnergraph: GraphiQL plus a bar where the API key
-// is entered once, kept in localStorage and sent as a bearer token.
-import React, { useMemo, useState } from 'react';
+// is entered once, kept in localStorage and sent as a bearer token: in the
+// Authorization header of queries and mutations, and in the connection_init
+// payload of subscriptions, which run over a WebSocket (graphql-transport-ws).
+import React, { useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createClient } from 'graphql-ws';
 
 const STORAGE_KEY = 'partnergraph.apiKey';
 
@@ -30,12 +33,30 @@ query Dashboard {
 }
 `;
 
+// websocketURL is the ws: or wss: URL of the endpoint, on the page's host.
+function websocketURL(endpoint) {
+  const url = new URL(endpoint, window.location.href);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
 function App({ endpoint }) {
   const [key, setKey] = useState(() => localStorage.getItem(STORAGE_KEY) || '');
   const [draft, setDraft] = useState(key);
-  const fetcher = useMemo(
-    () => createGraphiQLFetcher({ url: endpoint, headers: key ? { Authorization: 'Bearer ' + key } : {} }),
+  // One socket per key, opened with the first subscription; a bad key is
+  // closed with 4403, which GraphiQL shows.
+  const wsClient = useMemo(
+    () => createClient({
+      url: websocketURL(endpoint),
+      connectionParams: key ? { Authorization: 'Bearer ' + key } : {},
+      lazy: true,
+    }),
     [endpoint, key],
+  );
+  useEffect(() => () => wsClient.dispose(), [wsClient]);
+  const fetcher = useMemo(
+    () => createGraphiQLFetcher({ url: endpoint, headers: key ? { Authorization: 'Bearer ' + key } : {}, wsClient }),
+    [endpoint, key, wsClient],
   );
   const save = (e) => {
     e.preventDefault();
