@@ -2,8 +2,9 @@
 // per (document, operation, root field), built once and cached, loads what a
 // root field's selection needs level by level, one batch read per edge per
 // level (the loaders' Batches, the statements the resolvers' dataloaders
-// send), and writes the JSON straight into one buffer, with no goroutine,
-// context or marshaler per field.
+// send; the edges of one level run at once, a goroutine each), and writes
+// the JSON straight into one pooled buffer, with no goroutine, context,
+// closure allocation or marshaler per field.
 //
 // It plugs into gqlgen as a handler extension (Reads): gqlgen still parses,
 // validates, applies the limits, authenticates and runs every root field's
@@ -35,8 +36,9 @@ import (
 )
 
 // Reads is the compiled path, a gqlgen handler extension: install it with
-// Use on the handler or executor, after the extension that sets up the
-// request's loaders (see loaders.NewContext).
+// Use on the handler or executor, after loaders.Extension, which gives the
+// operation the loaders whose Batches it reads through. Without loaders on
+// the context, every root field falls back.
 type Reads struct {
 	// observe, if not nil, is told of every operation: served "compiled"
 	// (every root field was) or "fallback", with the reason of its first
