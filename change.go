@@ -3,6 +3,7 @@ package partnergraph
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -33,7 +34,7 @@ func (c PartnerCreate) Validate() error {
 	)
 }
 
-// PartnerUpdate changes the fields that are set.
+// PartnerUpdate changes the fields that are set, within seed 004's limits.
 type PartnerUpdate struct {
 	CompanyName    *string
 	Email          *string
@@ -46,39 +47,42 @@ type PartnerUpdate struct {
 	CountryLabel   Optional[string]
 }
 
-// Apply validates u and applies it to p.
-func (u PartnerUpdate) Apply(p *Partner) error {
+// Validate checks the fields that are set, reporting the first at fault.
+func (u PartnerUpdate) Validate() error {
+	var errs []error
 	if u.CompanyName != nil {
-		p.CompanyName = *u.CompanyName
+		errs = append(errs, validLength("companyName", *u.CompanyName, 1, 100))
 	}
 	if u.Email != nil {
-		p.Email = *u.Email
+		errs = append(errs, validEmail("email", *u.Email))
 	}
 	if u.PartnerType != nil {
-		p.PartnerType = *u.PartnerType
+		errs = append(errs, validPartnerType(*u.PartnerType))
 	}
 	if u.SalesAmount != nil {
-		p.SalesAmount = *u.SalesAmount
+		errs = append(errs, validSalesAmount(*u.SalesAmount))
 	}
 	if u.Frequency != nil {
-		p.Frequency = *u.Frequency
+		errs = append(errs, validLength("frequency", *u.Frequency, 1, 30))
 	}
 	if u.PaymentTerms != nil {
-		p.PaymentTerms = *u.PaymentTerms
+		errs = append(errs, validLength("paymentTerms", *u.PaymentTerms, 1, 50))
 	}
-	if u.WebsiteURL.Set {
-		p.WebsiteURL = u.WebsiteURL.Value
-	}
-	if u.LogoSquareUUID.Set {
-		p.LogoSquareUUID = u.LogoSquareUUID.Value
-	}
-	if u.CountryLabel.Set {
-		p.CountryLabel = u.CountryLabel.Value
-	}
-	return PartnerCreate{
-		CompanyName: p.CompanyName, Email: p.Email, PartnerType: p.PartnerType, SalesAmount: p.SalesAmount,
-		Frequency: p.Frequency, PaymentTerms: p.PaymentTerms, WebsiteURL: p.WebsiteURL, CountryLabel: p.CountryLabel,
-	}.Validate()
+	return firstError(append(errs, validURL("websiteUrl", u.WebsiteURL.Value),
+		validOptionalLength("countryLabel", u.CountryLabel.Value, 100))...)
+}
+
+// Apply sets u's fields on p.
+func (u PartnerUpdate) Apply(p *Partner) {
+	set(&p.CompanyName, u.CompanyName)
+	set(&p.Email, u.Email)
+	set(&p.PartnerType, u.PartnerType)
+	set(&p.SalesAmount, u.SalesAmount)
+	set(&p.Frequency, u.Frequency)
+	set(&p.PaymentTerms, u.PaymentTerms)
+	setOptional(&p.WebsiteURL, u.WebsiteURL)
+	setOptional(&p.LogoSquareUUID, u.LogoSquareUUID)
+	setOptional(&p.CountryLabel, u.CountryLabel)
 }
 
 func validPartnerType(t PartnerType) error {
@@ -133,6 +137,15 @@ type PartnershipCreate struct {
 	FallbackData    *FallbackData
 }
 
+// Validate checks the partnership's own fields; the records it names are
+// checked where they are stored.
+func (c PartnershipCreate) Validate() error {
+	if c.FallbackData != nil {
+		return c.FallbackData.Validate("fallbackData")
+	}
+	return nil
+}
+
 // PartnershipUpdate changes a partnership. Absent fields stay; null ones are
 // removed; lists replace.
 type PartnershipUpdate struct {
@@ -147,6 +160,30 @@ type PartnershipUpdate struct {
 	TagIDs          *[]int64
 	CustomFields    []CustomFieldInput
 	FallbackData    Optional[FallbackData]
+}
+
+// Validate checks the partnership's own fields that are set.
+func (u PartnershipUpdate) Validate() error {
+	if u.FallbackData.Value != nil {
+		return u.FallbackData.Value.Validate("fallbackData")
+	}
+	return nil
+}
+
+// Apply sets u's own fields on p: the flags, the references and the
+// fallback data (links and custom field values are rows of their own).
+func (u PartnershipUpdate) Apply(p *Partnership) {
+	set(&p.IsDefault, u.IsDefault)
+	set(&p.IsSupport, u.IsSupport)
+	setOptional(&p.TierID, u.TierID)
+	setOptional(&p.CategoryID, u.CategoryID)
+	setOptional(&p.StageID, u.StageID)
+	if u.FallbackData.Set {
+		p.FallbackData = FallbackData{}
+		if u.FallbackData.Value != nil {
+			p.FallbackData = *u.FallbackData.Value
+		}
+	}
 }
 
 // CustomFieldInput sets a partnership's value for one field. Type, when
@@ -289,9 +326,6 @@ func validOptions(t CustomFieldType, opts CustomFieldOptions) error {
 	return nil
 }
 
-// ValidateOptions checks options for a field of type t.
-func ValidateOptions(t CustomFieldType, opts CustomFieldOptions) error { return validOptions(t, opts) }
-
 // ValidateName checks a display name on field.
 func ValidateName(field, v string) error { return validName(field, v) }
 
@@ -315,4 +349,42 @@ func (f FallbackData) Validate(path string) error {
 		validURL(path+".websiteUrl", f.WebsiteURL),
 		validOptionalLength(path+".countryLabel", f.CountryLabel, 100),
 	)
+}
+
+// RelationshipCreate records that a company (an organization, seed 002)
+// formed a relationship with a partner.
+type RelationshipCreate struct {
+	PartnerID int64
+	CompanyID int64
+}
+
+// IntegrationConnect stores a partner's credentials for a business's
+// system (seed 003); connecting again replaces them.
+type IntegrationConnect struct {
+	PartnerID  int64
+	BusinessID int64
+	Login      string
+	Password   string
+}
+
+// Validate checks the credentials: both given, at most 200 characters.
+func (c IntegrationConnect) Validate() error {
+	return firstError(validCredential("login", c.Login), validCredential("password", c.Password))
+}
+
+// IntegrationDisconnect names the integration of a partner with a business
+// to disconnect.
+type IntegrationDisconnect struct {
+	PartnerID  int64
+	BusinessID int64
+}
+
+func validCredential(field, v string) error {
+	if strings.TrimSpace(v) == "" {
+		return InvalidField(field, "%s is required.", field)
+	}
+	if len(v) > 200 {
+		return InvalidField(field, "%s must be at most %d characters.", field, 200)
+	}
+	return nil
 }

@@ -9,7 +9,7 @@ import (
 
 // Event records one committed change: its type names the resource and the
 // change (partnership.updated, partnership.stage_changed …). It is written in
-// the change's own transaction.
+// the change's own transaction (the outbox).
 type Event struct {
 	ID             int64     `db:"id" json:"databaseId"`
 	UUID           string    `db:"uuid" json:"uuid"`
@@ -20,6 +20,10 @@ type Event struct {
 	ActorUserID    *int64    `db:"actor_user_id" json:"actorUserId"`
 	Payload        RawJSON   `db:"payload" json:"payload"`
 	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+	// Position orders events as their transactions committed: an event
+	// committed after another has a greater position, whatever their ids.
+	// Readers that follow positions never skip an event.
+	Position int64 `db:"position" json:"-"`
 }
 
 // EventFilter narrows an event list.
@@ -109,4 +113,46 @@ func (r RawJSON) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return r, nil
+}
+
+// WebhookEndpointCreate is a new webhook endpoint. No EventTypes means every
+// type. The caller has checked that URL may be called.
+type WebhookEndpointCreate struct {
+	URL         string
+	Description *string
+	EventTypes  []string
+}
+
+// Validate checks that the URL is given.
+func (c WebhookEndpointCreate) Validate() error {
+	if c.URL == "" {
+		return InvalidField("url", "url is required.")
+	}
+	return nil
+}
+
+// WebhookEndpointUpdate changes an endpoint: enabling it again clears its
+// failure state; RotateSecret issues a new signing secret while the old one
+// keeps signing for a grace period.
+type WebhookEndpointUpdate struct {
+	URL          *string
+	Description  *string
+	EventTypes   *[]string
+	Enabled      *bool
+	RotateSecret bool
+}
+
+// Apply sets u's fields on e, except the secret, which the store seals.
+func (u WebhookEndpointUpdate) Apply(e *WebhookEndpoint) {
+	set(&e.URL, u.URL)
+	set(&e.Description, u.Description)
+	if u.EventTypes != nil {
+		e.EventTypes = *u.EventTypes
+	}
+	if u.Enabled != nil {
+		if *u.Enabled && !e.Enabled {
+			e.DisabledReason, e.FailingSince = nil, nil
+		}
+		e.Enabled = *u.Enabled
+	}
 }

@@ -47,36 +47,36 @@ func seed(t testing.TB, env *pgtest.Env) *dataset {
 		odd := org == other
 		var tiers, cats, stages, tags, users, projects []int64
 		for i, name := range []string{"Gold", "Silver \"Σ\" <b>&", "Bronze\n\t\\"} {
-			tier, err := env.DB.CreateTier(ctx, a, name, int32(i+1))
+			tier, err := env.DB.CreateTier(ctx, a, pg.TierCreate{Name: name, Rank: int32(i+1)})
 			must(err)
 			tiers = append(tiers, tier.ID)
 			add(pg.TypeTier, tier.ID)
 		}
 		for _, name := range []string{"Reseller", "Referral"} {
-			c, err := env.DB.CreateCategory(ctx, a, name)
+			c, err := env.DB.CreateCategory(ctx, a, pg.CategoryCreate{Name: name})
 			must(err)
 			cats = append(cats, c.ID)
 			add(pg.TypeCategory, c.ID)
 		}
-		won, err := env.DB.CreateStage(ctx, a, "Won", 3, nil)
+		won, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Won", Position: 3})
 		must(err)
-		lost, err := env.DB.CreateStage(ctx, a, "Lost", 4, nil)
+		lost, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Lost", Position: 4})
 		must(err)
-		lead, err := env.DB.CreateStage(ctx, a, "Lead", 1, []int64{won.ID, lost.ID})
+		lead, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Lead", Position: 1, AllowedNextStageIDs: []int64{won.ID, lost.ID}})
 		must(err)
 		stages = []int64{lead.ID, won.ID, lost.ID}
 		for _, s := range stages {
 			add(pg.TypeStage, s)
 		}
 		for _, name := range []string{"strategic", "emea", "renewal \u2028 \x01"} {
-			tag, err := env.DB.CreateTag(ctx, a, name)
+			tag, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: name})
 			must(err)
 			tags = append(tags, tag.ID)
 			add(pg.TypeTag, tag.ID)
 		}
 		users = append(users, org.Admin.ID)
 		for i := range 2 {
-			u, err := env.DB.CreateUser(ctx, a, fmt.Sprintf("Zed %d", i), fmt.Sprintf("zed%d@%d.example", i, org.ID), pg.RoleMember)
+			u, err := env.DB.CreateUser(ctx, a, pg.UserCreate{Name: fmt.Sprintf("Zed %d", i), Email: fmt.Sprintf("zed%d@%d.example", i, org.ID), Role: pg.RoleMember})
 			must(err)
 			users = append(users, u.ID)
 		}
@@ -84,7 +84,7 @@ func seed(t testing.TB, env *pgtest.Env) *dataset {
 			add(pg.TypeUser, u)
 		}
 		for _, name := range []string{"Presale", "Renewal"} {
-			p, err := env.DB.CreateProject(ctx, a, name)
+			p, err := env.DB.CreateProject(ctx, a, pg.ProjectCreate{Name: name})
 			must(err)
 			projects = append(projects, p.ID)
 			add(pg.TypeProject, p.ID)
@@ -148,7 +148,7 @@ func seed(t testing.TB, env *pgtest.Env) *dataset {
 		}
 		add(pg.TypeOrganization, org.ID)
 	}
-	_, err := env.DB.GrantConnection(ctx, acme.Actor(), reader.ID, pg.PermissionRead)
+	_, err := env.DB.GrantConnection(ctx, acme.Actor(), pg.ConnectionGrant{GranteeOrganizationID: reader.ID, Access: pg.PermissionRead})
 	must(err)
 	// Ids that name nothing, and an id of another type's shape.
 	for _, typ := range []string{pg.TypePartner, pg.TypePartnership, pg.TypeTier, pg.TypeStage, pg.TypeTag, pg.TypeUser, pg.TypeProject} {

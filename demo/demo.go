@@ -61,7 +61,7 @@ func newKey(ctx context.Context, db *store.DB, org *pg.Organization, created boo
 	if err != nil {
 		return nil, fmt.Errorf("revoke earlier demo keys: %w", err)
 	}
-	_, secret, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: admin.ID, Name: KeyName, Permission: pg.PermissionWrite})
+	_, secret, err := db.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: admin.ID, Name: KeyName, Permission: pg.PermissionWrite})
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (b *builder) organization(ctx context.Context) error {
 	}
 	b.org = org
 	b.a = pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	admin, err := b.db.CreateUser(ctx, b.a, "Ada Admin", "ada@acme.example", pg.RoleAdmin)
+	admin, err := b.db.CreateUser(ctx, b.a, pg.UserCreate{Name: "Ada Admin", Email: "ada@acme.example", Role: pg.RoleAdmin})
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (b *builder) organization(ctx context.Context) error {
 
 func (b *builder) members(ctx context.Context) error {
 	for _, u := range [][2]string{{"Grace Hopper", "grace@acme.example"}, {"Alan Turing", "alan@acme.example"}, {"Katherine Johnson", "katherine@acme.example"}} {
-		user, err := b.db.CreateUser(ctx, b.a, u[0], u[1], pg.RoleMember)
+		user, err := b.db.CreateUser(ctx, b.a, pg.UserCreate{Name: u[0], Email: u[1], Role: pg.RoleMember})
 		if err != nil {
 			return err
 		}
@@ -155,14 +155,14 @@ func (b *builder) members(ctx context.Context) error {
 
 func (b *builder) tiersAndCategories(ctx context.Context) error {
 	for i, name := range []string{"Platinum", "Gold", "Silver", "Bronze"} {
-		t, err := b.db.CreateTier(ctx, b.a, name, int32(i+1))
+		t, err := b.db.CreateTier(ctx, b.a, pg.TierCreate{Name: name, Rank: int32(i + 1)})
 		if err != nil {
 			return err
 		}
 		b.tiers = append(b.tiers, t)
 	}
 	for _, name := range []string{"Reseller", "Technology", "Referral", "Services"} {
-		c, err := b.db.CreateCategory(ctx, b.a, name)
+		c, err := b.db.CreateCategory(ctx, b.a, pg.CategoryCreate{Name: name})
 		if err != nil {
 			return err
 		}
@@ -188,13 +188,13 @@ func (b *builder) pipeline(ctx context.Context) error {
 		for i, n := range st.next {
 			ids[i] = byName[n].ID
 		}
-		s, err := b.db.CreateStage(ctx, b.a, st.name, st.pos, ids)
+		s, err := b.db.CreateStage(ctx, b.a, pg.StageCreate{Name: st.name, Position: st.pos, AllowedNextStageIDs: ids})
 		if err != nil {
 			return err
 		}
 		byName[st.name] = s
 	}
-	if _, err := b.db.UpdateStage(ctx, b.a, byName["Lead"].ID, nil, nil, &[]int64{byName["Qualified"].ID, byName["Lost"].ID}); err != nil {
+	if _, err := b.db.UpdateStage(ctx, b.a, byName["Lead"].ID, pg.StageUpdate{AllowedNextStageIDs: &[]int64{byName["Qualified"].ID, byName["Lost"].ID}}); err != nil {
 		return err
 	}
 	for _, n := range []string{"Lead", "Qualified", "Proposal", "Won", "Lost"} {
@@ -205,7 +205,7 @@ func (b *builder) pipeline(ctx context.Context) error {
 
 func (b *builder) tagsAndFields(ctx context.Context) error {
 	for _, name := range []string{"strategic", "emea", "americas", "apac", "co-sell", "marketplace", "renewal-due", "high-touch"} {
-		t, err := b.db.CreateTag(ctx, b.a, name)
+		t, err := b.db.CreateTag(ctx, b.a, pg.TagCreate{Name: name})
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,7 @@ func (b *builder) tagsAndFields(ctx context.Context) error {
 
 func (b *builder) projectList(ctx context.Context) error {
 	for _, name := range []string{"Q3 Retail Expansion", "Cloud Migration Program", "Northwind Presale", "Marketplace Launch"} {
-		p, err := b.db.CreateProject(ctx, b.a, name)
+		p, err := b.db.CreateProject(ctx, b.a, pg.ProjectCreate{Name: name})
 		if err != nil {
 			return err
 		}

@@ -1,9 +1,11 @@
 // Package feed streams committed events to live subscribers. Subscribers
-// read events back from the database (the outbox), so they see only
-// committed changes, in commit order, from every gateway process: a commit
-// in this process wakes them at once, a commit in another process wakes them
-// through PostgreSQL's LISTEN/NOTIFY, and a slow poll catches up on anything
-// a lost notification would miss.
+// read events back from the database (the outbox) after the position of the
+// last one they read, so they see only committed changes, in the order they
+// committed, from every gateway process, and never skip one: an event that
+// commits after a reader moved on takes a later position. A commit in this
+// process wakes them at once, a commit in another process wakes them
+// through PostgreSQL's LISTEN/NOTIFY (a wake-up, never the data), and a slow
+// poll catches up on anything a lost notification would miss.
 package feed
 
 import (
@@ -69,7 +71,7 @@ func (b *Broker) Count() int {
 // Subscribe streams org's events committed from now on that match keep,
 // until ctx ends.
 func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) bool) (<-chan *pg.Event, error) {
-	last, err := b.DB.LastEventID(ctx)
+	last, err := b.DB.EventsHead(ctx, org)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +118,7 @@ func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) 
 					break // the next wake or tick tries again
 				}
 				for _, e := range events {
-					last = e.ID
+					last = e.Position
 					if !keep(e) {
 						continue
 					}

@@ -25,11 +25,11 @@ func TestBatchesSeeOnlyWhatTheActorMay(t *testing.T) {
 			}
 		}
 		a := owner.Actor()
-		tier, err := env.DB.CreateTier(ctx, a, "Gold", 1)
+		tier, err := env.DB.CreateTier(ctx, a, pg.TierCreate{Name: "Gold", Rank: 1})
 		must(err)
-		stage, err := env.DB.CreateStage(ctx, a, "Lead", 1, nil)
+		stage, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Lead", Position: 1})
 		must(err)
-		tag, err := env.DB.CreateTag(ctx, a, "strategic")
+		tag, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: "strategic"})
 		must(err)
 		p, err := env.DB.CreatePartner(ctx, a, pg.PartnerCreate{CompanyName: "Guest Co", Email: "g@example.com",
 			PartnerType: pg.PartnerTypeCustomer, SalesAmount: 1, Frequency: "monthly", PaymentTerms: "Net 30"})

@@ -130,6 +130,11 @@ func Serve(t testing.TB, db *store.DB, logger *slog.Logger, opts ...Option) (*se
 	m := metrics.New(db.Statements)
 	broker := &feed.Broker{DB: db}
 	db.OnEvents(func([]int64) { broker.Wake() })
+	// Commits of other processes (other DBs on the same database) wake it
+	// through LISTEN/NOTIFY, as they wake serve.
+	listening, stop := context.WithCancel(context.Background())
+	go db.Listen(listening, broker.Wake)
+	t.Cleanup(stop)
 	cfg := server.Config{
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: true}, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
@@ -175,14 +180,14 @@ func (e *Env) Org(t testing.TB, name string) *Org {
 	}
 	org := &Org{Organization: o}
 	a := pg.Actor{OrganizationID: o.ID, KeyOrganizationID: o.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	if org.Admin, err = e.DB.CreateUser(ctx, a, "Admin of "+name, "admin@"+strings.ToLower(strings.ReplaceAll(name, " ", ""))+".example", pg.RoleAdmin); err != nil {
+	if org.Admin, err = e.DB.CreateUser(ctx, a, pg.UserCreate{Name: "Admin of " + name, Email: "admin@" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example", Role: pg.RoleAdmin}); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []struct {
 		dst  *string
 		perm pg.Permission
 	}{{&org.Write, pg.PermissionWrite}, {&org.Read, pg.PermissionRead}} {
-		if _, *k.dst, err = e.DB.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: org.Admin.ID, Name: string(k.perm), Permission: k.perm}); err != nil {
+		if _, *k.dst, err = e.DB.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: org.Admin.ID, Name: string(k.perm), Permission: k.perm}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -165,7 +165,7 @@ func TestOrganizationHeaders(t *testing.T) {
 		t.Run("OwnOrganizationAsTarget", func(t *testing.T) {
 			expect(t, do(target.org.Read, read, hdr(target.org.UUID, target.org.UUID)), 200, "")
 		})
-		conn, err := env.DB.GrantConnection(context.Background(), target.org.Actor(), requester.ID, pg.PermissionRead)
+		conn, err := env.DB.GrantConnection(context.Background(), target.org.Actor(), pg.ConnectionGrant{GranteeOrganizationID: requester.ID, Access: pg.PermissionRead})
 		pgtest.Must(t, err)
 		t.Run("ReadConnectionReads", func(t *testing.T) {
 			r := do(requester.Write, read, hdr(requester.UUID, target.org.UUID))
@@ -176,7 +176,7 @@ func TestOrganizationHeaders(t *testing.T) {
 			expect(t, do(requester.Write, write, hdr(requester.UUID, target.org.UUID)), 200, "FORBIDDEN")
 		})
 		t.Run("WriteConnectionWritesButReadKeyStillCannot", func(t *testing.T) {
-			_, err := env.DB.GrantConnection(context.Background(), target.org.Actor(), requester.ID, pg.PermissionWrite)
+			_, err := env.DB.GrantConnection(context.Background(), target.org.Actor(), pg.ConnectionGrant{GranteeOrganizationID: requester.ID, Access: pg.PermissionWrite})
 			pgtest.Must(t, err)
 			expect(t, do(requester.Write, write, hdr("", target.org.UUID)), 200, "")
 			expect(t, do(requester.Read, write, hdr("", target.org.UUID)), 200, "FORBIDDEN")

@@ -39,12 +39,12 @@ func (r *mutationResolver) UpdateCustomField(ctx context.Context, in model.Updat
 	if err != nil {
 		return nil, err
 	}
-	var opts *pg.CustomFieldOptions
+	u := pg.CustomFieldUpdate{Name: in.Name}
 	if in.Options != nil {
 		o := options(in.Options)
-		opts = &o
+		u.Options = &o
 	}
-	f, err := r.DB.UpdateCustomField(ctx, a, id, in.Name, opts)
+	f, err := r.DB.UpdateCustomField(ctx, a, id, u)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"partnergraph/loaders"
 	"partnergraph/relay"
 	"partnergraph/scalar"
-	"partnergraph/store"
 )
 
 type eventResolver struct{ *Resolver }
@@ -90,11 +89,13 @@ func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, in model.C
 	if err := r.Guard.CheckURL(ctx, "url", in.URL); err != nil {
 		return nil, err
 	}
-	c := store.WebhookEndpointChange{URL: &in.URL, Description: in.Description}
+	c := pg.WebhookEndpointCreate{URL: in.URL, Description: in.Description}
 	if in.EventTypes != nil {
-		if c.EventTypes, err = eventTypes(in.EventTypes); err != nil {
+		types, err := eventTypes(in.EventTypes)
+		if err != nil {
 			return nil, err
 		}
+		c.EventTypes = *types
 	}
 	e, secret, err := r.DB.CreateWebhookEndpoint(ctx, a, c)
 	if err != nil {
@@ -112,7 +113,7 @@ func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, in model.U
 	if err != nil {
 		return nil, err
 	}
-	c := store.WebhookEndpointChange{URL: in.URL, Description: in.Description, Enabled: in.Enabled, RotateSecret: deref(in.RotateSecret, false)}
+	c := pg.WebhookEndpointUpdate{URL: in.URL, Description: in.Description, Enabled: in.Enabled, RotateSecret: deref(in.RotateSecret, false)}
 	if in.URL != nil {
 		if err := r.Guard.CheckURL(ctx, "url", *in.URL); err != nil {
 			return nil, err

@@ -7,7 +7,6 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/pgtest"
-	"partnergraph/store"
 )
 
 // world is one organization's reference data, made through the store.
@@ -35,28 +34,28 @@ func newWorld(t testing.TB, env *pgtest.Env, name string) *world {
 			t.Fatal(e)
 		}
 	}
-	w.tier, err = env.DB.CreateTier(ctx, a, "Gold", 1)
+	w.tier, err = env.DB.CreateTier(ctx, a, pg.TierCreate{Name: "Gold", Rank: 1})
 	must(err)
-	w.tier2, err = env.DB.CreateTier(ctx, a, "Silver", 2)
+	w.tier2, err = env.DB.CreateTier(ctx, a, pg.TierCreate{Name: "Silver", Rank: 2})
 	must(err)
-	w.category, err = env.DB.CreateCategory(ctx, a, "Reseller")
+	w.category, err = env.DB.CreateCategory(ctx, a, pg.CategoryCreate{Name: "Reseller"})
 	must(err)
-	w.won, err = env.DB.CreateStage(ctx, a, "Won", 3, nil)
+	w.won, err = env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Won", Position: 3})
 	must(err)
-	w.lost, err = env.DB.CreateStage(ctx, a, "Lost", 4, nil)
+	w.lost, err = env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Lost", Position: 4})
 	must(err)
-	w.qualified, err = env.DB.CreateStage(ctx, a, "Qualified", 2, []int64{w.won.ID, w.lost.ID})
+	w.qualified, err = env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Qualified", Position: 2, AllowedNextStageIDs: []int64{w.won.ID, w.lost.ID}})
 	must(err)
-	w.lead, err = env.DB.CreateStage(ctx, a, "Lead", 1, []int64{w.qualified.ID})
+	w.lead, err = env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Lead", Position: 1, AllowedNextStageIDs: []int64{w.qualified.ID}})
 	must(err)
 	for _, n := range []string{"strategic", "emea", "renewal"} {
-		tag, err := env.DB.CreateTag(ctx, a, n)
+		tag, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: n})
 		must(err)
 		w.tags = append(w.tags, tag)
 	}
-	w.member, err = env.DB.CreateUser(ctx, a, "Mia Member", "mia@"+fmt.Sprint(w.org.ID)+".example", pg.RoleMember)
+	w.member, err = env.DB.CreateUser(ctx, a, pg.UserCreate{Name: "Mia Member", Email: "mia@" + fmt.Sprint(w.org.ID) + ".example", Role: pg.RoleMember})
 	must(err)
-	w.project, err = env.DB.CreateProject(ctx, a, "Presale "+name)
+	w.project, err = env.DB.CreateProject(ctx, a, pg.ProjectCreate{Name: "Presale " + name})
 	must(err)
 	for _, f := range []struct {
 		dst  **pg.CustomField
@@ -110,6 +109,6 @@ func (w *world) partnership(t testing.TB, env *pgtest.Env, p *pg.Partner) *pg.Pa
 
 func gid(typ string, id int64) string { return pg.GlobalID(typ, id) }
 
-func storeKey(user int64) store.APIKeyCreate {
-	return store.APIKeyCreate{UserID: user, Name: "member", Permission: pg.PermissionWrite}
+func storeKey(user int64) pg.APIKeyCreate {
+	return pg.APIKeyCreate{UserID: user, Name: "member", Permission: pg.PermissionWrite}
 }

@@ -59,7 +59,7 @@ func (r *mutationResolver) ConnectPartnerIntegration(ctx context.Context, in mod
 	if err != nil {
 		return nil, err
 	}
-	i, err := r.DB.ConnectPartnerIntegration(ctx, a, partner, business, in.Login, in.Password)
+	i, err := r.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: partner, BusinessID: business, Login: in.Login, Password: in.Password})
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func (r *mutationResolver) DisconnectPartnerIntegration(ctx context.Context, in 
 	if err != nil {
 		return nil, err
 	}
-	i, err := r.DB.DisconnectPartnerIntegration(ctx, a, partner, business)
+	i, err := r.DB.DisconnectPartnerIntegration(ctx, a, pg.IntegrationDisconnect{PartnerID: partner, BusinessID: business})
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,6 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/pgtest"
-	"partnergraph/store"
 )
 
 // The isolation tests enumerate the schema by introspection, so a field or
@@ -136,17 +135,17 @@ func newVictim(t *testing.T, env *pgtest.Env) *victim {
 	v.partnership = v.partnership_(t, env)
 	company, err := env.DB.CreateOrganization(ctx, "Victim Customer")
 	pgtest.Must(t, err)
-	v.relation, err = env.DB.CreateRelationship(ctx, a, v.partner.ID, company.ID)
+	v.relation, err = env.DB.CreateRelationship(ctx, a, pg.RelationshipCreate{PartnerID: v.partner.ID, CompanyID: company.ID})
 	pgtest.Must(t, err)
-	v.integration, err = env.DB.ConnectPartnerIntegration(ctx, a, v.partner.ID, company.ID, "victim-login", "victim-password")
+	v.integration, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: v.partner.ID, BusinessID: company.ID, Login: "victim-login", Password: "victim-password"})
 	pgtest.Must(t, err)
 	keys, err := env.DB.APIKeys(ctx, a, pg.PageRequest{Limit: 10})
 	pgtest.Must(t, err)
 	friend, err := env.DB.CreateOrganization(ctx, "Victim Friend")
 	pgtest.Must(t, err)
-	conn, err := env.DB.GrantConnection(ctx, a, friend.ID, pg.PermissionWrite)
+	conn, err := env.DB.GrantConnection(ctx, a, pg.ConnectionGrant{GranteeOrganizationID: friend.ID, Access: pg.PermissionWrite})
 	pgtest.Must(t, err)
-	hook, _, err := env.DB.CreateWebhookEndpoint(ctx, a, store.WebhookEndpointChange{URL: pgtest.Str("https://hooks.victim.example/in")})
+	hook, _, err := env.DB.CreateWebhookEndpoint(ctx, a, pg.WebhookEndpointCreate{URL: "https://hooks.victim.example/in"})
 	pgtest.Must(t, err)
 	events, err := env.DB.Events(ctx, a, pg.EventFilter{}, pg.PageRequest{Limit: 1})
 	pgtest.Must(t, err)
@@ -439,7 +438,7 @@ func TestAnotherOrganizationSeesAndChangesNothing(t *testing.T) {
 
 		// The victim grants the attacker READ access: the attacker may now
 		// read with Target-Organization-ID, but every mutation is refused.
-		_, err = env.DB.GrantConnection(ctx, v.org.Actor(), attacker.org.ID, pg.PermissionRead)
+		_, err = env.DB.GrantConnection(ctx, v.org.Actor(), pg.ConnectionGrant{GranteeOrganizationID: attacker.org.ID, Access: pg.PermissionRead})
 		pgtest.Must(t, err)
 		before = env.Snapshot(t, v.org.ID)
 		for _, at := range attempts {
@@ -483,6 +482,6 @@ func contains(list []string, s string) bool {
 }
 
 func attackerKey(ctx context.Context, env *pgtest.Env, w *world, expires *time.Time) (string, error) {
-	_, secret, err := env.DB.CreateAPIKey(ctx, w.org.Actor(), store.APIKeyCreate{UserID: w.org.Admin.ID, Name: "k", Permission: pg.PermissionWrite, ExpiresAt: expires})
+	_, secret, err := env.DB.CreateAPIKey(ctx, w.org.Actor(), pg.APIKeyCreate{UserID: w.org.Admin.ID, Name: "k", Permission: pg.PermissionWrite, ExpiresAt: expires})
 	return secret, err
 }

@@ -7,7 +7,6 @@ import (
 	"partnergraph/graph/model"
 	"partnergraph/loaders"
 	"partnergraph/relay"
-	"partnergraph/store"
 )
 
 type userResolver struct{ *Resolver }
@@ -109,7 +108,7 @@ func (r *mutationResolver) CreateUser(ctx context.Context, in model.CreateUserIn
 	if err != nil {
 		return nil, err
 	}
-	u, err := r.DB.CreateUser(ctx, a, in.Name, in.Email, in.Role)
+	u, err := r.DB.CreateUser(ctx, a, pg.UserCreate{Name: in.Name, Email: in.Email, Role: in.Role})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +120,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, in model.CreateAPIK
 	if err != nil {
 		return nil, err
 	}
-	c := store.APIKeyCreate{UserID: a.UserID, Name: in.Name, Permission: in.Permission, ExpiresAt: in.ExpiresAt}
+	c := pg.APIKeyCreate{UserID: a.UserID, Name: in.Name, Permission: in.Permission, ExpiresAt: in.ExpiresAt}
 	if in.UserID != nil {
 		if c.UserID, err = relay.DecodeID("userId", pg.TypeUser, *in.UserID); err != nil {
 			return nil, err
@@ -159,7 +158,7 @@ func (r *mutationResolver) GrantConnection(ctx context.Context, in model.GrantCo
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.DB.GrantConnection(ctx, a, grantee, in.Access)
+	c, err := r.DB.GrantConnection(ctx, a, pg.ConnectionGrant{GranteeOrganizationID: grantee, Access: in.Access})
 	if err != nil {
 		return nil, err
 	}

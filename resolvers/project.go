@@ -42,7 +42,7 @@ func (r *mutationResolver) CreateProject(ctx context.Context, in model.CreatePro
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.DB.CreateProject(ctx, a, in.Name)
+	p, err := r.DB.CreateProject(ctx, a, pg.ProjectCreate{Name: in.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, in model.UpdatePro
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.DB.UpdateProject(ctx, a, id, in.Name)
+	p, err := r.DB.UpdateProject(ctx, a, id, pg.ProjectUpdate{Name: in.Name})
 	if err != nil {
 		return nil, err
 	}

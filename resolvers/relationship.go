@@ -51,7 +51,7 @@ func (r *mutationResolver) CreateRelationship(ctx context.Context, in model.Crea
 	if err != nil {
 		return nil, err
 	}
-	rel, err := r.DB.CreateRelationship(ctx, a, partner, company)
+	rel, err := r.DB.CreateRelationship(ctx, a, pg.RelationshipCreate{PartnerID: partner, CompanyID: company})
 	if err != nil {
 		return nil, err
 	}

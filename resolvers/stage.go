@@ -28,7 +28,7 @@ func (r *mutationResolver) CreateStage(ctx context.Context, in model.CreateStage
 	if err != nil {
 		return nil, err
 	}
-	s, err := r.DB.CreateStage(ctx, a, in.Name, deref(in.Position, 0), next)
+	s, err := r.DB.CreateStage(ctx, a, pg.StageCreate{Name: in.Name, Position: deref(in.Position, 0), AllowedNextStageIDs: next})
 	if err != nil {
 		return nil, err
 	}
@@ -40,15 +40,15 @@ func (r *mutationResolver) UpdateStage(ctx context.Context, in model.UpdateStage
 	if err != nil {
 		return nil, err
 	}
-	var next *[]int64
+	u := pg.StageUpdate{Name: in.Name, Position: in.Position}
 	if gids, ok := in.AllowedNextStageIds.ValueOK(); ok {
 		ids, err := relay.DecodeIDs("allowedNextStageIds", pg.TypeStage, gids)
 		if err != nil {
 			return nil, err
 		}
-		next = &ids
+		u.AllowedNextStageIDs = &ids
 	}
-	s, err := r.DB.UpdateStage(ctx, a, id, in.Name, in.Position, next)
+	s, err := r.DB.UpdateStage(ctx, a, id, u)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ func (r *mutationResolver) CreateTier(ctx context.Context, in model.CreateTierIn
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.DB.CreateTier(ctx, a, in.Name, deref(in.Rank, 0))
+	t, err := r.DB.CreateTier(ctx, a, pg.TierCreate{Name: in.Name, Rank: deref(in.Rank, 0)})
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (r *mutationResolver) UpdateTier(ctx context.Context, in model.UpdateTierIn
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.DB.UpdateTier(ctx, a, id, in.Name, in.Rank)
+	t, err := r.DB.UpdateTier(ctx, a, id, pg.TierUpdate{Name: in.Name, Rank: in.Rank})
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, in model.CreateCa
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.DB.CreateCategory(ctx, a, in.Name)
+	c, err := r.DB.CreateCategory(ctx, a, pg.CategoryCreate{Name: in.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, in model.UpdateCa
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.DB.UpdateCategory(ctx, a, id, in.Name)
+	c, err := r.DB.UpdateCategory(ctx, a, id, pg.CategoryUpdate{Name: in.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (r *mutationResolver) CreateTag(ctx context.Context, in model.CreateTagInpu
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.DB.CreateTag(ctx, a, in.Name)
+	t, err := r.DB.CreateTag(ctx, a, pg.TagCreate{Name: in.Name})
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func (r *mutationResolver) UpdateTag(ctx context.Context, in model.UpdateTagInpu
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.DB.UpdateTag(ctx, a, id, in.Name)
+	t, err := r.DB.UpdateTag(ctx, a, id, pg.TagUpdate{Name: in.Name})
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,6 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/pgtest"
-	"partnergraph/store"
 )
 
 type response struct {
@@ -94,13 +93,13 @@ func newFixture(t *testing.T, env *pgtest.Env, name string) *fixture {
 	f.partner, err = env.DB.CreatePartner(ctx, a, pg.PartnerCreate{CompanyName: name + " Partner", Email: "p@example.com",
 		PartnerType: pg.PartnerTypeCustomer, SalesAmount: 5, Frequency: "monthly", PaymentTerms: "net 30"})
 	check(t, err)
-	f.project, err = env.DB.CreateProject(ctx, a, name+" Presale")
+	f.project, err = env.DB.CreateProject(ctx, a, pg.ProjectCreate{Name: name + " Presale"})
 	check(t, err)
 	return f
 }
 
 func gid(typ string, id int64) string { return pg.GlobalID(typ, id) }
 
-func storeKey(user int64, p pg.Permission) store.APIKeyCreate {
-	return store.APIKeyCreate{UserID: user, Name: "k", Permission: p}
+func storeKey(user int64, p pg.Permission) pg.APIKeyCreate {
+	return pg.APIKeyCreate{UserID: user, Name: "k", Permission: p}
 }

@@ -85,26 +85,26 @@ func seed001World(t *testing.T, env *pgtest.Env) (org *pgtest.Org, readKey strin
 	check(t, err)
 	env.Exec(t, `UPDATE organizations SET id = 123 WHERE id = ?`, o.ID)
 	a := pg.Actor{OrganizationID: 123, KeyOrganizationID: 123, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	admin, err := env.DB.CreateUser(ctx, a, "Admin", "admin@jb.example", pg.RoleAdmin)
+	admin, err := env.DB.CreateUser(ctx, a, pg.UserCreate{Name: "Admin", Email: "admin@jb.example", Role: pg.RoleAdmin})
 	check(t, err)
 	a.UserID = admin.ID
 	renumber := func(table string, from, to int64) { env.Exec(t, `UPDATE `+table+` SET id = ? WHERE id = ?`, to, from) }
 	for _, id := range []int64{123, 456} {
-		u, err := env.DB.CreateUser(ctx, a, "User", "user"+string(rune('0'+id%10))+"@jb.example", pg.RoleMember)
+		u, err := env.DB.CreateUser(ctx, a, pg.UserCreate{Name: "User", Email: "user" + string(rune('0'+id%10)) + "@jb.example", Role: pg.RoleMember})
 		check(t, err)
 		renumber("users", u.ID, id)
 	}
-	tier, err := env.DB.CreateTier(ctx, a, "Gold", 1)
+	tier, err := env.DB.CreateTier(ctx, a, pg.TierCreate{Name: "Gold", Rank: 1})
 	check(t, err)
 	renumber("tiers", tier.ID, 3)
-	cat, err := env.DB.CreateCategory(ctx, a, "Reseller")
+	cat, err := env.DB.CreateCategory(ctx, a, pg.CategoryCreate{Name: "Reseller"})
 	check(t, err)
 	renumber("categories", cat.ID, 2)
-	stage, err := env.DB.CreateStage(ctx, a, "Negotiation", 1, nil)
+	stage, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Negotiation", Position: 1})
 	check(t, err)
 	env.Exec(t, `UPDATE stages SET uuid = 'stage-uuid-456' WHERE id = ?`, stage.ID)
 	for i, name := range []string{"strategic", "emea", "renewal"} {
-		tag, err := env.DB.CreateTag(ctx, a, name)
+		tag, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: name})
 		check(t, err)
 		renumber("tags", tag.ID, int64(10+i))
 	}
@@ -195,13 +195,13 @@ func TestSeed001UpdatePartnership(t *testing.T) {
 			// A stage that does not allow the move: Negotiation → Closed only.
 			ctx := context.Background()
 			a := pg.Actor{OrganizationID: 123}
-			closed, err := env.DB.CreateStage(ctx, a, "Closed", 2, nil)
+			closed, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Closed", Position: 2})
 			check(t, err)
-			lost, err := env.DB.CreateStage(ctx, a, "Lost", 3, nil)
+			lost, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Lost", Position: 3})
 			check(t, err)
 			st, err := env.DB.StageByUUID(ctx, a, "stage-uuid-456")
 			check(t, err)
-			_, err = env.DB.UpdateStage(ctx, a, st.ID, nil, nil, &[]int64{closed.ID})
+			_, err = env.DB.UpdateStage(ctx, a, st.ID, pg.StageUpdate{AllowedNextStageIDs: &[]int64{closed.ID}})
 			check(t, err)
 			cases := []struct {
 				name, path, key, body string

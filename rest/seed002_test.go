@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	pg "partnergraph"
 	"partnergraph/pgtest"
 )
 
@@ -21,7 +22,7 @@ func TestSeed002PartnerCompanies(t *testing.T) {
 		for i := range 12 {
 			company, err := env.DB.CreateOrganization(ctx, fmt.Sprintf("SampleCompany %02d", i))
 			check(t, err)
-			_, err = env.DB.CreateRelationship(ctx, f.org.Actor(), 36, company.ID)
+			_, err = env.DB.CreateRelationship(ctx, f.org.Actor(), pg.RelationshipCreate{PartnerID: 36, CompanyID: company.ID})
 			check(t, err)
 			names = append(names, company.Name)
 		}

@@ -113,7 +113,7 @@ func TestSeed004CreatePartner(t *testing.T) {
 			})
 		}
 		t.Run("ActsOnTheTargetWithAWriteConnection", func(t *testing.T) {
-			_, err := env.DB.GrantConnection(context.Background(), target.Actor(), requester.ID, pg.PermissionWrite)
+			_, err := env.DB.GrantConnection(context.Background(), target.Actor(), pg.ConnectionGrant{GranteeOrganizationID: requester.ID, Access: pg.PermissionWrite})
 			check(t, err)
 			r := c.do("POST", "/partners", requester.Write, seed004Example, headers(requester.UUID, target.UUID)...)
 			r.expect(t, 200)

@@ -39,22 +39,11 @@ func newSecret(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// APIKeyCreate is a new API key.
-type APIKeyCreate struct {
-	UserID     int64
-	Name       string
-	Permission pg.Permission
-	ExpiresAt  *time.Time
-}
-
 // CreateAPIKey creates a key for a user of the organization a acts on and
 // returns it with its secret, which is stored only as a hash.
-func (db *DB) CreateAPIKey(ctx context.Context, a pg.Actor, c APIKeyCreate) (*pg.APIKey, string, error) {
-	if err := pg.ValidateName("name", c.Name); err != nil {
+func (db *DB) CreateAPIKey(ctx context.Context, a pg.Actor, c pg.APIKeyCreate) (*pg.APIKey, string, error) {
+	if err := c.Validate(); err != nil {
 		return nil, "", err
-	}
-	if c.Permission != pg.PermissionRead && c.Permission != pg.PermissionWrite {
-		return nil, "", pg.InvalidField("permission", "permission must be READ or WRITE.")
 	}
 	if c.ExpiresAt != nil && !c.ExpiresAt.After(db.now()) {
 		return nil, "", pg.InvalidField("expiresAt", "expiresAt must be in the future.")
@@ -138,18 +127,7 @@ func (db *DB) APIKeys(ctx context.Context, a pg.Actor, p pg.PageRequest) (pg.Lis
 
 // RevokeAPIKey revokes a key; revoking a revoked key changes nothing.
 func (db *DB) RevokeAPIKey(ctx context.Context, a pg.Actor, id int64) (*pg.APIKey, error) {
-	err := db.inTx(ctx, func(tx *Tx) error {
-		n, err := tx.exec(ctx, `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?), updated_at = ? WHERE id = ? AND organization_id = ?`,
-			tx.now, tx.now, id, a.OrganizationID)
-		if err == nil && n == 0 {
-			return pg.NotFoundf("API key not found.")
-		}
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "api_key.revoked", resourceType: "ApiKey", resourceID: id})
-	})
-	if err != nil {
+	if err := db.inTx(ctx, func(tx *Tx) error { return revocableAPIKeys.revoke(ctx, tx, a, id) }); err != nil {
 		return nil, err
 	}
 	return db.APIKey(ctx, a, id)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,25 +11,26 @@ import (
 
 var categories = named[pg.Category]{table: "categories", what: "Category",
 	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
-	id:   func(c *pg.Category) int64 { return c.ID }}
+	kind: kind[pg.Category]{resourceType: "Category", event: "category", id: func(c *pg.Category) int64 { return c.ID },
+		org: func(c *pg.Category) int64 { return c.OrganizationID }, updatedAt: func(c *pg.Category) *time.Time { return &c.UpdatedAt }}}
 
 // CreateCategory creates a category of the organization a acts on.
-func (db *DB) CreateCategory(ctx context.Context, a pg.Actor, name string) (*pg.Category, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateCategory(ctx context.Context, a pg.Actor, c pg.CategoryCreate) (*pg.Category, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	var c *pg.Category
+	var cat *pg.Category
 	err := db.inTx(ctx, func(tx *Tx) error {
-		c = &pg.Category{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		cat = &pg.Category{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
-		c.ID, err = tx.insert(ctx, `INSERT INTO categories (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-			c.UUID, c.OrganizationID, c.Name, c.CreatedAt, c.UpdatedAt)
+		cat.ID, err = tx.insert(ctx, `INSERT INTO categories (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			cat.UUID, cat.OrganizationID, cat.Name, cat.CreatedAt, cat.UpdatedAt)
 		if err != nil {
 			return err
 		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "category.created", resourceType: "Category", resourceID: c.ID, after: c})
+		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "category.created", resourceType: "Category", resourceID: cat.ID, after: cat})
 	})
-	return c, err
+	return cat, err
 }
 
 func (db *DB) Category(ctx context.Context, a pg.Actor, id int64) (*pg.Category, error) {
@@ -40,28 +42,13 @@ func (db *DB) Categories(ctx context.Context, a pg.Actor, search *string, p pg.P
 }
 
 // UpdateCategory renames a category.
-func (db *DB) UpdateCategory(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Category, error) {
-	var c *pg.Category
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if c, err = categories.get(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *c
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			c.Name = *name
-		}
-		c.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE categories SET name = ?, updated_at = ? WHERE id = ?`, c.Name, c.UpdatedAt, c.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "category.updated", resourceType: "Category", resourceID: c.ID, after: c, before: &before})
+func (db *DB) UpdateCategory(ctx context.Context, a pg.Actor, id int64, u pg.CategoryUpdate) (*pg.Category, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Category, error) {
+		return categories.update(ctx, tx, a, id, u.Apply, "name = ?", func(c *pg.Category) []any { return []any{c.Name} })
 	})
-	return c, err
 }
 
 // DeleteCategory deletes a category; partnerships in it are left without one.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,7 +11,8 @@ import (
 
 var customFields = named[pg.CustomField]{table: "custom_fields", what: "Custom field",
 	cols: []string{"id", "uuid", "organization_id", "name", "type", "options", "created_at", "updated_at"},
-	id:   func(f *pg.CustomField) int64 { return f.ID }}
+	kind: kind[pg.CustomField]{resourceType: "CustomField", event: "custom_field", id: func(f *pg.CustomField) int64 { return f.ID },
+		org: func(f *pg.CustomField) int64 { return f.OrganizationID }, updatedAt: func(f *pg.CustomField) *time.Time { return &f.UpdatedAt }}}
 
 // CreateCustomField creates a custom field of the organization a acts on.
 func (db *DB) CreateCustomField(ctx context.Context, a pg.Actor, c pg.CustomFieldCreate) (*pg.CustomField, error) {
@@ -45,37 +47,29 @@ func (db *DB) CustomFields(ctx context.Context, a pg.Actor, search *string, p pg
 
 // UpdateCustomField renames a field or replaces its options. Removing an
 // option that values still use is refused: those values would dangle.
-func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, name *string, options *pg.CustomFieldOptions) (*pg.CustomField, error) {
-	var f *pg.CustomField
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if f, err = customFields.get(ctx, tx.runner, a, id); err != nil {
-			return err
+func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, u pg.CustomFieldUpdate) (*pg.CustomField, error) {
+	return withTx(ctx, db, func(tx *Tx) (*pg.CustomField, error) { return updateCustomField(ctx, tx, a, id, u) })
+}
+
+func updateCustomField(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.CustomFieldUpdate) (*pg.CustomField, error) {
+	before, err := customFields.lock(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.Validate(before.Type); err != nil {
+		return nil, err
+	}
+	if u.Options != nil {
+		if err := checkOptionsUnused(ctx, tx, before, *u.Options); err != nil {
+			return nil, err
 		}
-		before := *f
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			f.Name = *name
-		}
-		if options != nil {
-			if err := pg.ValidateOptions(f.Type, *options); err != nil {
-				return err
-			}
-			if err := checkOptionsUnused(ctx, tx, f, *options); err != nil {
-				return err
-			}
-			f.Options = *options
-		}
-		f.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE custom_fields SET name = ?, options = ?, updated_at = ? WHERE id = ?`, f.Name, f.Options, f.UpdatedAt, f.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "custom_field.updated", resourceType: "CustomField", resourceID: f.ID, after: f, before: &before})
+	}
+	f := *before
+	u.Apply(&f)
+	return save(ctx, tx, a, customFields.kind, edit[pg.CustomField]{before: before, after: &f}, func() error {
+		_, err := tx.exec(ctx, `UPDATE custom_fields SET name = ?, options = ?, updated_at = ? WHERE id = ?`, f.Name, f.Options, f.UpdatedAt, f.ID)
+		return err
 	})
-	return f, err
 }
 
 func checkOptionsUnused(ctx context.Context, tx *Tx, f *pg.CustomField, next pg.CustomFieldOptions) error {

@@ -52,6 +52,10 @@ type dialect interface {
 	displayName(dsn string) string
 	// skipLocked is the clause that skips rows another transaction locked.
 	skipLocked(alias string) string
+	// forUpdate is the clause that locks the rows a read in a write
+	// transaction returns, so the change made from them is not made from
+	// values another transaction is changing (the single writer needs none).
+	forUpdate() string
 	// notify announces, within a transaction, that it wrote events.
 	notify(ctx context.Context, r runner) error
 	// listen calls wake when any process commits events.
@@ -266,6 +270,8 @@ func likePattern(s string) string {
 func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return nil }
 
 func (sqliteDialect) skipLocked(string) string { return "" }
+
+func (sqliteDialect) forUpdate() string { return "" }
 
 func (sqliteDialect) notify(context.Context, runner) error { return nil }
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -12,7 +14,7 @@ import (
 	pg "partnergraph"
 )
 
-var eventCols = []string{"id", "uuid", "organization_id", "type", "resource_type", "resource_id", "actor_user_id", "payload", "created_at"}
+var eventCols = []string{"id", "uuid", "organization_id", "type", "resource_type", "resource_id", "actor_user_id", "payload", "created_at", "position"}
 
 // change is what an event says happened.
 type change struct {
@@ -43,7 +45,7 @@ func (tx *Tx) emit(ctx context.Context, a pg.Actor, changes ...change) error {
 		body := c.payload
 		if body == nil {
 			var err error
-			if body, err = eventPayload(c.after, c.before, c.resourceID); err != nil {
+			if body, _, err = eventPayload(c.after, c.before, c.resourceID); err != nil {
 				return pg.InternalError(fmt.Errorf("event %s: %w", c.typ, err))
 			}
 		}
@@ -94,8 +96,9 @@ func (tx *Tx) emit(ctx context.Context, a pg.Actor, changes ...change) error {
 }
 
 // eventPayload is an event's payload: the resource after the change (its
-// id alone for deletes) and, for updates, the fields that changed.
-func eventPayload(after, before any, resourceID int64) ([]byte, error) {
+// id alone for deletes) and, for updates, the fields that changed. changed
+// reports whether any field did; it is true for every event but an update.
+func eventPayload(after, before any, resourceID int64) (payload []byte, changed bool, err error) {
 	var p struct {
 		Changes  any             `json:"changes,omitempty"`
 		Resource json.RawMessage `json:"resource"`
@@ -103,16 +106,19 @@ func eventPayload(after, before any, resourceID int64) ([]byte, error) {
 	if after == nil {
 		after = map[string]any{"databaseId": resourceID}
 	}
-	var err error
 	if p.Resource, err = json.Marshal(after); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	changed = true
 	if before != nil {
-		if p.Changes, err = diff(before, p.Resource); err != nil {
-			return nil, err
+		changes, err := diff(before, p.Resource)
+		if err != nil {
+			return nil, false, err
 		}
+		p.Changes, changed = changes, len(changes) > 0
 	}
-	return json.Marshal(p)
+	payload, err = json.Marshal(p)
+	return payload, changed, err
 }
 
 // endpoints returns an organization's webhook endpoints, read once per
@@ -131,7 +137,8 @@ func (tx *Tx) endpoints(ctx context.Context, org int64) ([]*pg.WebhookEndpoint, 
 }
 
 // diff lists the top-level JSON fields whose value changed, with both
-// values; after is the resource's JSON already encoded.
+// values; after is the resource's JSON already encoded. A field present on
+// one side only (an omitted empty value) changed from or to null.
 func diff(before any, after []byte) (map[string]any, error) {
 	raw, err := json.Marshal(before)
 	if err != nil {
@@ -145,21 +152,37 @@ func diff(before any, after []byte) (map[string]any, error) {
 		return nil, err
 	}
 	out := map[string]any{}
-	for k, av := range a {
-		if k == "updatedAt" {
-			continue
-		}
-		if bv := b[k]; !reflect.DeepEqual(av, bv) {
-			out[k] = map[string]any{"from": bv, "to": av}
+	for _, side := range []map[string]any{a, b} {
+		for k := range side {
+			if _, done := out[k]; done || k == "updatedAt" {
+				continue
+			}
+			if av, bv := a[k], b[k]; !reflect.DeepEqual(av, bv) {
+				out[k] = map[string]any{"from": bv, "to": av}
+			}
 		}
 	}
 	return out, nil
 }
 
-// Events lists the events of the organization a acts on.
+// eventOrder is the order events are read in: the order their transactions
+// committed (see pg.Event.Position). A reader that has read up to a
+// position never misses an event that commits afterwards: it takes a
+// greater position.
+var eventOrder = ordering[*pg.Event]{name: "position", col: "position", kind: keyInt, unique: true,
+	key: func(e *pg.Event) string { return itoa(e.Position) }}
+
+// Events lists the events of the organization a acts on, in the order they
+// committed. Cursors of the order by id that events were listed in before
+// they had positions page on from the event they name.
 func (db *DB) Events(ctx context.Context, a pg.Actor, f pg.EventFilter, p pg.PageRequest) (pg.List[*pg.Event], error) {
+	for _, c := range []*pg.Cursor{p.After, p.Before} {
+		if err := db.positionCursor(ctx, a, c); err != nil {
+			return pg.List[*pg.Event]{}, err
+		}
+	}
 	s := listSpec[*pg.Event]{table: "events", cols: eventCols, where: []string{"t.organization_id = ?"}, args: []any{a.OrganizationID},
-		order: byID[*pg.Event](), id: func(e *pg.Event) int64 { return e.ID }}
+		order: eventOrder, id: func(e *pg.Event) int64 { return e.ID }}
 	if len(f.Types) > 0 {
 		inList, args := in(f.Types)
 		s.where, s.args = append(s.where, "t.type IN "+inList), append(s.args, args...)
@@ -173,6 +196,23 @@ func (db *DB) Events(ctx context.Context, a pg.Actor, f pg.EventFilter, p pg.Pag
 	return list(ctx, db.read(), s, p)
 }
 
+// positionCursor turns a cursor of the former order by id into the
+// position of the event it names. Events written before positions have
+// their ids as positions, so an id not found (nor visible to a) stands for
+// itself.
+func (db *DB) positionCursor(ctx context.Context, a pg.Actor, c *pg.Cursor) error {
+	if c == nil || c.Order != "id" {
+		return nil
+	}
+	position := c.ID
+	err := db.read().get(ctx, &position, `SELECT position FROM events WHERE id = ? AND organization_id = ?`, c.ID, a.OrganizationID)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	*c = pg.Cursor{Order: eventOrder.name, Key: itoa(position), ID: c.ID}
+	return nil
+}
+
 // Event returns an event of the organization a acts on.
 func (db *DB) Event(ctx context.Context, a pg.Actor, id int64) (*pg.Event, error) {
 	var e pg.Event
@@ -183,20 +223,23 @@ func (db *DB) Event(ctx context.Context, a pg.Actor, id int64) (*pg.Event, error
 	return &e, nil
 }
 
-// EventsAfter returns up to limit events of org after id, oldest first, for
-// live subscriptions catching up.
-func (db *DB) EventsAfter(ctx context.Context, org, after int64, limit int) ([]*pg.Event, error) {
+// EventsAfter returns up to limit events of org after position, in the
+// order they committed, for live subscriptions catching up.
+func (db *DB) EventsAfter(ctx context.Context, org, position int64, limit int) ([]*pg.Event, error) {
 	var es []*pg.Event
-	err := db.read().all(ctx, &es, `SELECT `+strings.Join(eventCols, ", ")+` FROM events WHERE organization_id = ? AND id > ? ORDER BY id LIMIT ?`, org, after, limit)
+	err := db.read().all(ctx, &es, `SELECT `+strings.Join(eventCols, ", ")+` FROM events WHERE organization_id = ? AND position > ?
+		ORDER BY position LIMIT ?`, org, position, limit)
 	return es, err
 }
 
-// LastEventID is the newest event's id, where a live subscription starts.
-func (db *DB) LastEventID(ctx context.Context) (int64, error) {
-	var id *int64
-	err := db.read().get(ctx, &id, `SELECT MAX(id) FROM events`)
-	if id == nil {
+// EventsHead is the position of org's last committed event (0 for none),
+// where a live subscription starts: every event committed later has a
+// greater one.
+func (db *DB) EventsHead(ctx context.Context, org int64) (int64, error) {
+	var position *int64
+	err := db.read().get(ctx, &position, `SELECT MAX(position) FROM events WHERE organization_id = ?`, org)
+	if position == nil {
 		return 0, err
 	}
-	return *id, err
+	return *position, err
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/google/uuid"
@@ -22,68 +24,85 @@ func integrationSpec(a pg.Actor) listSpec[*pg.PartnerIntegration] {
 }
 
 // ConnectPartnerIntegration stores a partner's credentials for a business's
-// system, encrypted; connecting again replaces them. The partner's owner and
-// its partner users may connect.
-func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64, login, password string) (*pg.PartnerIntegration, error) {
-	if err := firstErr(nonBlank("login", login, 200), nonBlank("password", password, 200)); err != nil {
+// system, encrypted; connecting again replaces them, and connecting with the
+// credentials it holds changes nothing. The partner's owner and its partner
+// users may connect.
+func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, c pg.IntegrationConnect) (*pg.PartnerIntegration, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	sealed, err := db.seal(password, passwordPurpose)
-	if err != nil {
-		return nil, pg.InternalError(err)
-	}
-	var id int64
-	err = db.inTx(ctx, func(tx *Tx) error {
-		p, err := getPartner(ctx, tx.runner, a, partnerID, false)
-		if err != nil {
-			return withField(err, "partnerId")
-		}
-		err = tx.get(ctx, &id, `INSERT INTO partner_integrations (uuid, organization_id, business_id, partner_id, login, password_encrypted,
-			status, connected_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (partner_id, business_id) DO UPDATE SET login = excluded.login, password_encrypted = excluded.password_encrypted,
-			status = excluded.status, connected_at = excluded.connected_at, disconnected_at = NULL, updated_at = excluded.updated_at
-			RETURNING id`,
-			uuid.NewString(), p.OrganizationID, businessID, p.ID, login, sealed, pg.IntegrationConnected, tx.now, tx.now, tx.now)
-		if pg.ErrorCode(err) == pg.BadUserInput {
-			return &pg.Error{Code: pg.NotFound, Field: "businessId", Message: "Business not found."}
-		}
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "integration.connected", resourceType: "PartnerIntegration", resourceID: id,
-			after: map[string]any{"databaseId": id, "partnerId": p.ID, "businessId": businessID, "login": login, "status": pg.IntegrationConnected}})
-	})
+	id, err := withTx(ctx, db, func(tx *Tx) (int64, error) { return db.connectIntegration(ctx, tx, a, c) })
 	if err != nil {
 		return nil, err
 	}
 	return db.PartnerIntegration(ctx, a, id)
 }
 
-// DisconnectPartnerIntegration marks an integration DISCONNECTED and erases
-// its stored credentials.
-func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, partnerID, businessID int64) (*pg.PartnerIntegration, error) {
+func (db *DB) connectIntegration(ctx context.Context, tx *Tx, a pg.Actor, c pg.IntegrationConnect) (int64, error) {
+	p, err := getPartner(ctx, tx.runner, a, c.PartnerID, false)
+	if err != nil {
+		return 0, withField(err, "partnerId")
+	}
+	var cur pg.PartnerIntegration
+	err = tx.get(ctx, &cur, `SELECT `+strings.Join(integrationCols, ", ")+` FROM partner_integrations WHERE partner_id = ? AND business_id = ?`+
+		db.dialect.forUpdate(), p.ID, c.BusinessID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return 0, err
+	case cur.Status == pg.IntegrationConnected && cur.Login == c.Login:
+		if password, err := db.open(cur.PasswordEncrypted, passwordPurpose); err == nil && password == c.Password {
+			return cur.ID, nil // connected with these credentials already
+		}
+	}
+	sealed, err := db.seal(c.Password, passwordPurpose)
+	if err != nil {
+		return 0, pg.InternalError(err)
+	}
 	var id int64
-	err := db.inTx(ctx, func(tx *Tx) error {
-		err := tx.get(ctx, &id, `SELECT t.id FROM partner_integrations t WHERE t.partner_id = ? AND t.business_id = ? AND `+byPartnerVisible,
-			partnerID, businessID, a.OrganizationID, a.OrganizationID)
-		if err != nil {
-			return notFound(err, "Partner integration")
-		}
-		var org int64
-		if err := tx.get(ctx, &org, `SELECT organization_id FROM partner_integrations WHERE id = ?`, id); err != nil {
-			return err
-		}
-		if _, err = tx.exec(ctx, `UPDATE partner_integrations SET status = ?, password_encrypted = ?, disconnected_at = ?, updated_at = ? WHERE id = ?`,
-			pg.IntegrationDisconnected, []byte{}, tx.now, tx.now, id); err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: org, typ: "integration.disconnected", resourceType: "PartnerIntegration", resourceID: id,
-			after: map[string]any{"databaseId": id, "partnerId": partnerID, "businessId": businessID, "status": pg.IntegrationDisconnected}})
-	})
+	err = tx.get(ctx, &id, `INSERT INTO partner_integrations (uuid, organization_id, business_id, partner_id, login, password_encrypted,
+		status, connected_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (partner_id, business_id) DO UPDATE SET login = excluded.login, password_encrypted = excluded.password_encrypted,
+		status = excluded.status, connected_at = excluded.connected_at, disconnected_at = NULL, updated_at = excluded.updated_at
+		RETURNING id`,
+		uuid.NewString(), p.OrganizationID, c.BusinessID, p.ID, c.Login, sealed, pg.IntegrationConnected, tx.now, tx.now, tx.now)
+	if pg.ErrorCode(err) == pg.BadUserInput {
+		return 0, &pg.Error{Code: pg.NotFound, Field: "businessId", Message: "Business not found."}
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.emit(ctx, a, change{org: p.OrganizationID, typ: "integration.connected", resourceType: "PartnerIntegration", resourceID: id,
+		after: map[string]any{"databaseId": id, "partnerId": p.ID, "businessId": c.BusinessID, "login": c.Login, "status": pg.IntegrationConnected}})
+}
+
+// DisconnectPartnerIntegration marks an integration DISCONNECTED and erases
+// its stored credentials; disconnecting it again changes nothing.
+func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, d pg.IntegrationDisconnect) (*pg.PartnerIntegration, error) {
+	id, err := withTx(ctx, db, func(tx *Tx) (int64, error) { return db.disconnectIntegration(ctx, tx, a, d) })
 	if err != nil {
 		return nil, err
 	}
 	return db.PartnerIntegration(ctx, a, id)
+}
+
+func (db *DB) disconnectIntegration(ctx context.Context, tx *Tx, a pg.Actor, d pg.IntegrationDisconnect) (int64, error) {
+	var cur pg.PartnerIntegration
+	err := tx.get(ctx, &cur, `SELECT `+qualify("t", integrationCols)+` FROM partner_integrations t
+		WHERE t.partner_id = ? AND t.business_id = ? AND `+byPartnerVisible+db.dialect.forUpdate(),
+		d.PartnerID, d.BusinessID, a.OrganizationID, a.OrganizationID)
+	if err != nil {
+		return 0, notFound(err, "Partner integration")
+	}
+	if cur.Status == pg.IntegrationDisconnected {
+		return cur.ID, nil
+	}
+	if _, err = tx.exec(ctx, `UPDATE partner_integrations SET status = ?, password_encrypted = ?, disconnected_at = ?, updated_at = ? WHERE id = ?`,
+		pg.IntegrationDisconnected, []byte{}, tx.now, tx.now, cur.ID); err != nil {
+		return 0, err
+	}
+	return cur.ID, tx.emit(ctx, a, change{org: cur.OrganizationID, typ: "integration.disconnected", resourceType: "PartnerIntegration", resourceID: cur.ID,
+		after: map[string]any{"databaseId": cur.ID, "partnerId": d.PartnerID, "businessId": d.BusinessID, "status": pg.IntegrationDisconnected}})
 }
 
 // PartnerIntegration returns an integration visible to a.
@@ -120,14 +139,4 @@ func (db *DB) PartnerIntegrationsByPartner(ctx context.Context, a pg.Actor, part
 // CountPartnerIntegrationsByPartner counts each partner's integrations.
 func (db *DB) CountPartnerIntegrationsByPartner(ctx context.Context, a pg.Actor, partners []int64) (map[int64]int, error) {
 	return countByParent(ctx, db.read(), integrationSpec(a), "partner_id", partners)
-}
-
-func nonBlank(field, v string, max int) error {
-	if strings.TrimSpace(v) == "" {
-		return pg.InvalidField(field, "%s is required.", field)
-	}
-	if len(v) > max {
-		return pg.InvalidField(field, "%s must be at most %d characters.", field, max)
-	}
-	return nil
 }

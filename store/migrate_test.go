@@ -131,7 +131,7 @@ func TestDatabaseOfTheOldRunnerKeepsWorking(t *testing.T) {
 			t.Fatalf("admin %+v, %v", admin, err)
 		}
 		a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, UserID: admin.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-		if _, err := db.CreateTier(ctx, a, "Gold", 1); err != nil {
+		if _, err := db.CreateTier(ctx, a, pg.TierCreate{Name: "Gold", Rank: 1}); err != nil {
 			t.Fatalf("write after the carry-over: %v", err)
 		}
 		db.Close()

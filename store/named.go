@@ -13,13 +13,38 @@ type named[E any] struct {
 	table string
 	what  string
 	cols  []string
-	id    func(*E) int64
+	kind[E]
 }
 
 func (n named[E]) get(ctx context.Context, r runner, a pg.Actor, id int64) (*E, error) {
 	v := new(E)
 	err := r.get(ctx, v, `SELECT `+strings.Join(n.cols, ", ")+` FROM `+n.table+` WHERE id = ? AND organization_id = ?`, id, a.OrganizationID)
 	return v, notFound(err, n.what)
+}
+
+// lock reads a row of the organization a acts on in tx, locked until tx
+// ends, for an update.
+func (n named[E]) lock(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*E, error) {
+	v := new(E)
+	err := tx.get(ctx, v, `SELECT `+strings.Join(n.cols, ", ")+` FROM `+n.table+` WHERE id = ? AND organization_id = ?`+tx.db.dialect.forUpdate(),
+		id, a.OrganizationID)
+	return v, notFound(err, n.what)
+}
+
+// update applies apply to a row of the organization a acts on and, when
+// that changed it, writes the columns set names (from the values of args)
+// and updated_at.
+func (n named[E]) update(ctx context.Context, tx *Tx, a pg.Actor, id int64, apply func(*E), set string, args func(*E) []any) (*E, error) {
+	before, err := n.lock(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	v := *before
+	apply(&v)
+	return save(ctx, tx, a, n.kind, edit[E]{before: before, after: &v}, func() error {
+		_, err := tx.exec(ctx, `UPDATE `+n.table+` SET `+set+`, updated_at = ? WHERE id = ?`, append(args(&v), *n.updatedAt(&v), n.id(&v))...)
+		return err
+	})
 }
 
 func (n named[E]) list(ctx context.Context, r runner, a pg.Actor, search *string, d dialect, p pg.PageRequest) (pg.List[*E], error) {

@@ -46,16 +46,13 @@ func (db *DB) OrganizationByUUID(ctx context.Context, id string) (*pg.Organizati
 }
 
 // CreateUser adds a user to the organization a acts on.
-func (db *DB) CreateUser(ctx context.Context, a pg.Actor, name, email string, role pg.Role) (*pg.User, error) {
-	if err := firstErr(pg.ValidateName("name", name), pg.ValidateEmail("email", email)); err != nil {
+func (db *DB) CreateUser(ctx context.Context, a pg.Actor, c pg.UserCreate) (*pg.User, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
-	}
-	if role != pg.RoleAdmin && role != pg.RoleMember {
-		return nil, pg.InvalidField("role", "role must be ADMIN or MEMBER.")
 	}
 	var u *pg.User
 	err := db.inTx(ctx, func(tx *Tx) error {
-		u = &pg.User{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, Email: email, Role: role, CreatedAt: tx.now, UpdatedAt: tx.now}
+		u = &pg.User{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, Email: c.Email, Role: c.Role, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		u.ID, err = tx.insert(ctx, `INSERT INTO users (uuid, organization_id, name, email, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			u.UUID, u.OrganizationID, u.Name, u.Email, u.Role, u.CreatedAt, u.UpdatedAt)
@@ -83,15 +80,6 @@ func (db *DB) Users(ctx context.Context, a pg.Actor, p pg.PageRequest) (pg.List[
 		table: "users", cols: userCols, where: []string{"t.organization_id = ?"}, args: []any{a.OrganizationID},
 		order: byID[*pg.User](), id: func(u *pg.User) int64 { return u.ID },
 	}, p)
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // OrganizationByName returns the first organization with name.

@@ -20,13 +20,15 @@ const (
 )
 
 // ordering is one way to sort a list: by expr, then by id, so the order is
-// total and a (key, id) pair is an exact keyset position.
+// total and a (key, id) pair is an exact keyset position. A unique column
+// is a position by itself.
 type ordering[T any] struct {
-	name string
-	col  string // unqualified column
-	kind keyKind
-	desc bool
-	key  func(T) string
+	name   string
+	col    string // unqualified column
+	kind   keyKind
+	desc   bool
+	unique bool
+	key    func(T) string
 }
 
 func byID[T any]() ordering[T] {
@@ -91,6 +93,9 @@ func (s listSpec[T]) keyset(c *pg.Cursor, after bool) (string, []any, error) {
 	if after == s.order.desc {
 		op = "<"
 	}
+	if s.order.unique {
+		return fmt.Sprintf("t.%s %s ?", s.order.col, op), []any{v}, nil
+	}
 	return fmt.Sprintf("(t.%s, t.id) %s (?, ?)", s.order.col, op), []any{v, c.ID}, nil
 }
 
@@ -143,6 +148,9 @@ func (s listSpec[T]) orderBy(alias string, backward bool) string {
 	}
 	if s.order.name == "id" {
 		return alias + ".id" + dir
+	}
+	if s.order.unique {
+		return alias + "." + s.order.col + dir
 	}
 	return alias + "." + s.order.col + dir + ", " + alias + ".id" + dir
 }

@@ -107,29 +107,41 @@ func (db *DB) Partners(ctx context.Context, a pg.Actor, f pg.PartnerFilter, o pg
 	return list(ctx, db.read(), s, p)
 }
 
+// partnerKind describes partners to their updates.
+var partnerKind = kind[pg.Partner]{resourceType: "Partner", event: "partner", id: func(p *pg.Partner) int64 { return p.ID },
+	org: func(p *pg.Partner) int64 { return p.OrganizationID }, updatedAt: func(p *pg.Partner) *time.Time { return &p.UpdatedAt }}
+
 // UpdatePartner changes a partner owned by the organization a acts on.
 func (db *DB) UpdatePartner(ctx context.Context, a pg.Actor, id int64, u pg.PartnerUpdate) (*pg.Partner, error) {
-	var p *pg.Partner
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if p, err = getPartner(ctx, tx.runner, a, id, true); err != nil {
-			return err
-		}
-		before := *p
-		if err := u.Apply(p); err != nil {
-			return err
-		}
-		p.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE partners SET company_name = ?, email = ?, partner_type = ?, sales_amount = ?, frequency = ?,
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Partner, error) { return updatePartner(ctx, tx, a, id, u) })
+}
+
+func updatePartner(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnerUpdate) (*pg.Partner, error) {
+	before, err := lockPartner(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	p := *before
+	u.Apply(&p)
+	return save(ctx, tx, a, partnerKind, edit[pg.Partner]{before: before, after: &p}, func() error {
+		_, err := tx.exec(ctx, `UPDATE partners SET company_name = ?, email = ?, partner_type = ?, sales_amount = ?, frequency = ?,
 			payment_terms = ?, website_url = ?, logo_square_uuid = ?, country_label = ?, updated_at = ? WHERE id = ?`,
 			p.CompanyName, p.Email, p.PartnerType, p.SalesAmount, p.Frequency, p.PaymentTerms, p.WebsiteURL, p.LogoSquareUUID,
 			p.CountryLabel, p.UpdatedAt, p.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: p.OrganizationID, typ: "partner.updated", resourceType: "Partner", resourceID: p.ID, after: p, before: &before})
+		return err
 	})
-	return p, err
+}
+
+// lockPartner reads a partner owned by the organization a acts on in tx,
+// locked until tx ends, for a change.
+func lockPartner(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Partner, error) {
+	var p pg.Partner
+	err := tx.get(ctx, &p, `SELECT `+strings.Join(partnerCols, ", ")+` FROM partners WHERE id = ? AND organization_id = ?`+tx.db.dialect.forUpdate(),
+		id, a.OrganizationID)
+	return &p, notFound(err, "Partner")
 }
 
 // DeletePartner deletes a partner owned by the organization a acts on, with
@@ -145,7 +157,7 @@ func (db *DB) InvitePartner(ctx context.Context, a pg.Actor, id int64) (*pg.Part
 	var p *pg.Partner
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if p, err = getPartner(ctx, tx.runner, a, id, true); err != nil {
+		if p, err = lockPartner(ctx, tx, a, id); err != nil {
 			return err
 		}
 		if p.InvitationStatus != nil && *p.InvitationStatus == pg.InvitationAccepted {

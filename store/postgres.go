@@ -92,6 +92,8 @@ func (postgresDialect) skipLocked(alias string) string {
 	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }
 
+func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
 // eventsChannel is the LISTEN/NOTIFY channel of committed events.
 const eventsChannel = "partnergraph_events"
 

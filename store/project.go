@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,16 +11,17 @@ import (
 
 var projects = named[pg.Project]{table: "projects", what: "Project",
 	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
-	id:   func(p *pg.Project) int64 { return p.ID }}
+	kind: kind[pg.Project]{resourceType: "Project", event: "project", id: func(p *pg.Project) int64 { return p.ID },
+		org: func(p *pg.Project) int64 { return p.OrganizationID }, updatedAt: func(p *pg.Project) *time.Time { return &p.UpdatedAt }}}
 
 // CreateProject creates a project of the organization a acts on.
-func (db *DB) CreateProject(ctx context.Context, a pg.Actor, name string) (*pg.Project, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateProject(ctx context.Context, a pg.Actor, c pg.ProjectCreate) (*pg.Project, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var p *pg.Project
 	err := db.inTx(ctx, func(tx *Tx) error {
-		p = &pg.Project{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		p = &pg.Project{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		p.ID, err = tx.insert(ctx, `INSERT INTO projects (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			p.UUID, p.OrganizationID, p.Name, p.CreatedAt, p.UpdatedAt)
@@ -47,28 +49,13 @@ func (db *DB) Projects(ctx context.Context, a pg.Actor, search *string, p pg.Pag
 }
 
 // UpdateProject renames a project.
-func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Project, error) {
-	var p *pg.Project
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if p, err = projects.get(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *p
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			p.Name = *name
-		}
-		p.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE projects SET name = ?, updated_at = ? WHERE id = ?`, p.Name, p.UpdatedAt, p.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "project.updated", resourceType: "Project", resourceID: p.ID, after: p, before: &before})
+func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, u pg.ProjectUpdate) (*pg.Project, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Project, error) {
+		return projects.update(ctx, tx, a, id, u.Apply, "name = ?", func(p *pg.Project) []any { return []any{p.Name} })
 	})
-	return p, err
 }
 
 // DeleteProject deletes a project and its partnerships.

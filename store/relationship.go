@@ -22,14 +22,14 @@ func relationshipSpec(a pg.Actor) listSpec[*pg.Relationship] {
 
 // CreateRelationship records that company formed a relationship with a
 // partner owned by the organization a acts on.
-func (db *DB) CreateRelationship(ctx context.Context, a pg.Actor, partnerID, companyID int64) (*pg.Relationship, error) {
+func (db *DB) CreateRelationship(ctx context.Context, a pg.Actor, c pg.RelationshipCreate) (*pg.Relationship, error) {
 	var r *pg.Relationship
 	err := db.inTx(ctx, func(tx *Tx) error {
-		p, err := getPartner(ctx, tx.runner, a, partnerID, true)
+		p, err := getPartner(ctx, tx.runner, a, c.PartnerID, true)
 		if err != nil {
 			return withField(err, "partnerId")
 		}
-		r = &pg.Relationship{UUID: uuid.NewString(), OrganizationID: p.OrganizationID, PartnerID: p.ID, CompanyID: companyID,
+		r = &pg.Relationship{UUID: uuid.NewString(), OrganizationID: p.OrganizationID, PartnerID: p.ID, CompanyID: c.CompanyID,
 			CreatedAt: tx.now, UpdatedAt: tx.now}
 		r.ID, err = tx.insert(ctx, `INSERT INTO relationships (uuid, organization_id, partner_id, company_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			r.UUID, r.OrganizationID, r.PartnerID, r.CompanyID, r.CreatedAt, r.UpdatedAt)

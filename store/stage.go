@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,26 +12,27 @@ import (
 
 var stages = named[pg.Stage]{table: "stages", what: "Stage",
 	cols: []string{"id", "uuid", "organization_id", "name", "position", "created_at", "updated_at"},
-	id:   func(s *pg.Stage) int64 { return s.ID }}
+	kind: kind[pg.Stage]{resourceType: "Stage", event: "stage", id: func(s *pg.Stage) int64 { return s.ID },
+		org: func(s *pg.Stage) int64 { return s.OrganizationID }, updatedAt: func(s *pg.Stage) *time.Time { return &s.UpdatedAt }}}
 
 // CreateStage creates a pipeline stage with its allowed next stages.
-func (db *DB) CreateStage(ctx context.Context, a pg.Actor, name string, position int32, next []int64) (*pg.Stage, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateStage(ctx context.Context, a pg.Actor, c pg.StageCreate) (*pg.Stage, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var s *pg.Stage
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", next...); err != nil {
+		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", c.AllowedNextStageIDs...); err != nil {
 			return err
 		}
-		s = &pg.Stage{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, Position: position, CreatedAt: tx.now, UpdatedAt: tx.now}
+		s = &pg.Stage{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, Position: c.Position, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		s.ID, err = tx.insert(ctx, `INSERT INTO stages (uuid, organization_id, name, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			s.UUID, s.OrganizationID, s.Name, s.Position, s.CreatedAt, s.UpdatedAt)
 		if err != nil {
 			return err
 		}
-		if err := setTransitions(ctx, tx, s.ID, next); err != nil {
+		if err := setTransitions(ctx, tx, s.ID, c.AllowedNextStageIDs); err != nil {
 			return err
 		}
 		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "stage.created", resourceType: "Stage", resourceID: s.ID, after: s})
@@ -85,39 +88,51 @@ func (db *DB) NextStages(ctx context.Context, a pg.Actor, from []int64) (map[int
 	return out, nil
 }
 
-// UpdateStage changes a stage; next, when set, replaces its transitions.
-func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, name *string, position *int32, next *[]int64) (*pg.Stage, error) {
-	var s *pg.Stage
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if s, err = stages.get(ctx, tx.runner, a, id); err != nil {
+// UpdateStage changes a stage; its allowed next stages, when set, replace
+// its transitions.
+func (db *DB) UpdateStage(ctx context.Context, a pg.Actor, id int64, u pg.StageUpdate) (*pg.Stage, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Stage, error) { return updateStage(ctx, tx, a, id, u) })
+}
+
+// stageEvent is a stage as its update events show it: with its allowed
+// next stages when the update set them.
+type stageEvent struct {
+	*pg.Stage
+	AllowedNextStageIDs *[]int64 `json:"allowedNextStageIds,omitempty"`
+}
+
+func updateStage(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.StageUpdate) (*pg.Stage, error) {
+	before, err := stages.lock(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	s := *before
+	u.Apply(&s)
+	// The transitions before and after, when the update sets them.
+	var was, is *[]int64
+	if next := u.AllowedNextStageIDs; next != nil {
+		if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", *next...); err != nil {
+			return nil, err
+		}
+		var old []int64
+		if err := tx.all(ctx, &old, `SELECT to_stage_id FROM stage_transitions WHERE from_stage_id = ?`, s.ID); err != nil {
+			return nil, err
+		}
+		was, is = links(old), links(*next)
+	}
+	e := edit[pg.Stage]{before: before, after: &s, was: stageEvent{before, was}, is: stageEvent{&s, is}}
+	return save(ctx, tx, a, stages.kind, e, func() error {
+		if _, err := tx.exec(ctx, `UPDATE stages SET name = ?, position = ?, updated_at = ? WHERE id = ?`, s.Name, s.Position, s.UpdatedAt, s.ID); err != nil {
 			return err
 		}
-		before := *s
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			s.Name = *name
+		if is == nil || slices.Equal(*was, *is) {
+			return nil
 		}
-		if position != nil {
-			s.Position = *position
-		}
-		s.UpdatedAt = tx.now
-		if _, err = tx.exec(ctx, `UPDATE stages SET name = ?, position = ?, updated_at = ? WHERE id = ?`, s.Name, s.Position, s.UpdatedAt, s.ID); err != nil {
-			return err
-		}
-		if next != nil {
-			if err := stages.checkOwned(ctx, tx, a, "allowedNextStageIds", *next...); err != nil {
-				return err
-			}
-			if err := setTransitions(ctx, tx, s.ID, *next); err != nil {
-				return err
-			}
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "stage.updated", resourceType: "Stage", resourceID: s.ID, after: s, before: &before})
+		return setTransitions(ctx, tx, s.ID, *is)
 	})
-	return s, err
 }
 
 // DeleteStage deletes a stage; partnerships in it are left without one.

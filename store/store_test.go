@@ -79,7 +79,7 @@ func TestConcurrentWritersAreNeverLocked(t *testing.T) {
 				defer wg.Done()
 				for i := 0; time.Now().Before(deadline); i++ {
 					name := fmt.Sprintf("tag-%d-%d", w, i)
-					if _, err := db.CreateTag(ctx, a, name); err != nil {
+					if _, err := db.CreateTag(ctx, a, pg.TagCreate{Name: name}); err != nil {
 						mu.Lock()
 						failures = append(failures, err)
 						mu.Unlock()
@@ -171,7 +171,7 @@ func TestConcurrentMutationsWithFailuresAndCancellations(t *testing.T) {
 						// its way, at no particular point.
 						go cancel()
 					}
-					_, err := db.CreateTag(callCtx, a, name)
+					_, err := db.CreateTag(callCtx, a, pg.TagCreate{Name: name})
 					cancel()
 					outcomes[w] = append(outcomes[w], outcome{name, err})
 				}
@@ -252,7 +252,7 @@ func TestWriteAheadLogStaysBounded(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tag, err := db.CreateTag(ctx, a, fmt.Sprintf("steady-%d", w))
+			tag, err := db.CreateTag(ctx, a, pg.TagCreate{Name: fmt.Sprintf("steady-%d", w)})
 			if err != nil {
 				errs <- err
 				return
@@ -261,7 +261,7 @@ func TestWriteAheadLogStaysBounded(t *testing.T) {
 			pad := strings.Repeat("x", 3000)
 			for i := range each {
 				name := fmt.Sprintf("steady-%d-%d-%s", w, i, pad)[:100]
-				if _, err := db.UpdateTag(ctx, a, tag.ID, &name); err != nil {
+				if _, err := db.UpdateTag(ctx, a, tag.ID, pg.TagUpdate{Name: &name}); err != nil {
 					errs <- err
 					return
 				}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,18 +11,19 @@ import (
 
 var tags = named[pg.Tag]{table: "tags", what: "Tag",
 	cols: []string{"id", "uuid", "organization_id", "name", "created_at", "updated_at"},
-	id:   func(t *pg.Tag) int64 { return t.ID }}
+	kind: kind[pg.Tag]{resourceType: "Tag", event: "tag", id: func(t *pg.Tag) int64 { return t.ID },
+		org: func(t *pg.Tag) int64 { return t.OrganizationID }, updatedAt: func(t *pg.Tag) *time.Time { return &t.UpdatedAt }}}
 
 var errTagExists = &pg.Error{Code: pg.Conflict, Field: "name", Message: "A tag with this name already exists."}
 
 // CreateTag creates a tag; names are unique per organization.
-func (db *DB) CreateTag(ctx context.Context, a pg.Actor, name string) (*pg.Tag, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateTag(ctx context.Context, a pg.Actor, c pg.TagCreate) (*pg.Tag, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var t *pg.Tag
 	err := db.inTx(ctx, func(tx *Tx) error {
-		t = &pg.Tag{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, CreatedAt: tx.now, UpdatedAt: tx.now}
+		t = &pg.Tag{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		t.ID, err = tx.insert(ctx, `INSERT INTO tags (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			t.UUID, t.OrganizationID, t.Name, t.CreatedAt, t.UpdatedAt)
@@ -45,30 +47,16 @@ func (db *DB) Tags(ctx context.Context, a pg.Actor, search *string, p pg.PageReq
 }
 
 // UpdateTag renames a tag.
-func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, name *string) (*pg.Tag, error) {
-	var t *pg.Tag
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if t, err = tags.get(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *t
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			t.Name = *name
-		}
-		t.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE tags SET name = ?, updated_at = ? WHERE id = ?`, t.Name, t.UpdatedAt, t.ID)
-		if pg.ErrorCode(err) == pg.Conflict {
-			return errTagExists
-		}
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "tag.updated", resourceType: "Tag", resourceID: t.ID, after: t, before: &before})
+func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, u pg.TagUpdate) (*pg.Tag, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	t, err := withTx(ctx, db, func(tx *Tx) (*pg.Tag, error) {
+		return tags.update(ctx, tx, a, id, u.Apply, "name = ?", func(t *pg.Tag) []any { return []any{t.Name} })
 	})
+	if pg.ErrorCode(err) == pg.Conflict {
+		return nil, errTagExists
+	}
 	return t, err
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,16 +11,17 @@ import (
 
 var tiers = named[pg.Tier]{table: "tiers", what: "Tier",
 	cols: []string{"id", "uuid", "organization_id", "name", "rank", "created_at", "updated_at"},
-	id:   func(t *pg.Tier) int64 { return t.ID }}
+	kind: kind[pg.Tier]{resourceType: "Tier", event: "tier", id: func(t *pg.Tier) int64 { return t.ID },
+		org: func(t *pg.Tier) int64 { return t.OrganizationID }, updatedAt: func(t *pg.Tier) *time.Time { return &t.UpdatedAt }}}
 
 // CreateTier creates a tier of the organization a acts on.
-func (db *DB) CreateTier(ctx context.Context, a pg.Actor, name string, rank int32) (*pg.Tier, error) {
-	if err := pg.ValidateName("name", name); err != nil {
+func (db *DB) CreateTier(ctx context.Context, a pg.Actor, c pg.TierCreate) (*pg.Tier, error) {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	var t *pg.Tier
 	err := db.inTx(ctx, func(tx *Tx) error {
-		t = &pg.Tier{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: name, Rank: rank, CreatedAt: tx.now, UpdatedAt: tx.now}
+		t = &pg.Tier{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, Name: c.Name, Rank: c.Rank, CreatedAt: tx.now, UpdatedAt: tx.now}
 		var err error
 		t.ID, err = tx.insert(ctx, `INSERT INTO tiers (uuid, organization_id, name, rank, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			t.UUID, t.OrganizationID, t.Name, t.Rank, t.CreatedAt, t.UpdatedAt)
@@ -40,31 +42,13 @@ func (db *DB) Tiers(ctx context.Context, a pg.Actor, search *string, p pg.PageRe
 }
 
 // UpdateTier changes a tier's name or rank.
-func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, name *string, rank *int32) (*pg.Tier, error) {
-	var t *pg.Tier
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if t, err = tiers.get(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *t
-		if name != nil {
-			if err := pg.ValidateName("name", *name); err != nil {
-				return err
-			}
-			t.Name = *name
-		}
-		if rank != nil {
-			t.Rank = *rank
-		}
-		t.UpdatedAt = tx.now
-		_, err = tx.exec(ctx, `UPDATE tiers SET name = ?, rank = ?, updated_at = ? WHERE id = ?`, t.Name, t.Rank, t.UpdatedAt, t.ID)
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "tier.updated", resourceType: "Tier", resourceID: t.ID, after: t, before: &before})
+func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, u pg.TierUpdate) (*pg.Tier, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Tier, error) {
+		return tiers.update(ctx, tx, a, id, u.Apply, "name = ?, rank = ?", func(t *pg.Tier) []any { return []any{t.Name, t.Rank} })
 	})
-	return t, err
 }
 
 // DeleteTier deletes a tier; partnerships in it are left without one.

@@ -32,18 +32,15 @@ func newWebhookSecret() string {
 	return "whsec_" + base64.StdEncoding.EncodeToString(b)
 }
 
-// WebhookEndpointChange creates or updates an endpoint; nil fields stay.
-type WebhookEndpointChange struct {
-	URL          *string
-	Description  *string
-	EventTypes   *[]string
-	Enabled      *bool
-	RotateSecret bool
-}
-
-func (db *DB) getEndpoint(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.WebhookEndpoint, error) {
+// getEndpoint reads an endpoint of the organization a acts on; lock, in a
+// write transaction, locks it until the transaction ends.
+func (db *DB) getEndpoint(ctx context.Context, r runner, a pg.Actor, id int64, lock bool) (*pg.WebhookEndpoint, error) {
 	var e pg.WebhookEndpoint
-	err := r.get(ctx, &e, `SELECT `+strings.Join(endpointCols, ", ")+` FROM webhook_endpoints WHERE id = ? AND organization_id = ?`, id, a.OrganizationID)
+	q := `SELECT ` + strings.Join(endpointCols, ", ") + ` FROM webhook_endpoints WHERE id = ? AND organization_id = ?`
+	if lock {
+		q += db.dialect.forUpdate()
+	}
+	err := r.get(ctx, &e, q, id, a.OrganizationID)
 	if err != nil {
 		return nil, notFound(err, "Webhook endpoint")
 	}
@@ -52,7 +49,7 @@ func (db *DB) getEndpoint(ctx context.Context, r runner, a pg.Actor, id int64) (
 
 // WebhookEndpoint returns an endpoint of the organization a acts on.
 func (db *DB) WebhookEndpoint(ctx context.Context, a pg.Actor, id int64) (*pg.WebhookEndpoint, error) {
-	return db.getEndpoint(ctx, db.read(), a, id)
+	return db.getEndpoint(ctx, db.read(), a, id, false)
 }
 
 // WebhookEndpoints lists the organization's endpoints.
@@ -64,25 +61,22 @@ func (db *DB) WebhookEndpoints(ctx context.Context, a pg.Actor, p pg.PageRequest
 
 // CreateWebhookEndpoint creates an endpoint and returns its signing secret,
 // shown this once. The caller has checked the URL may be called.
-func (db *DB) CreateWebhookEndpoint(ctx context.Context, a pg.Actor, c WebhookEndpointChange) (*pg.WebhookEndpoint, string, error) {
-	if c.URL == nil {
-		return nil, "", pg.InvalidField("url", "url is required.")
+func (db *DB) CreateWebhookEndpoint(ctx context.Context, a pg.Actor, c pg.WebhookEndpointCreate) (*pg.WebhookEndpoint, string, error) {
+	if err := c.Validate(); err != nil {
+		return nil, "", err
 	}
 	secret := newWebhookSecret()
 	sealed, err := db.seal(secret, secretPurpose)
 	if err != nil {
 		return nil, "", pg.InternalError(err)
 	}
-	e := &pg.WebhookEndpoint{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, URL: *c.URL, EventTypes: pg.StringList{},
+	e := &pg.WebhookEndpoint{UUID: uuid.NewString(), OrganizationID: a.OrganizationID, URL: c.URL, EventTypes: pg.StringList{},
 		SecretEncrypted: sealed, Enabled: true}
 	if c.Description != nil {
 		e.Description = *c.Description
 	}
 	if c.EventTypes != nil {
-		e.EventTypes = *c.EventTypes
-	}
-	if c.Enabled != nil {
-		e.Enabled = *c.Enabled
+		e.EventTypes = c.EventTypes
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		e.CreatedAt, e.UpdatedAt = tx.now, tx.now
@@ -100,55 +94,50 @@ func (db *DB) CreateWebhookEndpoint(ctx context.Context, a pg.Actor, c WebhookEn
 	return e, secret, nil
 }
 
+// endpointKind describes webhook endpoints to their updates.
+var endpointKind = kind[pg.WebhookEndpoint]{resourceType: "WebhookEndpoint", event: "webhook_endpoint",
+	id: func(e *pg.WebhookEndpoint) int64 { return e.ID }, org: func(e *pg.WebhookEndpoint) int64 { return e.OrganizationID },
+	updatedAt: func(e *pg.WebhookEndpoint) *time.Time { return &e.UpdatedAt }}
+
 // UpdateWebhookEndpoint changes an endpoint; enabling it again clears its
 // failure state; rotating returns the new secret while the old one keeps
 // signing for a grace period.
-func (db *DB) UpdateWebhookEndpoint(ctx context.Context, a pg.Actor, id int64, c WebhookEndpointChange) (*pg.WebhookEndpoint, string, error) {
-	var e *pg.WebhookEndpoint
+func (db *DB) UpdateWebhookEndpoint(ctx context.Context, a pg.Actor, id int64, u pg.WebhookEndpointUpdate) (*pg.WebhookEndpoint, string, error) {
 	var secret string
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var err error
-		if e, err = db.getEndpoint(ctx, tx.runner, a, id); err != nil {
-			return err
-		}
-		before := *e
-		if c.URL != nil {
-			e.URL = *c.URL
-		}
-		if c.Description != nil {
-			e.Description = *c.Description
-		}
-		if c.EventTypes != nil {
-			e.EventTypes = *c.EventTypes
-		}
-		if c.Enabled != nil {
-			if *c.Enabled && !e.Enabled {
-				e.DisabledReason, e.FailingSince = nil, nil
-			}
-			e.Enabled = *c.Enabled
-		}
-		if c.RotateSecret {
-			secret = newWebhookSecret()
-			sealed, err := db.seal(secret, secretPurpose)
-			if err != nil {
-				return pg.InternalError(err)
-			}
-			expires := tx.now.Add(secretGrace)
-			e.PreviousSecretEncrypted, e.PreviousSecretExpiresAt, e.SecretEncrypted = e.SecretEncrypted, &expires, sealed
-		}
-		e.UpdatedAt = tx.now
-		if _, err := tx.exec(ctx, `UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?, enabled = ?, disabled_reason = ?,
-			failing_since = ?, secret_encrypted = ?, previous_secret_encrypted = ?, previous_secret_expires_at = ?, updated_at = ? WHERE id = ?`,
-			e.URL, e.Description, e.EventTypes, e.Enabled, e.DisabledReason, e.FailingSince, e.SecretEncrypted,
-			e.PreviousSecretEncrypted, e.PreviousSecretExpiresAt, e.UpdatedAt, e.ID); err != nil {
-			return err
-		}
-		return tx.emit(ctx, a, change{org: a.OrganizationID, typ: "webhook_endpoint.updated", resourceType: "WebhookEndpoint", resourceID: e.ID, after: e, before: &before})
-	})
+	if u.RotateSecret {
+		secret = newWebhookSecret()
+	}
+	e, err := withTx(ctx, db, func(tx *Tx) (*pg.WebhookEndpoint, error) { return db.updateEndpoint(ctx, tx, a, id, u, secret) })
 	if err != nil {
 		return nil, "", err
 	}
 	return e, secret, nil
+}
+
+// updateEndpoint applies u to an endpoint and, when secret is set, makes
+// it the endpoint's signing secret.
+func (db *DB) updateEndpoint(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.WebhookEndpointUpdate, secret string) (*pg.WebhookEndpoint, error) {
+	before, err := db.getEndpoint(ctx, tx.runner, a, id, true)
+	if err != nil {
+		return nil, err
+	}
+	e := *before
+	u.Apply(&e)
+	if secret != "" {
+		sealed, err := db.seal(secret, secretPurpose)
+		if err != nil {
+			return nil, pg.InternalError(err)
+		}
+		expires := tx.now.Add(secretGrace)
+		e.PreviousSecretEncrypted, e.PreviousSecretExpiresAt, e.SecretEncrypted = e.SecretEncrypted, &expires, sealed
+	}
+	return save(ctx, tx, a, endpointKind, edit[pg.WebhookEndpoint]{before: before, after: &e, hidden: secret != ""}, func() error {
+		_, err := tx.exec(ctx, `UPDATE webhook_endpoints SET url = ?, description = ?, event_types = ?, enabled = ?, disabled_reason = ?,
+			failing_since = ?, secret_encrypted = ?, previous_secret_encrypted = ?, previous_secret_expires_at = ?, updated_at = ? WHERE id = ?`,
+			e.URL, e.Description, e.EventTypes, e.Enabled, e.DisabledReason, e.FailingSince, e.SecretEncrypted,
+			e.PreviousSecretEncrypted, e.PreviousSecretExpiresAt, e.UpdatedAt, e.ID)
+		return err
+	})
 }
 
 // DeleteWebhookEndpoint deletes an endpoint and its delivery log.

@@ -291,16 +291,16 @@ func TestEventsRecordEveryChange(t *testing.T) {
 		var count struct{ Events struct{ TotalCount int } }
 		env.Query(t, org.Read, `{ events { totalCount } }`, nil, &count)
 		before := count.Events.TotalCount
-		stage1, err := env.DB.CreateStage(ctx, a, "One", 1, nil)
+		stage1, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "One", Position: 1})
 		pgtest.Must(t, err)
-		stage2, err := env.DB.CreateStage(ctx, a, "Two", 2, nil)
+		stage2, err := env.DB.CreateStage(ctx, a, pg.StageCreate{Name: "Two", Position: 2})
 		pgtest.Must(t, err)
 		p, err := env.DB.CreatePartner(ctx, a, pg.PartnerCreate{CompanyName: "TechCorp", Email: "a@b.co", PartnerType: pg.PartnerTypeCustomer, SalesAmount: 1, Frequency: "m", PaymentTerms: "n"})
 		pgtest.Must(t, err)
 		ps, err := env.DB.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID, StageID: &stage1.ID})
 		pgtest.Must(t, err)
 		integrationPassword := "do-not-leak-me-123"
-		_, err = env.DB.ConnectPartnerIntegration(ctx, a, p.ID, org.ID, "login", integrationPassword)
+		_, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: p.ID, BusinessID: org.ID, Login: "login", Password: integrationPassword})
 		pgtest.Must(t, err)
 		env.Query(t, org.Write, `mutation($id: ID!, $s: ID!) { updatePartnership(input: {id: $id, stageId: $s, isSupport: true}) { clientMutationId } }`,
 			map[string]any{"id": pg.GlobalID(pg.TypePartnership, ps.ID), "s": pg.GlobalID(pg.TypeStage, stage2.ID)}, nil)
@@ -337,7 +337,8 @@ func TestEventsRecordEveryChange(t *testing.T) {
 }
 
 // TestUpdateEventShowsLinkChanges: an update's event reports a replaced
-// tag or user list from what it was to what it is, and only when it changed.
+// tag or user list from what it was to what it is, and only when it changed;
+// an update that changes nothing has no event.
 func TestUpdateEventShowsLinkChanges(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
@@ -348,9 +349,9 @@ func TestUpdateEventShowsLinkChanges(t *testing.T) {
 		pgtest.Must(t, err)
 		ps, err := env.DB.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID})
 		pgtest.Must(t, err)
-		t1, err := env.DB.CreateTag(ctx, a, "One")
+		t1, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: "One"})
 		pgtest.Must(t, err)
-		t2, err := env.DB.CreateTag(ctx, a, "Two")
+		t2, err := env.DB.CreateTag(ctx, a, pg.TagCreate{Name: "Two"})
 		pgtest.Must(t, err)
 		tag := func(tg *pg.Tag) string { return pg.GlobalID(pg.TypeTag, tg.ID) }
 		ids := func(tags ...*pg.Tag) []any {
@@ -364,24 +365,35 @@ func TestUpdateEventShowsLinkChanges(t *testing.T) {
 			name  string
 			input map[string]any
 			want  any // changes.tagIds; nil: not reported
+			none  bool
 		}{
-			{"tags added", map[string]any{"tagIds": []string{tag(t2), tag(t1)}}, map[string]any{"from": []any{}, "to": ids(t1, t2)}},
-			{"same tags in another order", map[string]any{"tagIds": []string{tag(t1), tag(t2), tag(t1)}}, nil},
-			{"tags untouched", map[string]any{"isSupport": true}, nil},
-			{"tags cleared", map[string]any{"tagIds": []string{}}, map[string]any{"from": ids(t1, t2), "to": []any{}}},
+			{"tags added", map[string]any{"tagIds": []string{tag(t2), tag(t1)}}, map[string]any{"from": []any{}, "to": ids(t1, t2)}, false},
+			{"same tags in another order", map[string]any{"tagIds": []string{tag(t1), tag(t2), tag(t1)}}, nil, true},
+			{"tags untouched", map[string]any{"isSupport": true}, nil, false},
+			{"tags cleared", map[string]any{"tagIds": []string{}}, map[string]any{"from": ids(t1, t2), "to": []any{}}, false},
 		} {
 			t.Run(c.name, func(t *testing.T) {
+				var data struct {
+					Events struct {
+						TotalCount int
+						Nodes      []struct{ Payload map[string]any }
+					}
+				}
+				last := `{ events(last: 1, filter: {types: ["partnership.updated"]}) { totalCount nodes { payload } } }`
+				env.Query(t, org.Read, last, nil, &data)
+				before := data.Events.TotalCount
 				c.input["id"] = pg.GlobalID(pg.TypePartnership, ps.ID)
 				env.Query(t, org.Write, `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { clientMutationId } }`,
 					map[string]any{"in": c.input}, nil)
-				var data struct {
-					Events struct {
-						Nodes []struct{ Payload map[string]any }
+				env.Query(t, org.Read, last, nil, &data)
+				if c.none {
+					if data.Events.TotalCount != before {
+						t.Fatalf("an update that changed nothing has an event: %v", data.Events.Nodes)
 					}
+					return
 				}
-				env.Query(t, org.Read, `{ events(last: 1, filter: {types: ["partnership.updated"]}) { nodes { payload } } }`, nil, &data)
-				if len(data.Events.Nodes) != 1 {
-					t.Fatalf("events: %+v", data)
+				if data.Events.TotalCount != before+1 || len(data.Events.Nodes) != 1 {
+					t.Fatalf("%d events before, after: %+v", before, data)
 				}
 				changes, _ := data.Events.Nodes[0].Payload["changes"].(map[string]any)
 				got, reported := changes["tagIds"]

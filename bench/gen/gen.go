@@ -186,7 +186,7 @@ func taxonomy(ctx context.Context, db *store.DB, cfg Config) (*Manifest, error) 
 		return nil, fmt.Errorf("create organization: %w", err)
 	}
 	a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	admin, err := db.CreateUser(ctx, a, "Bench Admin", "admin@bench.example", pg.RoleAdmin)
+	admin, err := db.CreateUser(ctx, a, pg.UserCreate{Name: "Bench Admin", Email: "admin@bench.example", Role: pg.RoleAdmin})
 	if err != nil {
 		return nil, fmt.Errorf("create admin: %w", err)
 	}
@@ -196,36 +196,35 @@ func taxonomy(ctx context.Context, db *store.DB, cfg Config) (*Manifest, error) 
 		dst  *string
 		perm pg.Permission
 	}{{&m.ReadKey, pg.PermissionRead}, {&m.WriteKey, pg.PermissionWrite}} {
-		if _, *k.dst, err = db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: admin.ID, Name: "bench " + string(k.perm), Permission: k.perm}); err != nil {
+		if _, *k.dst, err = db.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: admin.ID, Name: "bench " + string(k.perm), Permission: k.perm}); err != nil {
 			return nil, fmt.Errorf("create %s key: %w", k.perm, err)
 		}
 	}
 	for i := range cfg.Users {
 		// Names sort differently from ids, so the gateway's and the
 		// baseline's ordering of assigned users is really compared.
-		u, err := db.CreateUser(ctx, a, fmt.Sprintf("%s %s", firstNames[i%len(firstNames)], lastNames[(i*7)%len(lastNames)]),
-			fmt.Sprintf("user%03d@bench.example", i), pg.RoleMember)
+		u, err := db.CreateUser(ctx, a, pg.UserCreate{Name: fmt.Sprintf("%s %s", firstNames[i%len(firstNames)], lastNames[(i*7)%len(lastNames)]), Email: fmt.Sprintf("user%03d@bench.example", i), Role: pg.RoleMember})
 		if err != nil {
 			return nil, fmt.Errorf("create user: %w", err)
 		}
 		m.Users = append(m.Users, u.ID)
 	}
 	for i := range cfg.Tiers {
-		t, err := db.CreateTier(ctx, a, fmt.Sprintf("Tier %d", i+1), int32(i+1))
+		t, err := db.CreateTier(ctx, a, pg.TierCreate{Name: fmt.Sprintf("Tier %d", i+1), Rank: int32(i + 1)})
 		if err != nil {
 			return nil, fmt.Errorf("create tier: %w", err)
 		}
 		m.Tiers = append(m.Tiers, t.ID)
 	}
 	for i := range cfg.Categories {
-		c, err := db.CreateCategory(ctx, a, fmt.Sprintf("%s %d", categoryNames[i%len(categoryNames)], i+1))
+		c, err := db.CreateCategory(ctx, a, pg.CategoryCreate{Name: fmt.Sprintf("%s %d", categoryNames[i%len(categoryNames)], i+1)})
 		if err != nil {
 			return nil, fmt.Errorf("create category: %w", err)
 		}
 		m.Categories = append(m.Categories, c.ID)
 	}
 	for i := range cfg.Projects {
-		p, err := db.CreateProject(ctx, a, fmt.Sprintf("Project %02d", i+1))
+		p, err := db.CreateProject(ctx, a, pg.ProjectCreate{Name: fmt.Sprintf("Project %02d", i+1)})
 		if err != nil {
 			return nil, fmt.Errorf("create project: %w", err)
 		}
@@ -235,7 +234,7 @@ func taxonomy(ctx context.Context, db *store.DB, cfg Config) (*Manifest, error) 
 		return nil, err
 	}
 	for i := range cfg.Tags {
-		t, err := db.CreateTag(ctx, a, fmt.Sprintf("%s-%02d", tagWords[(i*3)%len(tagWords)], i))
+		t, err := db.CreateTag(ctx, a, pg.TagCreate{Name: fmt.Sprintf("%s-%02d", tagWords[(i*3)%len(tagWords)], i)})
 		if err != nil {
 			return nil, fmt.Errorf("create tag: %w", err)
 		}
@@ -268,7 +267,7 @@ func stages(ctx context.Context, db *store.DB, a pg.Actor, n int, m *Manifest) e
 		case restricted > 0 && i == n-1:
 			name = "Lost"
 		}
-		s, err := db.CreateStage(ctx, a, name, int32(i), nil)
+		s, err := db.CreateStage(ctx, a, pg.StageCreate{Name: name, Position: int32(i)})
 		if err != nil {
 			return fmt.Errorf("create stage: %w", err)
 		}
@@ -279,10 +278,10 @@ func stages(ctx context.Context, db *store.DB, a pg.Actor, n int, m *Manifest) e
 	}
 	if restricted > 0 {
 		won, lost := m.Stages[n-2], m.Stages[n-1]
-		if _, err := db.UpdateStage(ctx, a, won, nil, nil, &[]int64{m.Stages[n-3]}); err != nil {
+		if _, err := db.UpdateStage(ctx, a, won, pg.StageUpdate{AllowedNextStageIDs: &[]int64{m.Stages[n-3]}}); err != nil {
 			return fmt.Errorf("set Won's transitions: %w", err)
 		}
-		if _, err := db.UpdateStage(ctx, a, lost, nil, nil, &[]int64{m.Stages[0]}); err != nil {
+		if _, err := db.UpdateStage(ctx, a, lost, pg.StageUpdate{AllowedNextStageIDs: &[]int64{m.Stages[0]}}); err != nil {
 			return fmt.Errorf("set Lost's transitions: %w", err)
 		}
 	}

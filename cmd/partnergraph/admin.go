@@ -147,11 +147,11 @@ func bootstrap(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	a := pg.Actor{OrganizationID: o.ID, KeyOrganizationID: o.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
-	u, err := db.CreateUser(ctx, a, *name, *email, pg.RoleAdmin)
+	u, err := db.CreateUser(ctx, a, pg.UserCreate{Name: *name, Email: *email, Role: pg.RoleAdmin})
 	if err != nil {
 		return err
 	}
-	_, key, err := db.CreateAPIKey(ctx, a, store.APIKeyCreate{UserID: u.ID, Name: "bootstrap", Permission: pg.PermissionWrite})
+	_, key, err := db.CreateAPIKey(ctx, a, pg.APIKeyCreate{UserID: u.ID, Name: "bootstrap", Permission: pg.PermissionWrite})
 	if err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func apikeyCreate(ctx context.Context, f flags, args []string, stdout io.Writer)
 		return err
 	}
 	defer db.Close()
-	c := store.APIKeyCreate{UserID: *userID, Name: *name, Permission: pg.Permission(*perm)}
+	c := pg.APIKeyCreate{UserID: *userID, Name: *name, Permission: pg.Permission(*perm)}
 	if *ttl > 0 {
 		t := time.Now().Add(*ttl)
 		c.ExpiresAt = &t

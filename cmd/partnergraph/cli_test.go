@@ -229,11 +229,13 @@ func TestMigrateCommands(t *testing.T) {
 			args []string
 			want []string
 		}{
-			{[]string{"migrate", "status"}, []string{"Database " + name + " is at version 3.", "3        0003_limits.sql  20"}},
+			{[]string{"migrate", "status"}, []string{"Database " + name + " is at version 3.", "0004_event_positions.sql  pending"}},
+			{[]string{"migrate"}, []string{"Applied 0004_event_positions.sql in ", "Database " + name + " is migrated: version 4."}},
+			{[]string{"migrate", "down"}, []string{"Rolled back 0004_event_positions.sql in ", "Database " + name + " is at version 3."}},
 			{[]string{"migrate", "down"}, []string{"Rolled back 0003_limits.sql in ", "Database " + name + " is at version 2."}},
-			{[]string{"migrate", "status"}, []string{"version 2.", "0002_events.sql  20", "0003_limits.sql  pending"}},
-			{[]string{"migrate"}, []string{"Applied 0003_limits.sql in ", "Database " + name + " is migrated: version 3."}},
-			{[]string{"migrate", "up"}, []string{"Database " + name + " is migrated: version 3."}},
+			{[]string{"migrate", "status"}, []string{"version 2.", "0003_limits.sql           pending", "0004_event_positions.sql  pending"}},
+			{[]string{"migrate"}, []string{"Applied 0003_limits.sql in ", "Applied 0004_event_positions.sql in ", "Database " + name + " is migrated: version 4."}},
+			{[]string{"migrate", "up"}, []string{"Database " + name + " is migrated: version 4."}},
 		}
 		for _, s := range steps {
 			out, errs, code := partnergraph(t, append(s.args, "--db", dsn)...)

@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
+)
+
+// CreatePartnership creates a partnership of a partner visible to a. Partner
+// users (seed 000) create them in their partner's owner's projects.
+func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return createPartnership(ctx, tx, a, c) })
+}
+
+func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
+	owner, err := partnershipOwner(ctx, tx, a, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkReferences(ctx, tx, owner, references{tier: c.TierID, category: c.CategoryID, stage: c.StageID,
+		users: c.AssignedUserIDs, tags: c.TagIDs}); err != nil {
+		return nil, err
+	}
+	ps := &pg.Partnership{UUID: uuid.NewString(), OrganizationID: owner.OrganizationID, PartnerID: c.PartnerID,
+		ProjectID: c.ProjectID, IsDefault: c.IsDefault, IsSupport: c.IsSupport, TierID: c.TierID, CategoryID: c.CategoryID,
+		StageID: c.StageID, CreatedAt: tx.now, UpdatedAt: tx.now}
+	if c.FallbackData != nil {
+		ps.FallbackData = *c.FallbackData
+	}
+	if ps.IsDefault {
+		if err := clearDefault(ctx, tx, ps.ProjectID, 0); err != nil {
+			return nil, err
+		}
+	}
+	if ps.ID, err = tx.insert(ctx, `INSERT INTO partnerships (uuid, organization_id, partner_id, project_id, is_default, is_support,
+		tier_id, category_id, stage_id, fallback_name, fallback_logo_square_uuid, fallback_website_url, fallback_country_label,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ps.UUID, ps.OrganizationID, ps.PartnerID, ps.ProjectID, ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID,
+		ps.Name, ps.LogoSquareUUID, ps.WebsiteURL, ps.CountryLabel, ps.CreatedAt, ps.UpdatedAt); err != nil {
+		return nil, err
+	}
+	for _, l := range []struct {
+		table, col string
+		ids        []int64
+	}{{"partnership_tags", "tag_id", c.TagIDs}, {"partnership_users", "user_id", c.AssignedUserIDs}} {
+		if _, err := relink(ctx, tx, l.table, l.col, ps.ID, l.ids); err != nil {
+			return nil, err
+		}
+	}
+	if _, _, err := setCustomFields(ctx, tx, owner, ps.ID, c.CustomFields); err != nil {
+		return nil, err
+	}
+	return ps, tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.created", resourceType: "Partnership", resourceID: ps.ID,
+		after: partnershipEvent{Partnership: ps, TagIDs: links(c.TagIDs), AssignedUserIDs: links(c.AssignedUserIDs)}})
+}
+
+// partnershipOwner checks the partner and the project a new partnership
+// names, and returns the organization the partnership will belong to: its
+// partner's owner, whose records alone it may reference.
+func partnershipOwner(ctx context.Context, tx *Tx, a pg.Actor, c pg.PartnershipCreate) (pg.Actor, error) {
+	partner, err := getPartner(ctx, tx.runner, a, c.PartnerID, false)
+	if err != nil {
+		return pg.Actor{}, withField(err, "partnerId")
+	}
+	owner := pg.Actor{OrganizationID: partner.OrganizationID}
+	if c.ProjectID != nil {
+		if _, err := projects.get(ctx, tx.runner, owner, *c.ProjectID); err != nil {
+			return owner, withField(err, "projectId")
+		}
+	} else if partner.OrganizationID != a.OrganizationID {
+		return owner, pg.InvalidField("projectId", "Partner users create partnerships in a project.")
+	}
+	return owner, nil
+}
+
+// partnershipEvent is a partnership as events show it: with its links,
+// sorted, and its custom field values by field id. A list or a map left
+// nil is left out (an update that did not touch it); an empty list is [].
+type partnershipEvent struct {
+	*pg.Partnership
+	TagIDs            *[]int64       `json:"tagIds,omitempty"`
+	AssignedUserIDs   *[]int64       `json:"assignedUserIds,omitempty"`
+	CustomFieldValues map[string]any `json:"customFieldValues,omitempty"`
+}
+
+// links is a link list as events show it: each id once, in order.
+func links(ids []int64) *[]int64 {
+	out := append([]int64{}, unique(ids)...)
+	slices.Sort(out)
+	return &out
+}
+
+// UpdatePartnership applies u to a partnership visible to a, in one transaction.
+func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return updatePartnership(ctx, tx, a, id, u) })
+}
+
+// updatePartnership writes what u changes of the partnership: its own
+// fields, its links and its custom field values. When u changes nothing it
+// writes nothing and returns the partnership as it is.
+func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
+	before, err := lockPartnership(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	owner := pg.Actor{OrganizationID: before.OrganizationID}
+	if err := resolveStageUUID(ctx, tx, owner, &u); err != nil {
+		return nil, err
+	}
+	if err := checkReferences(ctx, tx, owner, updateReferences(u, before.StageID)); err != nil {
+		return nil, err
+	}
+	ps := *before
+	u.Apply(&ps)
+	ps.UpdatedAt = tx.now
+	was, is := partnershipEvent{Partnership: before}, partnershipEvent{Partnership: &ps}
+	if err := relinkPartnership(ctx, tx, ps.ID, u, &was, &is); err != nil {
+		return nil, err
+	}
+	if was.CustomFieldValues, is.CustomFieldValues, err = setCustomFields(ctx, tx, owner, ps.ID, u.CustomFields); err != nil {
+		return nil, err
+	}
+	ev, err := update{org: ps.OrganizationID, typ: "partnership.updated", resourceType: "Partnership", resourceID: ps.ID,
+		before: was, after: is}.event()
+	if err != nil {
+		return nil, err
+	}
+	if ev == nil {
+		return before, nil
+	}
+	if err := writePartnership(ctx, tx, before, &ps); err != nil {
+		return nil, err
+	}
+	changes := []change{*ev}
+	if !sameID(before.StageID, ps.StageID) {
+		moved := *ev
+		moved.typ = "partnership.stage_changed"
+		changes = append(changes, moved)
+	}
+	return &ps, tx.emit(ctx, a, changes...)
+}
+
+// lockPartnership reads a partnership visible to a in tx, locked until tx
+// ends, for a change.
+func lockPartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Partnership, error) {
+	var p pg.Partnership
+	err := tx.get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.id = ? AND `+partnershipVisible+
+		tx.db.dialect.forUpdate(), id, a.OrganizationID, a.OrganizationID)
+	return &p, notFound(err, "Partnership")
+}
+
+// resolveStageUUID turns a stage named by UUID into u.StageID.
+func resolveStageUUID(ctx context.Context, tx *Tx, owner pg.Actor, u *pg.PartnershipUpdate) error {
+	if u.StageUUID == nil {
+		return nil
+	}
+	var id int64
+	err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, *u.StageUUID, owner.OrganizationID)
+	if err != nil {
+		return withField(notFound(err, "Stage"), "stageUuid")
+	}
+	u.StageID = pg.Some(id)
+	return nil
+}
+
+// updateReferences are the records u points a partnership at, whose stage
+// is now from.
+func updateReferences(u pg.PartnershipUpdate, from *int64) references {
+	refs := references{tier: u.TierID.Value, category: u.CategoryID.Value, stage: u.StageID.Value}
+	if u.AssignedUserIDs != nil {
+		refs.users = *u.AssignedUserIDs
+	}
+	if u.TagIDs != nil {
+		refs.tags = *u.TagIDs
+	}
+	if u.StageID.Set {
+		refs.from = from
+	}
+	return refs
+}
+
+// relinkPartnership replaces the link lists u sets, and shows each in the
+// event before and after.
+func relinkPartnership(ctx context.Context, tx *Tx, partnership int64, u pg.PartnershipUpdate, was, is *partnershipEvent) error {
+	for _, l := range []struct {
+		table, col string
+		ids        *[]int64
+		was, is    **[]int64
+	}{
+		{"partnership_tags", "tag_id", u.TagIDs, &was.TagIDs, &is.TagIDs},
+		{"partnership_users", "user_id", u.AssignedUserIDs, &was.AssignedUserIDs, &is.AssignedUserIDs},
+	} {
+		if l.ids == nil {
+			continue
+		}
+		old, err := relink(ctx, tx, l.table, l.col, partnership, *l.ids)
+		if err != nil {
+			return err
+		}
+		*l.was, *l.is = links(old), links(*l.ids)
+	}
+	return nil
+}
+
+// writePartnership writes a partnership's own fields, changed from before;
+// becoming its project's default clears the default of the others.
+func writePartnership(ctx context.Context, tx *Tx, before, ps *pg.Partnership) error {
+	if ps.IsDefault && !before.IsDefault {
+		if err := clearDefault(ctx, tx, ps.ProjectID, ps.ID); err != nil {
+			return err
+		}
+	}
+	_, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, is_support = ?, tier_id = ?, category_id = ?, stage_id = ?,
+		fallback_name = ?, fallback_logo_square_uuid = ?, fallback_website_url = ?, fallback_country_label = ?, updated_at = ? WHERE id = ?`,
+		ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID, ps.Name, ps.LogoSquareUUID, ps.WebsiteURL,
+		ps.CountryLabel, ps.UpdatedAt, ps.ID)
+	return err
+}
+
+func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+// DeletePartnership deletes a partnership visible to a.
+func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		ps, err := getPartnership(ctx, tx.runner, a, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: id,
+			after: map[string]any{"databaseId": id, "partnerId": ps.PartnerID, "projectId": ps.ProjectID}})
+	})
+}
+
+// clearDefault unsets the default flag of the project's partnerships other
+// than keep: one default per project.
+func clearDefault(ctx context.Context, tx *Tx, project *int64, keep int64) error {
+	if project == nil {
+		return nil
+	}
+	_, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, updated_at = ? WHERE project_id = ? AND is_default = ? AND id <> ?`,
+		false, tx.now, *project, true, keep)
+	return err
+}
+
+// withField names field on a NOT_FOUND error from a referenced record.
+func withField(err error, field string) error {
+	if e, ok := err.(*pg.Error); ok && e.Field == "" {
+		c := *e
+		c.Field = field
+		return &c
+	}
+	return err
+}

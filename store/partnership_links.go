@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"strings"
+
+	pg "partnergraph"
+)
+
+// references are the records a partnership change points at.
+type references struct {
+	tier, category, stage *int64
+	users, tags           []int64
+	// from, for a stage change, is the current stage: the move from it to
+	// stage must be allowed.
+	from *int64
+}
+
+// checkReferences verifies, in one statement, that every record refs names
+// is owned by owner, and that a stage change is allowed: the current
+// stage's allowedNextStages, when it lists any, must hold the new stage
+// (staying put and leaving the pipeline are always allowed). The first
+// failure, in the order of the input's fields, is the error.
+func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, refs references) error {
+	type check struct {
+		field, what string
+		want        int
+	}
+	var checks []check
+	var cols []string
+	var args []any
+	owned := func(table, field, what string, ids []int64) {
+		if ids = unique(ids); len(ids) == 0 {
+			return
+		}
+		inList, idArgs := in(ids)
+		checks = append(checks, check{field, what, len(ids)})
+		cols = append(cols, `(SELECT COUNT(*) FROM `+table+` WHERE organization_id = ? AND id IN `+inList+`)`)
+		args = append(append(args, owner.OrganizationID), idArgs...)
+	}
+	one := func(id *int64) []int64 {
+		if id == nil {
+			return nil
+		}
+		return []int64{*id}
+	}
+	owned("tiers", "tierId", "Tier", one(refs.tier))
+	owned("categories", "categoryId", "Category", one(refs.category))
+	owned("stages", "stageId", "Stage", one(refs.stage))
+	owned("tags", "tagIds", "Tag", refs.tags)
+	owned("users", "assignedUserIds", "User", refs.users)
+	move := refs.from != nil && refs.stage != nil && *refs.from != *refs.stage
+	if move {
+		cols = append(cols, `(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = ?)`,
+			`(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = ? AND to_stage_id = ?)`)
+		args = append(args, *refs.from, *refs.from, *refs.stage)
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	counts := make([]int, len(cols))
+	dest := make([]any, len(cols))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := tx.scan(ctx, dest, `SELECT `+strings.Join(cols, ", "), args...); err != nil {
+		return err
+	}
+	for i, c := range checks {
+		if counts[i] != c.want {
+			return &pg.Error{Code: pg.NotFound, Field: c.field, Message: c.what + " not found."}
+		}
+	}
+	if move && counts[len(checks)] > 0 && counts[len(checks)+1] == 0 {
+		return ErrStageTransition
+	}
+	return nil
+}
+
+// relink makes ids a partnership's rows in a link table, writing only the
+// rows that differ, and returns the ids the table held before.
+func relink(ctx context.Context, tx *Tx, table, col string, partnership int64, ids []int64) (old []int64, err error) {
+	ids = unique(ids)
+	del, args := `DELETE FROM `+table+` WHERE partnership_id = ?`, []any{partnership}
+	if len(ids) > 0 {
+		inList, idArgs := in(ids)
+		del, args = del+` AND `+col+` NOT IN `+inList, append(args, idArgs...)
+	}
+	var removed, added []int64
+	if err := tx.all(ctx, &removed, del+` RETURNING `+col, args...); err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 {
+		values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(ids)), ", ")
+		args := make([]any, 0, 2*len(ids))
+		for _, id := range ids {
+			args = append(args, partnership, id)
+		}
+		if err := tx.all(ctx, &added, `INSERT INTO `+table+` (partnership_id, `+col+`) VALUES `+values+`
+			ON CONFLICT DO NOTHING RETURNING `+col, args...); err != nil {
+			return nil, err
+		}
+	}
+	// Before: the rows kept, and those removed.
+	for _, id := range ids {
+		if !slices.Contains(added, id) {
+			old = append(old, id)
+		}
+	}
+	return append(old, removed...), nil
+}
+
+// fieldValue is a custom field and a partnership's value of it (nil for
+// none).
+type fieldValue struct {
+	field *pg.CustomField
+	value *pg.CustomFieldValue
+}
+
+// setCustomFields type-checks each input against its field and stores or
+// removes the value, writing only values that differ from those stored. It
+// returns the values of the fields it was given, before and after, by field
+// id, as events show them.
+func setCustomFields(ctx context.Context, tx *Tx, owner pg.Actor, partnership int64, inputs []pg.CustomFieldInput) (was, is map[string]any, err error) {
+	if len(inputs) == 0 {
+		return nil, nil, nil
+	}
+	stored, err := storedValues(ctx, tx, owner, partnership, inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	was, is = map[string]any{}, map[string]any{}
+	for _, input := range inputs {
+		fv, ok := stored[input.FieldID]
+		if !ok {
+			return nil, nil, &pg.Error{Code: pg.NotFound, Field: input.Path + ".customFieldId", Message: "Custom field not found."}
+		}
+		v, err := input.Check(fv.field)
+		if err != nil {
+			return nil, nil, err
+		}
+		key := itoa(fv.field.ID)
+		if _, seen := was[key]; !seen {
+			was[key] = valueOf(fv.value)
+		}
+		if is[key] = valueOf(v); reflect.DeepEqual(valueOf(fv.value), is[key]) {
+			continue
+		}
+		if err := writeValue(ctx, tx, partnership, fv.field.ID, v); err != nil {
+			return nil, nil, err
+		}
+		fv.value = v
+	}
+	return was, is, nil
+}
+
+// storedValues reads the fields inputs name, owned by owner, each with the
+// partnership's value of it, in one statement.
+func storedValues(ctx context.Context, tx *Tx, owner pg.Actor, partnership int64, inputs []pg.CustomFieldInput) (map[int64]*fieldValue, error) {
+	ids := make([]int64, len(inputs))
+	for i, in := range inputs {
+		ids[i] = in.FieldID
+	}
+	inList, args := in(unique(ids))
+	var rows []struct {
+		pg.CustomField
+		ValueOf     *int64    `db:"value_field_id"`
+		Text        *string   `db:"text_value"`
+		Number      *float64  `db:"number_value"`
+		Date        *string   `db:"date_value"`
+		Boolean     *bool     `db:"boolean_value"`
+		Select      *int64    `db:"select_value"`
+		MultiSelect pg.IDList `db:"multi_select_value"`
+	}
+	if err := tx.all(ctx, &rows, `SELECT `+qualify("f", customFields.cols)+`, v.field_id AS value_field_id, v.text_value, v.number_value,
+		v.date_value, v.boolean_value, v.select_value, v.multi_select_value
+		FROM custom_fields f LEFT JOIN custom_field_values v ON v.field_id = f.id AND v.partnership_id = ?
+		WHERE f.organization_id = ? AND f.id IN `+inList, append([]any{partnership, owner.OrganizationID}, args...)...); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]*fieldValue, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		fv := &fieldValue{field: &r.CustomField}
+		if r.ValueOf != nil {
+			fv.value = &pg.CustomFieldValue{PartnershipID: partnership, FieldID: r.CustomField.ID, Text: r.Text, Number: r.Number,
+				Date: r.Date, Boolean: r.Boolean, Select: r.Select, MultiSelect: r.MultiSelect}
+		}
+		out[r.CustomField.ID] = fv
+	}
+	return out, nil
+}
+
+// valueOf is a custom field value as events show it: the one member set,
+// nil for no value.
+func valueOf(v *pg.CustomFieldValue) any {
+	switch {
+	case v == nil:
+		return nil
+	case v.Text != nil:
+		return *v.Text
+	case v.Number != nil:
+		return *v.Number
+	case v.Date != nil:
+		return *v.Date
+	case v.Boolean != nil:
+		return *v.Boolean
+	case v.Select != nil:
+		return *v.Select
+	}
+	return []int64(v.MultiSelect)
+}
+
+// writeValue stores a partnership's value of a field, or removes it when v
+// is nil.
+func writeValue(ctx context.Context, tx *Tx, partnership, field int64, v *pg.CustomFieldValue) error {
+	if v == nil {
+		_, err := tx.exec(ctx, `DELETE FROM custom_field_values WHERE partnership_id = ? AND field_id = ?`, partnership, field)
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO custom_field_values (`+customFieldValueCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (partnership_id, field_id) DO UPDATE SET text_value = excluded.text_value, number_value = excluded.number_value,
+		date_value = excluded.date_value, boolean_value = excluded.boolean_value, select_value = excluded.select_value,
+		multi_select_value = excluded.multi_select_value, updated_at = excluded.updated_at`,
+		partnership, field, v.Text, v.Number, v.Date, v.Boolean, v.Select, v.MultiSelect, tx.now)
+	return err
+}
