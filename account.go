@@ -9,15 +9,13 @@ type UserCreate struct {
 	Role  Role
 }
 
-// Validate checks every field, reporting the first at fault.
+// Validate checks every field, reporting every one at fault (Error.Fields).
 func (c UserCreate) Validate() error {
-	if err := firstError(validName("name", c.Name), validEmail("email", c.Email)); err != nil {
-		return err
-	}
+	var role error
 	if c.Role != RoleAdmin && c.Role != RoleMember {
-		return InvalidField("role", "role must be ADMIN or MEMBER.")
+		role = badField("role", ReasonInvalidChoice, nil, "role must be ADMIN or MEMBER.")
 	}
-	return nil
+	return allFields(validName("name", c.Name), validEmail("email", c.Email), role)
 }
 
 // APIKeyCreate is a new API key of a user. ExpiresAt, when set, must be in

@@ -1,6 +1,9 @@
 package partnergraph
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Actor is the authenticated principal of a request and the organization it
 // acts on. Every store read of an organization's data and every change takes
@@ -24,6 +27,10 @@ type Actor struct {
 	Permission Permission
 }
 
+// ErrWriteRequired refuses a change to a request whose key, or whose
+// connection to the organization acted on, only reads (seed 001's 403).
+var ErrWriteRequired = Errorf(Forbidden, "Write access required for this operation.")
+
 // CanWrite reports whether the actor may change data.
 func (a Actor) CanWrite() bool { return a.Permission == PermissionWrite }
 
@@ -31,6 +38,29 @@ func (a Actor) CanWrite() bool { return a.Permission == PermissionWrite }
 // the organization acted on: an ADMIN of that very organization.
 func (a Actor) IsAdmin() bool {
 	return a.Role == RoleAdmin && a.OrganizationID == a.KeyOrganizationID
+}
+
+// OwnsPartnership reports whether a acts for the organization that owns p.
+// Only it sets p's pipeline: tier, category, stage, assigned users, tags,
+// custom fields and fallback data.
+func (a Actor) OwnsPartnership(p *Partnership) bool { return a.OrganizationID == p.OrganizationID }
+
+// AuthorizePartnershipChange returns FORBIDDEN when a may not create,
+// change or delete p setting the pipeline fields named (PipelineFields).
+// Its owner may; partner users, who reach p through its partner, get what
+// seed 000 gives them: the project partnerships of their partner, created
+// and deleted, and their isDefault and isSupport set, never the pipeline.
+func (a Actor) AuthorizePartnershipChange(p *Partnership, pipeline []string) error {
+	switch {
+	case a.OwnsPartnership(p):
+		return nil
+	case p.ProjectID == nil:
+		return &Error{Code: Forbidden, Field: "projectId", Message: "Partner users manage the partnerships of projects only."}
+	case len(pipeline) > 0:
+		return &Error{Code: Forbidden, Field: pipeline[0], Message: fmt.Sprintf(
+			"Only the organization that owns the partnership may set %s; partner users set isDefault and isSupport.", pipeline[0])}
+	}
+	return nil
 }
 
 type actorKey struct{}

@@ -20,9 +20,9 @@ type PartnerCreate struct {
 	CountryLabel   *string
 }
 
-// Validate checks every field, reporting the first at fault.
+// Validate checks every field, reporting every one at fault (Error.Fields).
 func (c PartnerCreate) Validate() error {
-	return firstError(
+	return allFields(
 		validLength("companyName", c.CompanyName, 1, 100),
 		validEmail("email", c.Email),
 		validPartnerType(c.PartnerType),
@@ -47,7 +47,8 @@ type PartnerUpdate struct {
 	CountryLabel   Optional[string]
 }
 
-// Validate checks the fields that are set, reporting the first at fault.
+// Validate checks the fields that are set, reporting every one at fault
+// (Error.Fields).
 func (u PartnerUpdate) Validate() error {
 	var errs []error
 	if u.CompanyName != nil {
@@ -68,7 +69,7 @@ func (u PartnerUpdate) Validate() error {
 	if u.PaymentTerms != nil {
 		errs = append(errs, validLength("paymentTerms", *u.PaymentTerms, 1, 50))
 	}
-	return firstError(append(errs, validURL("websiteUrl", u.WebsiteURL.Value),
+	return allFields(append(errs, validURL("websiteUrl", u.WebsiteURL.Value),
 		validOptionalLength("countryLabel", u.CountryLabel.Value, 100))...)
 }
 
@@ -87,14 +88,18 @@ func (u PartnerUpdate) Apply(p *Partner) {
 
 func validPartnerType(t PartnerType) error {
 	if t != PartnerTypeCustomer && t != PartnerTypeSupplier {
-		return InvalidField("partnerType", "partnerType must be CUSTOMER or SUPPLIER.")
+		return badField("partnerType", ReasonInvalidChoice, nil, "partnerType must be CUSTOMER or SUPPLIER.")
 	}
 	return nil
 }
 
 func validSalesAmount(v int64) error {
-	if v < 0 || v > 2147483647 {
-		return InvalidField("salesAmount", "salesAmount must be between 0 and 2147483647.")
+	const most = 2147483647
+	switch {
+	case v < 0:
+		return badField("salesAmount", ReasonBelowMinimum, limit(0), "salesAmount must be between 0 and %d.", most)
+	case v > most:
+		return badField("salesAmount", ReasonAboveMaximum, limit(most), "salesAmount must be between 0 and %d.", most)
 	}
 	return nil
 }
@@ -144,6 +149,31 @@ func (c PartnershipCreate) Validate() error {
 		return c.FallbackData.Validate("fallbackData")
 	}
 	return nil
+}
+
+// PipelineFields names the fields of the owner's pipeline c sets, in input
+// order (see Actor.AuthorizePartnershipChange).
+func (c PartnershipCreate) PipelineFields() []string {
+	return pipelineFields(c.TierID != nil, c.CategoryID != nil, c.StageID != nil, false,
+		len(c.AssignedUserIDs) > 0, len(c.TagIDs) > 0, len(c.CustomFields) > 0, c.FallbackData != nil)
+}
+
+// PipelineFields names the fields of the owner's pipeline u sets, in input
+// order (see Actor.AuthorizePartnershipChange).
+func (u PartnershipUpdate) PipelineFields() []string {
+	return pipelineFields(u.TierID.Set, u.CategoryID.Set, u.StageID.Set, u.StageUUID != nil,
+		u.AssignedUserIDs != nil, u.TagIDs != nil, len(u.CustomFields) > 0, u.FallbackData.Set)
+}
+
+func pipelineFields(set ...bool) []string {
+	names := [...]string{"tierId", "categoryId", "stageId", "stageUuid", "assignedUserIds", "tagIds", "customFields", "fallbackData"}
+	var out []string
+	for i, s := range set {
+		if s {
+			out = append(out, names[i])
+		}
+	}
+	return out
 }
 
 // PartnershipUpdate changes a partnership. Absent fields stay; null ones are
@@ -332,18 +362,10 @@ func ValidateName(field, v string) error { return validName(field, v) }
 // ValidateEmail checks an email address on field.
 func ValidateEmail(field, v string) error { return validEmail(field, v) }
 
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Validate checks fallback data: display text within limits, a web URL.
+// Validate checks fallback data: display text within limits, a web URL;
+// every bad field is reported.
 func (f FallbackData) Validate(path string) error {
-	return firstError(
+	return allFields(
 		validOptionalLength(path+".name", f.Name, 200),
 		validOptionalLength(path+".logoSquareUuid", f.LogoSquareUUID, 100),
 		validURL(path+".websiteUrl", f.WebsiteURL),
@@ -367,9 +389,10 @@ type IntegrationConnect struct {
 	Password   string
 }
 
-// Validate checks the credentials: both given, at most 200 characters.
+// Validate checks the credentials: both given, at most 200 characters;
+// every bad one is reported.
 func (c IntegrationConnect) Validate() error {
-	return firstError(validCredential("login", c.Login), validCredential("password", c.Password))
+	return allFields(validCredential("login", c.Login), validCredential("password", c.Password))
 }
 
 // IntegrationDisconnect names the integration of a partner with a business
@@ -381,10 +404,10 @@ type IntegrationDisconnect struct {
 
 func validCredential(field, v string) error {
 	if strings.TrimSpace(v) == "" {
-		return InvalidField(field, "%s is required.", field)
+		return badField(field, ReasonRequired, limit(1), "%s is required.", field)
 	}
 	if len(v) > 200 {
-		return InvalidField(field, "%s must be at most %d characters.", field, 200)
+		return badField(field, ReasonTooLong, limit(200), "%s must be at most %d characters.", field, 200)
 	}
 	return nil
 }

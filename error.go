@@ -67,7 +67,70 @@ type Error struct {
 	// Field names the input field at fault for BAD_USER_INPUT, as a dotted
 	// path in the client's terms ("input.email", "input.customFields.0.value").
 	Field string
-	Err   error
+	// Fields, for an input's validation, lists every bad field, in input
+	// order; Field and Message are the first's.
+	Fields []FieldError
+	Err    error
+}
+
+// FieldError is one bad field of an input: where (a dotted path, as
+// Error.Field), why (Reason, a word clients may switch on), the bound it
+// broke when it has one (Limit), and a message for people.
+type FieldError struct {
+	Field   string `json:"field"`
+	Reason  Reason `json:"reason"`
+	Message string `json:"message"`
+	// Limit is the bound broken: a length in characters for TOO_SHORT and
+	// TOO_LONG, a value for BELOW_MINIMUM and ABOVE_MAXIMUM.
+	Limit *int64 `json:"limit,omitempty"`
+}
+
+// Reason says why a field is bad.
+type Reason string
+
+const (
+	ReasonRequired      Reason = "REQUIRED"
+	ReasonTooShort      Reason = "TOO_SHORT"
+	ReasonTooLong       Reason = "TOO_LONG"
+	ReasonBelowMinimum  Reason = "BELOW_MINIMUM"
+	ReasonAboveMaximum  Reason = "ABOVE_MAXIMUM"
+	ReasonInvalidFormat Reason = "INVALID_FORMAT"
+	ReasonInvalidChoice Reason = "INVALID_CHOICE"
+	// ReasonInvalid is any other fault.
+	ReasonInvalid Reason = "INVALID"
+)
+
+// badField returns a BAD_USER_INPUT error reporting one bad field.
+func badField(field string, reason Reason, limit *int64, format string, args ...any) *Error {
+	fe := FieldError{Field: field, Reason: reason, Limit: limit, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: BadUserInput, Field: field, Message: fe.Message, Fields: []FieldError{fe}}
+}
+
+// allFields joins the errors of an input's field checks into one
+// BAD_USER_INPUT error that reports every bad field (the first as its Field
+// and Message), or returns nil when none is bad.
+func allFields(errs ...error) error {
+	var out *Error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		e := AsError(err)
+		if len(e.Fields) == 0 && e.Code == BadUserInput {
+			e = badField(e.Field, ReasonInvalid, nil, "%s", e.Message)
+		}
+		if out == nil {
+			first := *e
+			first.Fields = append([]FieldError(nil), e.Fields...)
+			out = &first
+			continue
+		}
+		out.Fields = append(out.Fields, e.Fields...)
+	}
+	if out == nil {
+		return nil
+	}
+	return out
 }
 
 func (e *Error) Error() string {

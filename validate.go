@@ -12,19 +12,24 @@ func validLength(field, v string, min, max int) error {
 	n := utf8.RuneCountInString(v)
 	switch {
 	case n < min && n == 0:
-		return InvalidField(field, "%s is required.", field)
+		return badField(field, ReasonRequired, limit(min), "%s is required.", field)
 	case n < min:
-		return InvalidField(field, "%s must be at least %d characters.", field, min)
+		return badField(field, ReasonTooShort, limit(min), "%s must be at least %d characters.", field, min)
 	case n > max:
-		return InvalidField(field, "%s must be at most %d characters.", field, max)
+		return badField(field, ReasonTooLong, limit(max), "%s must be at most %d characters.", field, max)
 	}
 	return nil
+}
+
+func limit(n int) *int64 {
+	l := int64(n)
+	return &l
 }
 
 // validName checks a required display name: not blank, at most 200 characters.
 func validName(field, v string) error {
 	if strings.TrimSpace(v) == "" {
-		return InvalidField(field, "%s must not be blank.", field)
+		return badField(field, ReasonRequired, limit(1), "%s must not be blank.", field)
 	}
 	return validLength(field, v, 1, 200)
 }
@@ -35,7 +40,7 @@ func validEmail(field, v string) error {
 	}
 	addr, err := mail.ParseAddress(v)
 	if err != nil || addr.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
-		return InvalidField(field, "%s must be a valid email address.", field)
+		return badField(field, ReasonInvalidFormat, nil, "%s must be a valid email address.", field)
 	}
 	return nil
 }
@@ -46,7 +51,7 @@ func validURL(field string, v *string) error {
 	}
 	u, err := url.Parse(*v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(*v) > 2048 {
-		return InvalidField(field, "%s must be an http or https URL.", field)
+		return badField(field, ReasonInvalidFormat, nil, "%s must be an http or https URL.", field)
 	}
 	return nil
 }

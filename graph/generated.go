@@ -362,23 +362,24 @@ type ComplexityRoot struct {
 	}
 
 	Partnership struct {
-		AssignedUsers     func(childComplexity int) int
-		Category          func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		CustomFieldValues func(childComplexity int) int
-		Fallback          func(childComplexity int) int
-		GlobalID          func(childComplexity int) int
-		ID                func(childComplexity int) int
-		IsDefault         func(childComplexity int) int
-		IsSupport         func(childComplexity int) int
-		Organization      func(childComplexity int) int
-		Partner           func(childComplexity int) int
-		Project           func(childComplexity int) int
-		Stage             func(childComplexity int) int
-		Tags              func(childComplexity int) int
-		Tier              func(childComplexity int) int
-		UUID              func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
+		AssignedUsers           func(childComplexity int) int
+		Category                func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		CustomFieldValues       func(childComplexity int) int
+		Fallback                func(childComplexity int) int
+		GlobalID                func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		IsDefault               func(childComplexity int) int
+		IsSupport               func(childComplexity int) int
+		Organization            func(childComplexity int) int
+		Partner                 func(childComplexity int) int
+		Project                 func(childComplexity int) int
+		Stage                   func(childComplexity int) int
+		Tags                    func(childComplexity int) int
+		Tier                    func(childComplexity int) int
+		UUID                    func(childComplexity int) int
+		UpdatedAt               func(childComplexity int) int
+		ViewerCanUpdatePipeline func(childComplexity int) int
 	}
 
 	PartnershipConnection struct {
@@ -744,6 +745,8 @@ type PartnershipResolver interface {
 	AssignedUsers(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.User, error)
 	Tags(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.Tag, error)
 	CustomFieldValues(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.CustomFieldValue, error)
+
+	ViewerCanUpdatePipeline(ctx context.Context, obj *partnergraph.Partnership) (bool, error)
 }
 type ProjectResolver interface {
 	Organization(ctx context.Context, obj *partnergraph.Project) (*partnergraph.Organization, error)
@@ -2358,6 +2361,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partnership.UpdatedAt(childComplexity), true
+	case "Partnership.viewerCanUpdatePipeline":
+		if e.ComplexityRoot.Partnership.ViewerCanUpdatePipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.ViewerCanUpdatePipeline(childComplexity), true
 
 	case "PartnershipConnection.edges":
 		if e.ComplexityRoot.PartnershipConnection.Edges == nil {
@@ -3970,6 +3979,13 @@ type Partnership implements Node {
   fallbackData: FallbackData
   createdAt: Time!
   updatedAt: Time!
+  """
+  Whether the caller may set this partnership's pipeline (tier, category,
+  stage, assigned users, tags, custom fields, fallback data): a key that may
+  write, acting for the organization that owns it. Partner users, who see it
+  through its partner, set isDefault and isSupport only.
+  """
+  viewerCanUpdatePipeline: Boolean!
 }
 
 type FallbackData {
@@ -5237,6 +5253,8 @@ func (ec *executionContext) childFields_Partnership(ctx context.Context, field g
 		return ec.fieldContext_Partnership_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Partnership_updatedAt(ctx, field)
+	case "viewerCanUpdatePipeline":
+		return ec.fieldContext_Partnership_viewerCanUpdatePipeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Partnership", field.Name)
 }
@@ -13826,6 +13844,29 @@ func (ec *executionContext) _Partnership_updatedAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Partnership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Partnership_viewerCanUpdatePipeline(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_viewerCanUpdatePipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partnership().ViewerCanUpdatePipeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_viewerCanUpdatePipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _PartnershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *relay.Connection[*partnergraph.Partnership]) (ret graphql.Marshaler) {
@@ -24757,6 +24798,12 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "viewerCanUpdatePipeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partnership_viewerCanUpdatePipeline(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -138,7 +138,7 @@ func Serve(t testing.TB, db *store.DB, logger *slog.Logger, opts ...Option) (*se
 	cfg := server.Config{
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: webhook.Guard{AllowPrivate: true}, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
-		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m,
+		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m, Idempotency: db,
 		Logger: logger, Introspection: true,
 	}
 	for _, o := range opts {

@@ -14,7 +14,7 @@ import (
 // reads the database directly, bypassing the server.
 func (e *Env) Snapshot(t testing.TB, orgID int64) string {
 	t.Helper()
-	driver, dsn := "sqlite3", "file:"+e.DSN+"?mode=ro"
+	driver, dsn := "sqlite3", sqliteURI(e.DSN, "mode=ro")
 	if strings.HasPrefix(e.DSN, "postgres") {
 		driver, dsn = "pgx", e.DSN
 	}
@@ -75,7 +75,7 @@ func (e *Env) Snapshot(t testing.TB, orgID int64) string {
 // it with ? placeholders.
 func (e *Env) Exec(t testing.TB, query string, args ...any) {
 	t.Helper()
-	driver, dsn := "sqlite3", "file:"+e.DSN+"?_foreign_keys=on&_busy_timeout=10000"
+	driver, dsn := "sqlite3", sqliteURI(e.DSN, "_foreign_keys=on&_busy_timeout=10000")
 	if strings.HasPrefix(e.DSN, "postgres") {
 		driver, dsn = "pgx", e.DSN
 		query = sqlx.Rebind(sqlx.DOLLAR, query)
@@ -88,4 +88,11 @@ func (e *Env) Exec(t testing.TB, query string, args ...any) {
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatalf("exec %q: %v", query, err)
 	}
+}
+
+// sqliteURI is the file: URI of the SQLite file at path, as the store
+// writes it: '%', '?' and '#' in the path (a subtest's folder is named
+// "…sqlite#01") escaped, so the URI names that very file.
+func sqliteURI(path, params string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?" + params
 }

@@ -3,6 +3,9 @@ package resolvers_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,19 +77,61 @@ func TestPartnerUsers(t *testing.T) {
 		t.Run("ReadsThePartnerButCannotEditIt", func(t *testing.T) {
 			env.Query(t, guest.Read, `query($id: ID!) { partner(id: $id) { companyName } }`, map[string]any{"id": gid("Partner", mine.ID)}, nil)
 			env.MustFail(t, guest.Write, `mutation($id: ID!) { updatePartner(input: {id: $id, companyName: "Hijacked"}) { partner { id } } }`,
-				map[string]any{"id": gid("Partner", mine.ID)}, "NOT_FOUND", "")
+				map[string]any{"id": gid("Partner", mine.ID)}, "FORBIDDEN", "")
 			env.MustFail(t, guest.Write, `query($id: ID!) { partner(id: $id) { id } }`, map[string]any{"id": gid("Partner", other.ID)}, "NOT_FOUND", "")
+		})
+		t.Run("SeesTheOwnersProjectsBeforeItsPartnerHasAPartnershipThere", func(t *testing.T) {
+			var d struct {
+				Node struct {
+					Name         string
+					Partnerships struct{ TotalCount int }
+				}
+			}
+			env.Query(t, guest.Read, `query($id: ID!) { node(id: $id) { ... on Project { name partnerships { totalCount } } } }`,
+				map[string]any{"id": gid("Project", owner.project.ID)}, &d)
+			if d.Node.Name != owner.project.Name || d.Node.Partnerships.TotalCount != 0 {
+				t.Fatalf("project as the partner user sees it: %+v", d)
+			}
 		})
 
 		var created struct {
-			CreatePartnership struct{ Partnership struct{ ID string } }
+			CreatePartnership struct {
+				Partnership struct {
+					ID                      string
+					ViewerCanUpdatePipeline bool
+				}
+			}
 		}
-		t.Run("CreatesInTheOwnersProject", func(t *testing.T) {
-			env.Query(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{
-				"partnerId": gid("Partner", mine.ID), "projectId": gid("Project", owner.project.ID), "tierId": gid("Tier", owner.tier.ID)}}, &created)
-			env.MustFail(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{"partnerId": gid("Partner", mine.ID)}}, "BAD_USER_INPUT", "projectId")
+		in := func(extra map[string]any) map[string]any {
+			m := map[string]any{"partnerId": gid("Partner", mine.ID), "projectId": gid("Project", owner.project.ID)}
+			for k, v := range extra {
+				m[k] = v
+			}
+			return map[string]any{"in": m}
+		}
+		// Every field of the owner's pipeline, one at a time.
+		pipeline := map[string]any{"tierId": gid("Tier", owner.tier.ID), "categoryId": gid("Category", owner.category.ID),
+			"stageId": gid("Stage", owner.lead.ID), "assignedUserIds": []string{gid("User", owner.member.ID)},
+			"tagIds": []string{gid("Tag", owner.tags[0].ID)}, "customFields": []any{map[string]any{"customFieldId": gid("CustomField", owner.text.ID), "text": "x"}},
+			"fallbackData": map[string]any{"name": "Mine now"}}
+		t.Run("CreatesInTheOwnersProjectWithoutThePipeline", func(t *testing.T) {
+			before := env.Snapshot(t, owner.org.ID)
+			for field, v := range pipeline {
+				env.MustFail(t, guest.Write, createPartnershipQ, in(map[string]any{field: v}), "FORBIDDEN", field)
+			}
+			// Refused before its malformed value is looked at.
+			env.MustFail(t, guest.Write, createPartnershipQ, in(map[string]any{"tierId": "not-an-id"}), "FORBIDDEN", "tierId")
+			env.MustFail(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{"partnerId": gid("Partner", mine.ID)}}, "FORBIDDEN", "projectId")
 			env.MustFail(t, guest.Write, createPartnershipQ, map[string]any{"in": map[string]any{
 				"partnerId": gid("Partner", other.ID), "projectId": gid("Project", owner.project.ID)}}, "NOT_FOUND", "partnerId")
+			if env.Snapshot(t, owner.org.ID) != before {
+				t.Fatal("a refused create changed the owner's data")
+			}
+			env.Query(t, guest.Write, `mutation($in: CreatePartnershipInput!) { createPartnership(input: $in) { partnership { id viewerCanUpdatePipeline } } }`,
+				in(map[string]any{"isDefault": true}), &created)
+			if created.CreatePartnership.Partnership.ViewerCanUpdatePipeline {
+				t.Fatal("viewerCanUpdatePipeline is true for a partner user")
+			}
 		})
 		id := created.CreatePartnership.Partnership.ID
 		t.Run("ListsOnlyItsOwnPartnersPartnerships", func(t *testing.T) {
@@ -113,8 +158,44 @@ func TestPartnerUsers(t *testing.T) {
 				t.Fatalf("project owner sees %d partnerships, want 2", n)
 			}
 		})
-		t.Run("UpdatesAndDeletesIt", func(t *testing.T) {
-			update(t, env, guest.Write, map[string]any{"id": id, "isSupport": true, "stageId": gid("Stage", owner.lead.ID)})
+		const updateQ = `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { partnership { id } } }`
+		t.Run("SetsItsFlagsButNeverThePipeline", func(t *testing.T) {
+			before := env.Snapshot(t, owner.org.ID)
+			fields := map[string]any{"stageUuid": owner.lead.UUID}
+			for k, v := range pipeline {
+				fields[k] = v
+			}
+			for field, v := range fields {
+				env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": id, field: v}}, "FORBIDDEN", field)
+			}
+			env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": id, "tierId": nil}}, "FORBIDDEN", "tierId")
+			env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": id, "isSupport": true, "tagIds": []string{"bad"}}}, "FORBIDDEN", "tagIds")
+			if env.Snapshot(t, owner.org.ID) != before {
+				t.Fatal("a refused update changed the owner's data")
+			}
+			update(t, env, guest.Write, map[string]any{"id": id, "isSupport": true, "isDefault": false})
+		})
+		t.Run("LeavesThePartnershipsOutsideProjectsAlone", func(t *testing.T) {
+			outside, err := env.DB.CreatePartnership(context.Background(), owner.org.Actor(), pg.PartnershipCreate{PartnerID: mine.ID})
+			pgtest.Must(t, err)
+			oid := gid("Partnership", outside.ID)
+			env.Query(t, guest.Read, `query($id: ID!) { partnership(id: $id) { id } }`, map[string]any{"id": oid}, nil)
+			env.MustFail(t, guest.Write, updateQ, map[string]any{"in": map[string]any{"id": oid, "isSupport": true}}, "FORBIDDEN", "projectId")
+			env.MustFail(t, guest.Write, `mutation($id: ID!) { deletePartnership(input: {id: $id}) { deletedId } }`, map[string]any{"id": oid}, "FORBIDDEN", "projectId")
+		})
+		t.Run("OwnerSetsThePipeline", func(t *testing.T) {
+			var d struct {
+				UpdatePartnership struct {
+					Partnership struct{ ViewerCanUpdatePipeline bool }
+				}
+			}
+			env.Query(t, owner.org.Write, `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { partnership { viewerCanUpdatePipeline } } }`,
+				map[string]any{"in": map[string]any{"id": id, "tierId": gid("Tier", owner.tier.ID)}}, &d)
+			if !d.UpdatePartnership.Partnership.ViewerCanUpdatePipeline {
+				t.Fatal("viewerCanUpdatePipeline is false for the owner")
+			}
+		})
+		t.Run("DeletesIt", func(t *testing.T) {
 			env.Query(t, guest.Write, `mutation($id: ID!) { deletePartnership(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, nil)
 			env.MustFail(t, owner.org.Read, `query($id: ID!) { partnership(id: $id) { id } }`, map[string]any{"id": id}, "NOT_FOUND", "")
 		})
@@ -173,13 +254,13 @@ func TestOrganizationHeaders(t *testing.T) {
 			if !strings.Contains(string(r.Data), "Shared Partner") || !strings.Contains(string(r.Data), `"name":"Target"`) {
 				t.Fatalf("acting on the target should read its data: %s", r.Data)
 			}
-			expect(t, do(requester.Write, write, hdr(requester.UUID, target.org.UUID)), 200, "FORBIDDEN")
+			expect(t, do(requester.Write, write, hdr(requester.UUID, target.org.UUID)), 403, "FORBIDDEN")
 		})
 		t.Run("WriteConnectionWritesButReadKeyStillCannot", func(t *testing.T) {
 			_, err := env.DB.GrantConnection(context.Background(), target.org.Actor(), pg.ConnectionGrant{GranteeOrganizationID: requester.ID, Access: pg.PermissionWrite})
 			pgtest.Must(t, err)
 			expect(t, do(requester.Write, write, hdr("", target.org.UUID)), 200, "")
-			expect(t, do(requester.Read, write, hdr("", target.org.UUID)), 200, "FORBIDDEN")
+			expect(t, do(requester.Read, write, hdr("", target.org.UUID)), 403, "FORBIDDEN")
 			tags, err := env.DB.Tags(context.Background(), target.org.Actor(), pgtest.Str("from-requester"), pg.PageRequest{Limit: 5})
 			pgtest.Must(t, err)
 			if len(tags.Items) != 1 {
@@ -312,4 +393,76 @@ func TestSecretsAreNeverStoredOrLoggedInClear(t *testing.T) {
 	if !strings.Contains(env.Log(), `"msg":"request"`) {
 		t.Fatalf("the log is empty, so searching it proves nothing")
 	}
+}
+
+// TestGraphQLAuthenticatesThenAuthorizesFirst: over GraphQL as over REST, a
+// caller without a valid key is refused (401 with a Bearer challenge)
+// before its document is looked at, and one that may only read is refused
+// a mutation (403 FORBIDDEN) before the document is validated or its
+// variables coerced.
+func TestGraphQLAuthenticatesThenAuthorizesFirst(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		w := newWorld(t, env, "Acme")
+		p := w.partnership(t, env, w.partner(t, env, "TechCorp"))
+		guest := env.Org(t, "Reader")
+		_, err := env.DB.GrantConnection(context.Background(), w.org.Actor(), pg.ConnectionGrant{GranteeOrganizationID: guest.ID, Access: pg.PermissionRead})
+		pgtest.Must(t, err)
+		const update = `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { partnership { id } } }`
+		malformed := []struct {
+			name, query string
+			vars        map[string]any
+		}{
+			{"BadVariable", update, map[string]any{"in": map[string]any{"id": gid("Partnership", p.ID), "isDefault": "yes"}}},
+			{"MissingVariable", update, nil},
+			{"UnknownField", `mutation { updatePartnership(input: {id: "x"}) { nothing } }`, nil},
+			{"DoesNotParse", `mutation { updatePartnership(`, nil},
+		}
+		for _, m := range malformed {
+			t.Run(m.name, func(t *testing.T) {
+				for _, auth := range []string{"", "Bearer pgk_unknown", "Basic dXNlcjpwYXNz"} {
+					r := env.Do(t, pgtest.Request{Query: m.query, Variables: m.vars, Header: map[string]string{"Authorization": auth}})
+					if r.Status != 401 || len(r.Errors) != 1 || r.Errors[0].Code() != "UNAUTHENTICATED" || !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
+						t.Fatalf("%q: %d %+v %q", auth, r.Status, r.Errors, r.Header.Get("WWW-Authenticate"))
+					}
+				}
+				for label, req := range map[string]pgtest.Request{
+					"ReadKey":        {Key: w.org.Read, Query: m.query, Variables: m.vars},
+					"ReadConnection": {Key: guest.Write, Query: m.query, Variables: m.vars, Header: map[string]string{"Target-Organization-ID": w.org.UUID}},
+				} {
+					r := env.Do(t, req)
+					if r.Status != 403 || len(r.Errors) != 1 || r.Errors[0].Code() != "FORBIDDEN" || r.Data != nil {
+						t.Fatalf("%s: %d %+v %s", label, r.Status, r.Errors, r.Data)
+					}
+				}
+			})
+		}
+		t.Run("TheOperationNamedIsTheOneJudged", func(t *testing.T) {
+			doc := `query Read { viewer { permission } } mutation Write { createTag(input: {name: "x"}) { tag { id } } }`
+			r := env.Do(t, pgtest.Request{Key: w.org.Read, Query: doc, Variables: map[string]any{}, Header: nil})
+			if len(r.Errors) == 0 {
+				t.Fatal("two operations and no name: want an error")
+			}
+			body, _ := json.Marshal(map[string]any{"query": doc, "operationName": "Read"})
+			if got := postRaw(t, env, w.org.Read, body); !strings.Contains(got, `"permission":"READ"`) {
+				t.Fatalf("the query of a document that also holds a mutation: %s", got)
+			}
+			body, _ = json.Marshal(map[string]any{"query": doc, "operationName": "Write"})
+			if got := postRaw(t, env, w.org.Read, body); !strings.Contains(got, `"FORBIDDEN"`) {
+				t.Fatalf("the mutation named: %s", got)
+			}
+		})
+	})
+}
+
+func postRaw(t *testing.T, env *pgtest.Env, key string, body []byte) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", env.Server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := env.Server.Client().Do(req)
+	pgtest.Must(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

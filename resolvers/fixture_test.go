@@ -89,12 +89,20 @@ func (w *world) partner(t testing.TB, env *pgtest.Env, name string) *pg.Partner 
 	return p
 }
 
-// partnership creates a fully linked partnership through the store.
+// partnership creates a fully linked partnership of w's project through
+// the store.
 func (w *world) partnership(t testing.TB, env *pgtest.Env, p *pg.Partner) *pg.Partnership {
+	t.Helper()
+	return w.partnershipIn(t, env, p, &w.project.ID)
+}
+
+// partnershipIn creates a fully linked partnership of a project (a partner
+// has one per project at most) through the store.
+func (w *world) partnershipIn(t testing.TB, env *pgtest.Env, p *pg.Partner, project *int64) *pg.Partnership {
 	t.Helper()
 	text, num, sel := "notes", 42.5, int64(1)
 	ps, err := env.DB.CreatePartnership(context.Background(), w.org.Actor(), pg.PartnershipCreate{
-		PartnerID: p.ID, ProjectID: &w.project.ID, TierID: &w.tier.ID, CategoryID: &w.category.ID, StageID: &w.lead.ID,
+		PartnerID: p.ID, ProjectID: project, TierID: &w.tier.ID, CategoryID: &w.category.ID, StageID: &w.lead.ID,
 		AssignedUserIDs: []int64{w.org.Admin.ID, w.member.ID}, TagIDs: []int64{w.tags[0].ID, w.tags[1].ID},
 		CustomFields: []pg.CustomFieldInput{
 			{FieldID: w.text.ID, Text: &text}, {FieldID: w.number.ID, Number: &num},

@@ -1,7 +1,10 @@
 package resolvers_test
 
 import (
+	"context"
 	"testing"
+
+	pg "partnergraph"
 
 	"partnergraph/pgtest"
 )
@@ -35,10 +38,12 @@ func TestNestedQueryStatementsDoNotGrowWithRows(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
 		w := newWorld(t, env, "Acme")
+		second, err := env.DB.CreateProject(context.Background(), w.org.Actor(), pg.ProjectCreate{Name: "Second"})
+		pgtest.Must(t, err)
 		for i := 0; i < 100; i++ {
 			p := w.partner(t, env, "Partner "+string(rune('A'+i%26))+string(rune('a'+i/26)))
 			w.partnership(t, env, p)
-			w.partnership(t, env, p)
+			w.partnershipIn(t, env, p, &second.ID)
 		}
 		// Warm the key's lastUsedAt, written at most once a minute, so it
 		// does not count in the first measured run only.

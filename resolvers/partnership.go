@@ -60,6 +60,11 @@ func (r *partnershipResolver) CustomFieldValues(ctx context.Context, p *pg.Partn
 	return loaders.For(ctx).CustomValuesByPartnership.Load(ctx, p.ID)()
 }
 
+func (r *partnershipResolver) ViewerCanUpdatePipeline(ctx context.Context, p *pg.Partnership) (bool, error) {
+	a, err := reader(ctx)
+	return err == nil && a.CanWrite() && a.OwnsPartnership(p), err
+}
+
 func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
 	a, err := reader(ctx)
 	if err != nil {
@@ -94,6 +99,19 @@ func (r *mutationResolver) CreatePartnership(ctx context.Context, in model.Creat
 	if c.PartnerID, err = r.partnerRef(ctx, a, "partnerId", in.PartnerID); err != nil {
 		return nil, err
 	}
+	if err := decodeCreate(&c, in); err != nil {
+		return nil, r.createRefusal(ctx, a, c.PartnerID, in, err)
+	}
+	p, err := r.DB.CreatePartnership(ctx, a, c)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+}
+
+// decodeCreate decodes the references of a create input into c.
+func decodeCreate(c *pg.PartnershipCreate, in model.CreatePartnershipInput) error {
+	var err error
 	refs := []struct {
 		dst   **int64
 		field string
@@ -107,24 +125,52 @@ func (r *mutationResolver) CreatePartnership(ctx context.Context, in model.Creat
 	}
 	for _, ref := range refs {
 		if *ref.dst, err = relay.DecodeOptionalID(ref.field, ref.typ, ref.gid); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if c.AssignedUserIDs, err = relay.DecodeIDs("assignedUserIds", pg.TypeUser, in.AssignedUserIds); err != nil {
-		return nil, err
+		return err
 	}
 	if c.TagIDs, err = relay.DecodeIDs("tagIds", pg.TypeTag, in.TagIds); err != nil {
-		return nil, err
+		return err
 	}
 	if c.CustomFields, err = customFieldInputs(in.CustomFields); err != nil {
-		return nil, err
+		return err
 	}
 	c.FallbackData = fallbackData(in.FallbackData)
-	p, err := r.DB.CreatePartnership(ctx, a, c)
-	if err != nil {
-		return nil, err
+	return nil
+}
+
+// createRefusal is err, a create input that does not decode, unless the
+// caller may not make such a change at all (a partner user sending the
+// owner's pipeline): authorization is reported before validation.
+func (r *mutationResolver) createRefusal(ctx context.Context, a pg.Actor, partnerID int64, in model.CreatePartnershipInput, err error) error {
+	sent := pg.PartnershipCreate{AssignedUserIDs: make([]int64, len(in.AssignedUserIds)), TagIDs: make([]int64, len(in.TagIds)),
+		CustomFields: make([]pg.CustomFieldInput, len(in.CustomFields))}
+	if in.TierID != nil {
+		sent.TierID = new(int64)
 	}
-	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+	if in.CategoryID != nil {
+		sent.CategoryID = new(int64)
+	}
+	if in.StageID != nil {
+		sent.StageID = new(int64)
+	}
+	if in.ProjectID != nil {
+		sent.ProjectID = new(int64)
+	}
+	if in.FallbackData != nil {
+		sent.FallbackData = &pg.FallbackData{}
+	}
+	partner, perr := r.DB.Partner(ctx, a, partnerID)
+	if perr != nil {
+		return err
+	}
+	if refused := a.AuthorizePartnershipChange(&pg.Partnership{OrganizationID: partner.OrganizationID, ProjectID: sent.ProjectID},
+		sent.PipelineFields()); refused != nil {
+		return refused
+	}
+	return err
 }
 
 func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.UpdatePartnershipInput) (*model.PartnershipPayload, error) {
@@ -136,9 +182,46 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 	if err != nil {
 		return nil, err
 	}
+	u, err := partnershipUpdate(in)
+	if err != nil {
+		return nil, r.updateRefusal(ctx, a, id, in, err)
+	}
+	p, err := r.DB.UpdatePartnership(ctx, a, id, u)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+}
+
+// updateRefusal is err, an update input that does not decode, unless the
+// caller may not make such a change to the partnership at all (a partner
+// user sending the owner's pipeline): authorization is reported before
+// validation.
+func (r *mutationResolver) updateRefusal(ctx context.Context, a pg.Actor, id int64, in model.UpdatePartnershipInput, err error) error {
+	sent := pg.PartnershipUpdate{TierID: pg.Optional[int64]{Set: in.TierID.IsSet()}, CategoryID: pg.Optional[int64]{Set: in.CategoryID.IsSet()},
+		StageID: pg.Optional[int64]{Set: in.StageID.IsSet()}, StageUUID: in.StageUUID,
+		CustomFields: make([]pg.CustomFieldInput, len(in.CustomFields)), FallbackData: pg.Optional[pg.FallbackData]{Set: in.FallbackData.IsSet()}}
+	if in.AssignedUserIds.IsSet() {
+		sent.AssignedUserIDs = &[]int64{}
+	}
+	if in.TagIds.IsSet() {
+		sent.TagIDs = &[]int64{}
+	}
+	p, perr := r.DB.Partnership(ctx, a, id)
+	if perr != nil {
+		return err
+	}
+	if refused := a.AuthorizePartnershipChange(p, sent.PipelineFields()); refused != nil {
+		return refused
+	}
+	return err
+}
+
+// partnershipUpdate decodes an update input.
+func partnershipUpdate(in model.UpdatePartnershipInput) (pg.PartnershipUpdate, error) {
 	u := pg.PartnershipUpdate{IsDefault: in.IsDefault, IsSupport: in.IsSupport, StageUUID: in.StageUUID}
 	if in.StageUUID != nil && in.StageID.IsSet() {
-		return nil, pg.InvalidField("stageUuid", "Pass stageId or stageUuid, not both.")
+		return u, pg.InvalidField("stageUuid", "Pass stageId or stageUuid, not both.")
 	}
 	refs := []struct {
 		dst   *pg.Optional[int64]
@@ -156,35 +239,32 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 		}
 		v, err := relay.DecodeOptionalID(ref.field, ref.typ, ref.gid.Value)
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		*ref.dst = pg.Optional[int64]{Set: true, Value: v}
 	}
 	if gids, ok := in.AssignedUserIds.ValueOK(); ok {
 		ids, err := relay.DecodeIDs("assignedUserIds", pg.TypeUser, gids)
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		u.AssignedUserIDs = &ids
 	}
 	if gids, ok := in.TagIds.ValueOK(); ok {
 		ids, err := relay.DecodeIDs("tagIds", pg.TypeTag, gids)
 		if err != nil {
-			return nil, err
+			return u, err
 		}
 		u.TagIDs = &ids
 	}
+	var err error
 	if u.CustomFields, err = customFieldInputs(in.CustomFields); err != nil {
-		return nil, err
+		return u, err
 	}
 	if fd, ok := in.FallbackData.ValueOK(); ok {
 		u.FallbackData = pg.Optional[pg.FallbackData]{Set: true, Value: fallbackData(fd)}
 	}
-	p, err := r.DB.UpdatePartnership(ctx, a, id, u)
-	if err != nil {
-		return nil, err
-	}
-	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+	return u, nil
 }
 
 func (r *mutationResolver) DeletePartnership(ctx context.Context, in model.DeleteInput) (*model.DeletePayload, error) {

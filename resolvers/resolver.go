@@ -56,8 +56,9 @@ func (r *Resolver) PartnerIntegration() graph.PartnerIntegrationResolver {
 type queryResolver struct{ *Resolver }
 type mutationResolver struct{ *Resolver }
 
-// ErrWriteRequired is seed 001's 403.
-var ErrWriteRequired = pg.Errorf(pg.Forbidden, "Write access required for this operation.")
+// ErrWriteRequired is seed 001's 403, the domain's one refusal of a change
+// to a key that only reads.
+var ErrWriteRequired = pg.ErrWriteRequired
 
 // ErrAdminRequired refuses management operations to MEMBERs and to keys
 // acting on another organization.

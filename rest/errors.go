@@ -28,49 +28,77 @@ func asAPIError(err error) *apiError {
 	return &apiError{status: http.StatusInternalServerError, code: pg.Internal, message: "Internal error."}
 }
 
-func (f errorFormat) write(w http.ResponseWriter, err error) {
+// render is err as the API's error response.
+func (f errorFormat) render(err error) reply {
 	e := asAPIError(err)
-	retry := e.status == http.StatusTooManyRequests || e.status == http.StatusServiceUnavailable
-	if retry && w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", "1")
-	}
 	switch f {
 	case journeyBeeErrors:
 		status, msg := journeyBee(e)
-		writeJSON(w, status, "application/json", map[string]string{"error": msg})
+		return jsonReply(status, "application/json", map[string]string{"error": msg})
 	case iqmetrixErrors:
 		msg := e.message
 		code := strings.ReplaceAll(http.StatusText(e.status), " ", "")
 		if e.status == http.StatusNotFound {
 			msg, code = "Entity Not Found", "EntityNotFound"
 		}
-		writeJSON(w, e.status, "application/json", map[string]string{"Message": msg, "ErrorCode": code})
+		return jsonReply(e.status, "application/json", map[string]string{"Message": msg, "ErrorCode": code})
 	case jsonAPIErrors:
-		// JSON:API: a request naming a related resource that does not
-		// exist is 404.
-		if e.code == pg.NotFound {
-			e.status = http.StatusNotFound
-		}
-		obj := map[string]any{"status": strconv.Itoa(e.status), "code": string(e.code),
-			"title": http.StatusText(e.status), "detail": e.message}
-		if p := jsonAPIPointer(e.pointer); p != "" {
-			obj["source"] = map[string]string{"pointer": p}
-		}
-		writeJSON(w, e.status, "application/vnd.api+json", map[string]any{"errors": []any{obj}})
+		return jsonAPIDocument(e)
 	case fastAPIErrors:
-		writeFastAPI(w, e)
-	default:
-		body := map[string]any{"code": e.code, "message": e.message}
-		if e.pointer != "" {
-			body["field"] = snake(e.pointer)
-		}
-		writeJSON(w, e.status, "application/json", map[string]any{"error": body})
+		return fastAPI(e)
 	}
+	body := map[string]any{"code": e.code, "message": e.message}
+	if e.pointer != "" {
+		body["field"] = snake(e.pointer)
+	}
+	return jsonReply(e.status, "application/json", map[string]any{"error": body})
+}
+
+// formatOf is the error format of the API a path belongs to.
+func formatOf(path string) errorFormat {
+	switch {
+	case strings.HasPrefix(path, "/v1/Partners("):
+		return iqmetrixErrors
+	case strings.HasPrefix(path, "/api/v1/partner_integrations"):
+		return jsonAPIErrors
+	case strings.HasPrefix(path, "/api"):
+		return journeyBeeErrors
+	case strings.HasPrefix(path, "/partners"):
+		return fastAPIErrors
+	}
+	return partnershipErrors
+}
+
+// jsonAPIDocument renders a JSON:API error document (seed 003). A request
+// naming a related resource that does not exist is 404, as JSON:API says.
+func jsonAPIDocument(e *apiError) reply {
+	if e.code == pg.NotFound {
+		e.status = http.StatusNotFound
+	}
+	obj := map[string]any{"status": strconv.Itoa(e.status), "code": string(e.code),
+		"title": http.StatusText(e.status), "detail": e.message}
+	switch p := jsonAPIPointer(e.pointer); {
+	case isHeader(e.pointer):
+		obj["source"] = map[string]string{"header": e.pointer}
+	case p != "":
+		obj["source"] = map[string]string{"pointer": p}
+	}
+	return jsonReply(e.status, mediaJSONAPI, map[string]any{"errors": []any{obj}})
+}
+
+// isHeader reports whether an error's field is a request header
+// (Requester-Organization-ID, Idempotency-Key) rather than a body member.
+func isHeader(field string) bool {
+	return strings.Contains(field, "-") && !strings.HasPrefix(field, "/")
 }
 
 // journeyBee maps an error onto seed 001's five documented errors.
 func journeyBee(e *apiError) (int, string) {
 	switch {
+	case e.raw, e.pointer == idempotencyHeader:
+		// Not one of the document's errors: the request's form, or its
+		// Idempotency-Key, which the document does not know of.
+		return e.status, e.message
 	case e.code == pg.Unauthenticated:
 		return http.StatusUnauthorized, "Invalid API key or insufficient permissions"
 	case e.code == pg.Forbidden:
@@ -109,16 +137,27 @@ func jsonAPIPointer(field string) string {
 	return "/data"
 }
 
-// writeFastAPI renders seed 004's errors: validation as 422 with a detail
-// list naming each bad field, anything else as {"detail": message}.
-func writeFastAPI(w http.ResponseWriter, e *apiError) {
-	if len(e.errs) == 0 && (e.code == pg.BadUserInput) {
+// fastAPI renders seed 004's errors: validation as 422 with a detail list
+// naming each bad field, anything else as {"detail": message}.
+func fastAPI(e *apiError) reply {
+	if e.raw {
+		detail := e.message
+		if e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed {
+			detail = http.StatusText(e.status) // FastAPI's own answers
+		}
+		return jsonReply(e.status, "application/json", map[string]any{"detail": detail})
+	}
+	if len(e.errs) == 0 && e.code == pg.BadUserInput && len(e.fields) > 0 {
+		for _, fe := range e.fields {
+			e.errs = append(e.errs, fastAPIField(fe))
+		}
+	}
+	if len(e.errs) == 0 && e.code == pg.BadUserInput {
 		loc := []any{"body"}
-		if e.pointer != "" {
+		if isHeader(e.pointer) {
+			loc = []any{"header", e.pointer}
+		} else if e.pointer != "" {
 			for _, part := range strings.Split(e.pointer, ".") {
-				if strings.EqualFold(part, "Requester-Organization-ID") || strings.EqualFold(part, "Target-Organization-ID") {
-					loc = []any{"header"}
-				}
 				loc = append(loc, snake(part))
 			}
 		}
@@ -129,10 +168,9 @@ func writeFastAPI(w http.ResponseWriter, e *apiError) {
 		for i, fe := range e.errs {
 			detail[i] = map[string]any{"loc": fe.loc, "msg": fe.msg, "type": fe.kind}
 		}
-		writeJSON(w, http.StatusUnprocessableEntity, "application/json", map[string]any{"detail": detail})
-		return
+		return jsonReply(http.StatusUnprocessableEntity, "application/json", map[string]any{"detail": detail})
 	}
-	writeJSON(w, e.status, "application/json", map[string]any{"detail": e.message})
+	return jsonReply(e.status, "application/json", map[string]any{"detail": e.message})
 }
 
 // snake turns a GraphQL field name (companyName) into the REST one

@@ -5,9 +5,12 @@ package rest
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
 )
 
 const integrationSelection = `uuid login status connectedAt disconnectedAt createdAt updatedAt business { uuid } partner { uuid }`
@@ -48,16 +51,19 @@ func (i gqlIntegration) document() map[string]any {
 // integrationRequest is the JSON:API document both endpoints take.
 type integrationRequest struct {
 	Data *struct {
-		Type       *string `json:"type"`
-		Attributes *struct {
-			Login    json.RawMessage `json:"integration_login"`
-			Password json.RawMessage `json:"integration_password"`
-		} `json:"attributes"`
+		Type          *string                `json:"type"`
+		Attributes    *integrationAttributes `json:"attributes"`
 		Relationships *struct {
 			Business json.RawMessage `json:"business"`
 			Partner  json.RawMessage `json:"partner"`
 		} `json:"relationships"`
 	} `json:"data"`
+}
+
+// integrationAttributes are connect's attributes: the credentials.
+type integrationAttributes struct {
+	Login    json.RawMessage `json:"integration_login"`
+	Password json.RawMessage `json:"integration_password"`
 }
 
 func jsonAPIError(status int, pointer, detail string) *apiError {
@@ -81,38 +87,54 @@ func decodeIntegration(body []byte, withCredentials bool) (map[string]any, error
 	case d.Relationships == nil:
 		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/relationships", "relationships is required.")
 	}
+	type related struct {
+		raw         json.RawMessage
+		name, field string
+		typ         string
+		id          string
+	}
+	rels := []related{{d.Relationships.Business, "business", "businessId", pg.TypeOrganization, ""},
+		{d.Relationships.Partner, "partner", "partnerId", pg.TypePartner, ""}}
+	for i := range rels {
+		var err error
+		if rels[i].id, err = relationshipID(rels[i].raw, rels[i].name); err != nil {
+			return nil, err
+		}
+	}
 	input := map[string]any{}
-	business, err := relationshipID(d.Relationships.Business, "business")
-	if err != nil {
-		return nil, err
+	if withCredentials {
+		if err := credentials(d.Attributes, input); err != nil {
+			return nil, err
+		}
 	}
-	partner, err := relationshipID(d.Relationships.Partner, "partner")
-	if err != nil {
-		return nil, err
+	// Validation done, the related resources: one of an id no resource
+	// can have is not found.
+	for _, rel := range rels {
+		var err error
+		if input[rel.field], err = relatedID(rel.id, rel.typ, rel.name); err != nil {
+			return nil, err
+		}
 	}
-	input["businessId"] = business
-	if n, err := strconv.ParseInt(partner, 10, 64); err == nil && n > 0 {
-		partner = globalID("Partner", n)
+	return input, nil
+}
+
+// credentials validates connect's attributes into input.
+func credentials(attrs *integrationAttributes, input map[string]any) error {
+	if attrs == nil {
+		return jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes", "attributes is required.")
 	}
-	input["partnerId"] = partner
-	if !withCredentials {
-		return input, nil
-	}
-	if d.Attributes == nil {
-		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes", "attributes is required.")
-	}
-	login, ok := stringOrNumber(d.Attributes.Login)
+	login, ok := stringOrNumber(attrs.Login)
 	if !ok || login == "" {
-		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_login", "integration_login must be a non-empty string.")
+		return jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_login", "integration_login must be a non-empty string.")
 	}
 	// The seed lists the password as an integer; a string or a number is
 	// accepted and stored as text.
-	password, ok := stringOrNumber(d.Attributes.Password)
+	password, ok := stringOrNumber(attrs.Password)
 	if !ok || password == "" {
-		return nil, jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_password", "integration_password must be a non-empty string or number.")
+		return jsonAPIError(http.StatusUnprocessableEntity, "/data/attributes/integration_password", "integration_password must be a non-empty string or number.")
 	}
 	input["login"], input["password"] = login, password
-	return input, nil
+	return nil
 }
 
 // relationshipID reads a relationship as the seed shows it ({id, type}) or
@@ -146,6 +168,26 @@ func relationshipID(raw json.RawMessage, want string) (string, error) {
 		return "", jsonAPIError(http.StatusUnprocessableEntity, pointer+"/id", "id is required.")
 	}
 	return s, nil
+}
+
+// relatedID is the GraphQL ID of a related resource the document names by
+// its integer id or its UUID (in any case: RFC 9562), as a business or
+// partner is known elsewhere (seed 001's companyId, seed 004's UUIDs). An id
+// of neither form names no resource: that resource is not found (404), as
+// JSON:API answers for a missing related resource.
+func relatedID(id, typ, name string) (string, error) {
+	if n, ok := positiveID(id); ok {
+		return globalID(typ, n), nil
+	}
+	if u, err := uuid.Parse(id); err == nil {
+		return u.String(), nil
+	}
+	if t, _, ok := pg.ParseGlobalID(id); ok && t == typ {
+		return id, nil
+	}
+	e := errNotFound(strings.ToUpper(name[:1]) + name[1:])
+	e.pointer = "/data/relationships/" + name
+	return "", e
 }
 
 func stringOrNumber(raw json.RawMessage) (string, bool) {

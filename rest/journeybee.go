@@ -8,6 +8,10 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/google/uuid"
+
+	pg "partnergraph"
 )
 
 // customFieldTypes maps seed 001's value keys and type names to the schema's.
@@ -20,28 +24,31 @@ var customFieldTypes = map[string]struct{ graphType, member string }{
 	"multi_select": {"MULTI_SELECT", "multiSelect"},
 }
 
+// updatePartnership is seed 001's PATCH. Its body is validated before its
+// path's records are looked up (a bad body is 400 even for a partnership
+// that does not exist), and every member it takes is of the owner's
+// pipeline, so a caller who may not set those is refused (403) before what
+// is wrong with its body is reported.
 func updatePartnership(c *call) (int, any, error) {
+	body, err := c.decode()
+	var input map[string]any
+	if err == nil {
+		input, err = journeyBeeInput(body)
+	}
+	if err != nil {
+		if refused := c.pipelineRefused(); refused != nil {
+			return 0, nil, refused
+		}
+		return 0, nil, err
+	}
 	id, err := c.pathID("partnershipId", "Partnership")
 	if err != nil {
 		return 0, nil, err
 	}
-	if c.r.PathValue("companyId") != "" {
-		// The company of the path is the organization the key acts on.
-		var org struct{ Organization struct{ DatabaseID int64 } }
-		if err := c.run(`{ organization { databaseId } }`, nil, &org); err != nil {
+	if company := c.r.PathValue("companyId"); company != "" {
+		if err := c.actsOnCompany(company); err != nil {
 			return 0, nil, err
 		}
-		if c.r.PathValue("companyId") != strconv.FormatInt(org.Organization.DatabaseID, 10) {
-			return 0, nil, &apiError{status: http.StatusNotFound, code: "NOT_FOUND", message: "Partnership not found."}
-		}
-	}
-	body, err := c.decode()
-	if err != nil {
-		return 0, nil, err
-	}
-	input, err := journeyBeeInput(body)
-	if err != nil {
-		return 0, nil, err
 	}
 	input["id"] = id
 	var data struct {
@@ -59,6 +66,48 @@ func updatePartnership(c *call) (int, any, error) {
 	}
 	p := data.UpdatePartnership.Partnership
 	return http.StatusOK, map[string]any{"id": p.DatabaseID, "uuid": p.UUID, "updated_at": p.UpdatedAt.UTC().Format(time.RFC3339)}, nil
+}
+
+// actsOnCompany checks the path's company, by integer id or UUID, is the
+// organization the key acts on; any other is not found.
+func (c *call) actsOnCompany(company string) error {
+	var data struct {
+		Organization struct {
+			DatabaseID int64
+			UUID       string
+		}
+	}
+	if err := c.run(`{ organization { databaseId uuid } }`, nil, &data); err != nil {
+		return err
+	}
+	if n, ok := positiveID(company); ok && n == data.Organization.DatabaseID {
+		return nil
+	}
+	if u, err := uuid.Parse(company); err == nil && u.String() == data.Organization.UUID {
+		return nil
+	}
+	return errNotFound("Partnership")
+}
+
+// pipelineRefused is the refusal of a caller who may not set the pipeline
+// of the path's partnership (a partner user, seed 000), asked of the graph;
+// nil when the caller may, or when the partnership is not to be found (that
+// comes after validation).
+func (c *call) pipelineRefused() error {
+	id, err := c.pathID("partnershipId", "Partnership")
+	if err != nil {
+		return nil
+	}
+	var data struct {
+		Partnership struct{ ViewerCanUpdatePipeline bool }
+	}
+	if c.run(`query($id: ID!) { partnership(id: $id) { viewerCanUpdatePipeline } }`, map[string]any{"id": id}, &data) != nil {
+		return nil
+	}
+	if !data.Partnership.ViewerCanUpdatePipeline {
+		return fromDomain(pg.ErrWriteRequired)
+	}
+	return nil
 }
 
 // journeyBeeInput maps seed 001's body onto UpdatePartnershipInput.

@@ -16,7 +16,7 @@ import (
 func TestRepeatedRequestsChangeNothing(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
-		c := client{env, t}
+		c := client{env: env, t: t}
 		org, _ := seed001World(t, env)
 		f := newFixture(t, env, "Supplier Co")
 		business := env.Org(t, "Business Inc")

@@ -17,9 +17,9 @@ var openAPIDocument []byte
 // format when the request's Accept header rules JSON out.
 func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	if !acceptsJSON(r.Header.Values("Accept")) {
-		writeJSON(w, http.StatusNotAcceptable, "application/json", map[string]any{"error": map[string]string{
+		writeReply(w, jsonReply(http.StatusNotAcceptable, "application/json", map[string]any{"error": map[string]string{
 			"code": string(pg.BadUserInput), "message": "This document is JSON: accept application/json.",
-		}})
+		}}))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -26,7 +26,7 @@ var (
 
 // loadOpenAPI builds a validator of rest/openapi.json, the document the
 // server serves at /openapi.json.
-func loadOpenAPI(t *testing.T) validator.Validator {
+func loadOpenAPI(t testing.TB) validator.Validator {
 	t.Helper()
 	openAPIOnce.Do(func() {
 		spec, err := os.ReadFile("openapi.json")
@@ -66,7 +66,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 }
 
 // checkOpenAPI validates a response the shim gave against the document.
-func checkOpenAPI(t *testing.T, method, path string, status int, header http.Header, body []byte) {
+func checkOpenAPI(t testing.TB, method, path string, status int, header http.Header, body []byte) {
 	t.Helper()
 	if strings.HasPrefix(path, "/graphql") {
 		return

@@ -4,11 +4,10 @@ package rest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -31,8 +30,13 @@ type PartnerResponse struct {
 	GuestOrganizationID *string   `json:"guest_organization_id"`
 }
 
-// partnerBody validates seed 004's body, reporting every bad field at once
-// as FastAPI does.
+// seed004Members are seed 004's body members, in the document's order.
+var seed004Members = []string{"company_name", "sales_amount", "partner_type", "email", "frequency", "payment_terms"}
+
+// partnerBody decodes seed 004's headers and body into the createPartner
+// input, reporting every fault at once as FastAPI does: a missing or
+// malformed header or member is this decoder's to report; every limit a
+// decoded value breaks is the domain's (PartnerCreate.Validate), translated.
 func partnerBody(r *http.Request, body []byte) (map[string]any, []fieldError) {
 	var errs []fieldError
 	for _, h := range []string{auth.RequesterHeader, auth.TargetHeader} {
@@ -48,66 +52,97 @@ func partnerBody(r *http.Request, body []byte) (map[string]any, []fieldError) {
 	if err := json.Unmarshal(body, &m); err != nil || m == nil {
 		return nil, append(errs, fieldError{loc: []any{"body"}, msg: "Input should be a valid dictionary or object", kind: "model_attributes_type"})
 	}
-	input := map[string]any{}
-	str := func(key, field string, max int) {
-		raw, ok := m[key]
-		if !ok {
-			errs = append(errs, fieldError{loc: []any{"body", key}, msg: "Field required", kind: "missing"})
-			return
+	c, byMember := decodePartner(m)
+	if err := c.Validate(); err != nil {
+		for _, fe := range pg.AsError(err).Fields {
+			if member := snake(fe.Field); byMember[member] == nil {
+				byMember[member] = []fieldError{fastAPIField(fe)}
+			}
 		}
+	}
+	for _, member := range seed004Members {
+		errs = append(errs, byMember[member]...)
+	}
+	input := map[string]any{"companyName": c.CompanyName, "email": c.Email, "partnerType": c.PartnerType,
+		"salesAmount": c.SalesAmount, "frequency": c.Frequency, "paymentTerms": c.PaymentTerms}
+	return input, errs
+}
+
+// decodePartner reads each member of seed 004's body into a PartnerCreate,
+// and reports, by member, those missing or of the wrong JSON type.
+func decodePartner(m map[string]json.RawMessage) (pg.PartnerCreate, map[string][]fieldError) {
+	var c pg.PartnerCreate
+	bad := map[string][]fieldError{}
+	fail := func(member, msg, kind string) {
+		bad[member] = []fieldError{{loc: []any{"body", member}, msg: msg, kind: kind}}
+	}
+	present := func(member string) (json.RawMessage, bool) {
+		raw, ok := m[member]
+		if !ok {
+			fail(member, "Field required", "missing")
+		}
+		return raw, ok
+	}
+	for member, dst := range map[string]*string{"company_name": &c.CompanyName, "email": &c.Email, "frequency": &c.Frequency, "payment_terms": &c.PaymentTerms} {
+		if raw, ok := present(member); ok && (isNull(raw) || json.Unmarshal(raw, dst) != nil) {
+			fail(member, "Input should be a valid string", "string_type")
+		}
+	}
+	if raw, ok := present("sales_amount"); ok {
+		var n json.Number
+		switch {
+		case isNull(raw) || json.Unmarshal(raw, &n) != nil:
+			fail("sales_amount", "Input should be a valid integer", "int_type")
+		case json.Unmarshal(raw, &c.SalesAmount) != nil:
+			fail("sales_amount", "Input should be a valid integer", "int_parsing")
+		}
+	}
+	if raw, ok := present("partner_type"); ok {
 		var s string
 		if json.Unmarshal(raw, &s) != nil || isNull(raw) {
-			errs = append(errs, fieldError{loc: []any{"body", key}, msg: "Input should be a valid string", kind: "string_type"})
-			return
+			fail("partner_type", "Input should be 'customer' or 'supplier'", "enum")
 		}
-		switch n := utf8.RuneCountInString(s); {
-		case n < 1:
-			errs = append(errs, fieldError{loc: []any{"body", key}, msg: "String should have at least 1 character", kind: "string_too_short"})
-		case n > max:
-			errs = append(errs, fieldError{loc: []any{"body", key}, msg: "String should have at most " + itoa(max) + " characters", kind: "string_too_long"})
-		default:
-			input[field] = s
+		// The document's values are lower case; any other is the
+		// domain's to refuse.
+		c.PartnerType = pg.PartnerType(s)
+		if s == "customer" || s == "supplier" {
+			c.PartnerType = pg.PartnerType(strings.ToUpper(s))
 		}
 	}
-	str("company_name", "companyName", 100)
-	str("email", "email", 100)
-	if v, ok := input["email"].(string); ok {
-		if err := pg.ValidateEmail("email", v); err != nil {
-			delete(input, "email")
-			errs = append(errs, fieldError{loc: []any{"body", "email"}, msg: "value is not a valid email address", kind: "value_error"})
-		}
+	return c, bad
+}
+
+// fastAPIField translates the domain's report of a bad field into
+// FastAPI's (pydantic's) words for it.
+func fastAPIField(fe pg.FieldError) fieldError {
+	loc := []any{"body"}
+	for _, part := range strings.Split(fe.Field, ".") {
+		loc = append(loc, snake(part))
 	}
-	str("frequency", "frequency", 30)
-	str("payment_terms", "paymentTerms", 50)
-	if raw, ok := m["sales_amount"]; !ok {
-		errs = append(errs, fieldError{loc: []any{"body", "sales_amount"}, msg: "Field required", kind: "missing"})
-	} else {
-		var n json.Number
-		var i int64
-		switch {
-		case json.Unmarshal(raw, &n) != nil || isNull(raw):
-			errs = append(errs, fieldError{loc: []any{"body", "sales_amount"}, msg: "Input should be a valid integer", kind: "int_type"})
-		case json.Unmarshal(raw, &i) != nil:
-			errs = append(errs, fieldError{loc: []any{"body", "sales_amount"}, msg: "Input should be a valid integer", kind: "int_parsing"})
-		case i < 0:
-			errs = append(errs, fieldError{loc: []any{"body", "sales_amount"}, msg: "Input should be greater than or equal to 0", kind: "greater_than_equal"})
-		case i > 2147483647:
-			errs = append(errs, fieldError{loc: []any{"body", "sales_amount"}, msg: "Input should be less than or equal to 2147483647", kind: "less_than_equal"})
-		default:
-			input["salesAmount"] = i
-		}
+	var n int64
+	if fe.Limit != nil {
+		n = *fe.Limit
 	}
-	if raw, ok := m["partner_type"]; !ok {
-		errs = append(errs, fieldError{loc: []any{"body", "partner_type"}, msg: "Field required", kind: "missing"})
-	} else {
-		var s string
-		if json.Unmarshal(raw, &s) != nil || (s != "customer" && s != "supplier") {
-			errs = append(errs, fieldError{loc: []any{"body", "partner_type"}, msg: "Input should be 'customer' or 'supplier'", kind: "enum"})
-		} else {
-			input["partnerType"] = strings.ToUpper(s)
-		}
+	plural := "s"
+	if n == 1 {
+		plural = ""
 	}
-	return input, errs
+	out := fieldError{loc: loc, msg: fe.Message, kind: "value_error"}
+	switch {
+	case fe.Reason == pg.ReasonRequired, fe.Reason == pg.ReasonTooShort:
+		out.msg, out.kind = fmt.Sprintf("String should have at least %d character%s", n, plural), "string_too_short"
+	case fe.Reason == pg.ReasonTooLong:
+		out.msg, out.kind = fmt.Sprintf("String should have at most %d character%s", n, plural), "string_too_long"
+	case fe.Reason == pg.ReasonBelowMinimum:
+		out.msg, out.kind = fmt.Sprintf("Input should be greater than or equal to %d", n), "greater_than_equal"
+	case fe.Reason == pg.ReasonAboveMaximum:
+		out.msg, out.kind = fmt.Sprintf("Input should be less than or equal to %d", n), "less_than_equal"
+	case fe.Reason == pg.ReasonInvalidChoice && fe.Field == "partnerType":
+		out.msg, out.kind = "Input should be 'customer' or 'supplier'", "enum"
+	case fe.Reason == pg.ReasonInvalidFormat && fe.Field == "email":
+		out.msg = "value is not a valid email address"
+	}
+	return out
 }
 
 func createPartner(c *call) (int, any, error) {
@@ -146,5 +181,3 @@ func createPartner(c *call) (int, any, error) {
 	}
 	return http.StatusOK, resp, nil
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	pg "partnergraph"
 )
 
 const partnershipSelection = `databaseId isDefault isSupport
@@ -114,9 +116,10 @@ func flags(body map[string]json.RawMessage, input map[string]any) error {
 		if !ok {
 			continue
 		}
+		// null is no boolean either: it would unmarshal as false.
 		var v bool
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return unprocessable(key, "%s must be a boolean.", key)
+		if isNull(raw) || json.Unmarshal(raw, &v) != nil {
+			return unprocessable(key, "%s must be true or false.", key)
 		}
 		input[field] = v
 	}
@@ -129,16 +132,14 @@ func unprocessable(field, format string, args ...any) *apiError {
 	return e
 }
 
+// createProjectPartnership is seed 000's POST. Its body is validated before
+// its path's project is looked up, as every route checks.
 func createProjectPartnership(c *call) (int, any, error) {
-	project, err := c.pathID("id", "Project")
-	if err != nil {
-		return 0, nil, err
-	}
 	body, err := c.decode()
 	if err != nil {
 		return 0, nil, err
 	}
-	input := map[string]any{"projectId": project}
+	input := map[string]any{}
 	raw, ok := body["partner_id"]
 	var partner int64
 	if !ok {
@@ -149,6 +150,9 @@ func createProjectPartnership(c *call) (int, any, error) {
 	}
 	input["partnerId"] = globalID("Partner", partner)
 	if err := flags(body, input); err != nil {
+		return 0, nil, err
+	}
+	if input["projectId"], err = c.pathID("id", "Project"); err != nil {
 		return 0, nil, err
 	}
 	var data struct {
@@ -166,23 +170,22 @@ func createProjectPartnership(c *call) (int, any, error) {
 // missing partnership, and a missing partner of the body as bad input.
 func projectNotFound(err error) error {
 	e := asAPIError(err)
-	if e.pointer == "projectId" {
+	if e.code == pg.NotFound && e.pointer == "projectId" {
 		e.status, e.pointer = http.StatusNotFound, ""
 	}
 	return e
 }
 
 func patchPartnership(c *call) (int, any, error) {
-	id, err := c.pathID("id", "Partnership")
-	if err != nil {
-		return 0, nil, err
-	}
 	body, err := c.decode()
 	if err != nil {
 		return 0, nil, err
 	}
-	input := map[string]any{"id": id}
+	input := map[string]any{}
 	if err := flags(body, input); err != nil {
+		return 0, nil, err
+	}
+	if input["id"], err = c.pathID("id", "Partnership"); err != nil {
 		return 0, nil, err
 	}
 	var data struct {
@@ -230,7 +233,7 @@ func listProjectPartnerships(c *call) (int, any, error) {
 			return 0, nil, err
 		}
 		if data.Node == nil {
-			return 0, nil, &apiError{status: http.StatusNotFound, code: "NOT_FOUND", message: "Project not found."}
+			return 0, nil, errNotFound("Project")
 		}
 		for _, p := range data.Node.Partnerships.Nodes {
 			out = append(out, p.resource())

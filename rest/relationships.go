@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-var partnerSegment = regexp.MustCompile(`^Partners\((\d{1,18})\)$`)
+var partnerSegment = regexp.MustCompile(`^Partners\(([^()]*)\)$`)
 
 // maxSkip bounds $skip: the graph pages by cursor, so skipping walks pages.
 const maxSkip = 10000
@@ -23,11 +23,7 @@ type Relationship struct {
 }
 
 func partnerCompanies(c *call) (int, any, error) {
-	m := partnerSegment.FindStringSubmatch(c.r.PathValue("partner"))
-	if m == nil {
-		return 0, nil, &apiError{status: http.StatusNotFound, code: "NOT_FOUND", message: "Entity Not Found"}
-	}
-	partner, _ := strconv.ParseInt(m[1], 10, 64)
+	// The query is validated before the path's partner is looked up.
 	skip, err := queryInt(c.r, "$skip", 0, 0, maxSkip)
 	if err != nil {
 		return 0, nil, err
@@ -35,6 +31,14 @@ func partnerCompanies(c *call) (int, any, error) {
 	top, err := queryInt(c.r, "$top", 20, 0, 100)
 	if err != nil {
 		return 0, nil, err
+	}
+	m := partnerSegment.FindStringSubmatch(c.r.PathValue("partner"))
+	if m == nil {
+		return 0, nil, errNotFound("Partner")
+	}
+	partner, ok := positiveID(m[1])
+	if !ok {
+		return 0, nil, errNotFound("Partner")
 	}
 	out := []Relationship{}
 	vars := map[string]any{"id": globalID("Partner", partner)}

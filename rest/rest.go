@@ -4,6 +4,12 @@
 // route is a GraphQL document, a mapping from the request to its variables,
 // and a mapping from the result to the documented response and errors, so
 // validation, authorization and events have one code path.
+//
+// Every route checks a request in one order: authenticate (the gateway's
+// admission), authorize (a route that writes needs a key that may write),
+// then read and validate the body, then run its operations, whose records
+// may not be found. A caller refused at one step learns nothing the later
+// steps would have told it.
 package rest
 
 import (
@@ -13,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,6 +43,9 @@ type Gateway interface {
 	Admit(w http.ResponseWriter, r *http.Request) (*http.Request, func(), *pg.Error)
 }
 
+// idempotencyHeader names a write request a client may retry.
+const idempotencyHeader = "Idempotency-Key"
+
 // maxBody bounds a request body; every documented body is far smaller.
 const maxBody = 64 << 10
 
@@ -51,9 +59,14 @@ type route struct {
 	handle       func(c *call) (status int, body any, err error)
 }
 
+// writes reports whether the route changes data. Such a route needs a key
+// that may write, checked before its body is read, and takes an
+// Idempotency-Key.
+func (rt route) writes() bool { return rt.method != http.MethodGet }
+
 func routes() []route {
 	jsonBody := []string{"application/json"}
-	jsonAPI := []string{"application/vnd.api+json", "application/json"}
+	jsonAPI := []string{mediaJSONAPI, "application/json"}
 	return []route{
 		// Seed 000: partnerships of projects, for partner users.
 		{"GET", "/v1/partnerships/{id}", partnershipErrors, nil, getPartnership},
@@ -74,10 +87,28 @@ func routes() []route {
 	}
 }
 
-// Register mounts every route and the OpenAPI document on mux.
-func Register(mux *http.ServeMux, gw Gateway) {
+// Register mounts every route and the OpenAPI document on mux; keys
+// remember the answers of requests sent with an Idempotency-Key. A path of
+// an API that names no route, or a route with a method it does not take,
+// is answered in that API's error format: 404, or 405 with Allow.
+func Register(mux *http.ServeMux, gw Gateway, keys Idempotency) {
+	if keys == nil {
+		panic("rest: Register needs an Idempotency store")
+	}
+	allow := map[string][]route{}
+	var patterns []string
 	for _, rt := range routes() {
-		mux.Handle(rt.method+" "+rt.pattern, handler(rt, gw))
+		mux.Handle(rt.method+" "+rt.pattern, handler(rt, gw, keys))
+		if allow[rt.pattern] == nil {
+			patterns = append(patterns, rt.pattern)
+		}
+		allow[rt.pattern] = append(allow[rt.pattern], rt)
+	}
+	for _, p := range patterns {
+		mux.Handle(p, methodNotAllowed(allow[p]))
+	}
+	for _, prefix := range []string{"/v1", "/v1/", "/api", "/api/", "/partners/"} {
+		mux.Handle(prefix, http.HandlerFunc(unknownPath))
 	}
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 }
@@ -91,36 +122,89 @@ type call struct {
 }
 
 // handler serves one route: admission first, so a caller without a valid
-// key learns nothing about its request's shape; then the body; then the
-// route's operations.
-func handler(rt route, gw Gateway) http.Handler {
+// key learns nothing about its request's shape; then authorization, then
+// the body; then the route's operations.
+func handler(rt route, gw Gateway, keys Idempotency) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r, done, aerr := gw.Admit(w, r)
 		if aerr != nil {
-			rt.format.write(w, fromDomain(aerr))
+			writeReply(w, rt.format.render(fromDomain(aerr)))
 			return
 		}
 		defer done()
-		c := &call{ctx: r.Context(), r: r, exec: gw}
-		if err := c.readBody(w, rt.contentTypes); err != nil {
-			rt.format.write(w, err)
-			return
-		}
-		status, body, err := rt.handle(c)
+		rp := answer(w, r, rt, gw, keys)
 		if d, ok := ratelimit.Last(r.Context()); ok {
 			// Over the limit, this also sets Retry-After for the 429.
 			d.SetHeaders(w.Header())
 		}
-		if err != nil {
-			rt.format.write(w, err)
-			return
-		}
-		ct := "application/json"
-		if rt.format == jsonAPIErrors {
-			ct = "application/vnd.api+json"
-		}
-		writeJSON(w, status, ct, body)
+		writeReply(w, rp)
 	})
+}
+
+// answer is an admitted request's response.
+func answer(w http.ResponseWriter, r *http.Request, rt route, exec Executor, keys Idempotency) reply {
+	if err := authorize(r.Context(), rt); err != nil {
+		return rt.format.render(err)
+	}
+	c := &call{ctx: r.Context(), r: r, exec: exec}
+	if err := c.readBody(w, rt); err != nil {
+		return rt.format.render(err)
+	}
+	if rt.writes() {
+		return idempotent(c, rt, keys)
+	}
+	return c.respond(rt)
+}
+
+// authorize refuses a route that writes to a key that may only read:
+// before the body is read, so the refusal is the same whatever was sent.
+func authorize(ctx context.Context, rt route) error {
+	if !rt.writes() {
+		return nil
+	}
+	if a, ok := pg.ActorFrom(ctx); !ok || !a.CanWrite() {
+		return fromDomain(pg.ErrWriteRequired)
+	}
+	return nil
+}
+
+// respond runs the route and renders its outcome.
+func (c *call) respond(rt route) reply {
+	status, body, err := rt.handle(c)
+	if err != nil {
+		return rt.format.render(err)
+	}
+	ct := "application/json"
+	if rt.format == jsonAPIErrors {
+		ct = mediaJSONAPI
+	}
+	return jsonReply(status, ct, body)
+}
+
+// methodNotAllowed answers a route's path with a method none of its rows
+// takes.
+func methodNotAllowed(rows []route) http.Handler {
+	var methods []string
+	for _, rt := range rows {
+		methods = append(methods, rt.method)
+		if rt.method == http.MethodGet {
+			methods = append(methods, http.MethodHead)
+		}
+	}
+	allow := strings.Join(methods, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rp := rows[0].format.render(&apiError{status: http.StatusMethodNotAllowed, code: pg.BadUserInput, raw: true,
+			message: fmt.Sprintf("%s %s is not a route; this path takes %s.", r.Method, r.URL.Path, allow)})
+		rp.header = http.Header{"Allow": {allow}}
+		writeReply(w, rp)
+	})
+}
+
+// unknownPath answers a path of an API that names none of its routes (a
+// trailing slash included) in that API's format.
+func unknownPath(w http.ResponseWriter, r *http.Request) {
+	writeReply(w, formatOf(r.URL.Path).render(&apiError{status: http.StatusNotFound, code: pg.NotFound, raw: true,
+		message: fmt.Sprintf("No route matches %s %s.", r.Method, r.URL.Path)}))
 }
 
 // apiError is an error with its HTTP status, before it is rendered in the
@@ -131,6 +215,12 @@ type apiError struct {
 	message string
 	pointer string
 	errs    []fieldError // every bad field, where the API reports them all
+	// fields is the domain's report of every bad field of an input.
+	fields []pg.FieldError
+	// raw marks an error of the request's form (its path, method, media
+	// type or size) rather than of its content: every format renders it
+	// with its own status and message.
+	raw bool
 }
 
 func (e *apiError) Error() string { return e.message }
@@ -145,23 +235,17 @@ func badRequest(pointer, format string, args ...any) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: pg.BadUserInput, message: fmt.Sprintf(format, args...), pointer: pointer}
 }
 
-func (c *call) readBody(w http.ResponseWriter, types []string) error {
-	if len(types) == 0 {
+func (c *call) readBody(w http.ResponseWriter, rt route) error {
+	if len(rt.contentTypes) == 0 {
 		return nil
 	}
-	mt, _, _ := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
-	ok := false
-	for _, t := range types {
-		ok = ok || mt == t
-	}
-	if !ok {
-		return &apiError{status: http.StatusUnsupportedMediaType, code: pg.BadUserInput,
-			message: "Content-Type must be " + strings.Join(types, " or ") + "."}
+	if err := acceptable(c.r, rt); err != nil {
+		return err
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, c.r.Body, maxBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return &apiError{status: http.StatusRequestEntityTooLarge, code: pg.BadUserInput, message: "The request body is too large."}
+		return &apiError{status: http.StatusRequestEntityTooLarge, code: pg.BadUserInput, raw: true, message: "The request body is too large."}
 	}
 	if err != nil {
 		return badRequest("", "The request body could not be read.")
@@ -196,10 +280,7 @@ func (c *call) run(query string, vars map[string]any, into any) error {
 	}
 	resp := c.exec.Execute(c.ctx, query, vars)
 	if len(resp.Errors) > 0 {
-		e := resp.Errors[0]
-		code, _ := e.Extensions["code"].(string)
-		field, _ := e.Extensions["field"].(string)
-		return fromDomain(&pg.Error{Code: pg.Code(code), Message: e.Message, Field: field})
+		return fromDomain(domainError(resp.Errors[0].Message, resp.Errors[0].Extensions))
 	}
 	if into != nil {
 		if err := json.Unmarshal(resp.Data, into); err != nil {
@@ -209,29 +290,86 @@ func (c *call) run(query string, vars map[string]any, into any) error {
 	return nil
 }
 
+// domainError is the domain error a GraphQL error presents: its code,
+// field and, for an input's validation, every bad field.
+func domainError(message string, ext map[string]any) *pg.Error {
+	code, _ := ext["code"].(string)
+	field, _ := ext["field"].(string)
+	e := &pg.Error{Code: pg.Code(code), Message: message, Field: field}
+	if fields, ok := ext["fields"]; ok {
+		// In process the extension is the domain's own []FieldError; a
+		// round trip through JSON reads any other form of it alike.
+		if b, err := json.Marshal(fields); err == nil {
+			json.Unmarshal(b, &e.Fields)
+		}
+	}
+	return e
+}
+
 // fromDomain is the apiError of a domain error, with the status of the
 // gateway's one table (partnergraph.Error.HTTPStatus).
 func fromDomain(e *pg.Error) *apiError {
-	return &apiError{status: e.HTTPStatus(), code: e.Code, message: e.Message, pointer: e.Field}
+	return &apiError{status: e.HTTPStatus(), code: e.Code, message: e.Message, pointer: e.Field, fields: e.Fields}
 }
 
-// pathID parses an integer path parameter into the global ID of typ.
+// errNotFound is a record of the path that does not exist, or that the
+// caller may not see: each format renders it as its own 404.
+func errNotFound(what string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: pg.NotFound, message: what + " not found."}
+}
+
+// positiveID parses an integer id as the paths and bodies carry them. An
+// id that cannot name a record (not a number, zero, negative, too large) is
+// not an error of form: no record has it.
+func positiveID(s string) (int64, bool) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+// pathID parses an integer path parameter into the global ID of typ; an id
+// no record can have is that record not found.
 func (c *call) pathID(name, typ string) (string, error) {
-	n, err := strconv.ParseInt(c.r.PathValue(name), 10, 64)
-	if err != nil || n <= 0 {
-		return "", &apiError{status: http.StatusNotFound, code: pg.NotFound, message: "Not found.", pointer: name}
+	n, ok := positiveID(c.r.PathValue(name))
+	if !ok {
+		return "", errNotFound(typ)
 	}
 	return pg.GlobalID(typ, n), nil
 }
 
-func writeJSON(w http.ResponseWriter, status int, contentType string, body any) {
+// reply is a response before it is written.
+type reply struct {
+	status      int
+	contentType string
+	// header holds headers beyond Content-Type.
+	header http.Header
+	body   []byte
+}
+
+// jsonReply encodes body as the response; a nil body sends none.
+func jsonReply(status int, contentType string, body any) reply {
 	if body == nil {
-		w.WriteHeader(status)
-		return
+		return reply{status: status}
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(body)
+	b, err := json.Marshal(body)
+	if err != nil {
+		return reply{status: http.StatusInternalServerError, contentType: "application/json", body: []byte(`{"error":"Internal error."}` + "\n")}
+	}
+	return reply{status: status, contentType: contentType, body: append(b, '\n')}
+}
+
+func writeReply(w http.ResponseWriter, rp reply) {
+	for k, v := range rp.header {
+		w.Header()[k] = v
+	}
+	retry := rp.status == http.StatusTooManyRequests || rp.status == http.StatusServiceUnavailable
+	if retry && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "1")
+	}
+	if rp.contentType != "" {
+		w.Header().Set("Content-Type", rp.contentType)
+	}
+	w.WriteHeader(rp.status)
+	w.Write(rp.body)
 }
 
 func globalID(typ string, id int64) string { return pg.GlobalID(typ, id) }

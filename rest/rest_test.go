@@ -3,6 +3,7 @@ package rest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -39,7 +40,10 @@ func (r response) expect(t *testing.T, status int, contains ...string) {
 
 type client struct {
 	env *pgtest.Env
-	t   *testing.T
+	t   testing.TB
+	// unchecked skips checking the response against openapi.json, for
+	// requests the document does not describe (unknown paths, methods).
+	unchecked bool
 }
 
 func (c client) do(method, path, key string, body string, header ...string) response {
@@ -67,7 +71,9 @@ func (c client) do(method, path, key string, body string, header ...string) resp
 	if resp.StatusCode >= 500 {
 		c.t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
 	}
-	checkOpenAPI(c.t, method, path, resp.StatusCode, resp.Header, b)
+	if !c.unchecked {
+		checkOpenAPI(c.t, method, path, resp.StatusCode, resp.Header, b)
+	}
 	return response{resp.StatusCode, resp.Header, b}
 }
 
@@ -102,4 +108,11 @@ func gid(typ string, id int64) string { return pg.GlobalID(typ, id) }
 
 func storeKey(user int64, p pg.Permission) pg.APIKeyCreate {
 	return pg.APIKeyCreate{UserID: user, Name: "k", Permission: p}
+}
+
+// connectDoc is seed 003's connect document for a business and a partner,
+// named by the ids given (as the document shows relationships: {id, type}).
+func connectDoc(login, business, partner string) string {
+	return fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": %q, "integration_password": "p"},
+		"relationships": {"business": {"id": %q, "type": "business"}, "partner": {"id": %q, "type": "partner"}}}}`, login, business, partner)
 }

@@ -14,7 +14,7 @@ import (
 func TestSeed000Partnerships(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
-		c := client{env, t}
+		c := client{env: env, t: t}
 		owner := newFixture(t, env, "Owner")
 		guest := env.Org(t, "Guest")
 		other := newFixture(t, env, "Other")

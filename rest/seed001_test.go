@@ -130,7 +130,7 @@ func seed001World(t *testing.T, env *pgtest.Env) (org *pgtest.Org, readKey strin
 func TestSeed001UpdatePartnership(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
-		c := client{env, t}
+		c := client{env: env, t: t}
 		org, _ := seed001World(t, env)
 
 		t.Run("AuthenticationExample", func(t *testing.T) {

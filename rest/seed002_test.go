@@ -13,7 +13,7 @@ import (
 func TestSeed002PartnerCompanies(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
-		c := client{env, t}
+		c := client{env: env, t: t}
 		f := newFixture(t, env, "Partner Network")
 		ctx := context.Background()
 		// The example asks for partner 36.

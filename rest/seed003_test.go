@@ -12,7 +12,7 @@ import (
 func TestSeed003PartnerIntegrations(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
-		c := client{env, t}
+		c := client{env: env, t: t}
 		f := newFixture(t, env, "Supplier Co")
 		business := env.Org(t, "Business Inc")
 		const password = "s3cret-integration-password"
@@ -57,7 +57,7 @@ func TestSeed003PartnerIntegrations(t *testing.T) {
 			{"PasswordNotAString", f.org.Write, doc("partner_integrations", "a", `{"x":1}`, business.UUID, f.partner.UUID), 422, "/data/attributes/integration_password"},
 			{"WrongBusinessType", f.org.Write, strings.Replace(doc("partner_integrations", "a", `"b"`, business.UUID, f.partner.UUID), `"type": "business"`, `"type": "company"`, 1), 409, "/data/relationships/business/type"},
 			{"UnknownBusiness", f.org.Write, doc("partner_integrations", "a", `"b"`, "6c1f0a2e-1111-4222-8333-944455556666", f.partner.UUID), 404, "/data/relationships/business"},
-			{"MalformedBusiness", f.org.Write, doc("partner_integrations", "a", `"b"`, "not-an-org", f.partner.UUID), 422, "/data/relationships/business"},
+			{"ImpossibleBusinessID", f.org.Write, doc("partner_integrations", "a", `"b"`, "not-an-org", f.partner.UUID), 404, "/data/relationships/business"},
 			{"AnotherOrganizationsPartner", f.org.Write, doc("partner_integrations", "a", `"b"`, business.UUID, stranger.partner.UUID), 404, "/data/relationships/partner"},
 			{"MalformedJSON", f.org.Write, `{"data": `, 400, "/"},
 			{"ReadKey", f.org.Read, doc("partner_integrations", "a", `"b"`, business.UUID, f.partner.UUID), 403, ""},

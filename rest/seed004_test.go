@@ -23,7 +23,7 @@ const seed004Example = `{
 func TestSeed004CreatePartner(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
-		c := client{env, t}
+		c := client{env: env, t: t}
 		requester := env.Org(t, "Requester")
 		target := env.Org(t, "Target")
 		headers := func(req, tgt string) []string {

@@ -49,6 +49,8 @@ type admission struct {
 	present graphql.ErrorPresenterFunc
 	// metrics counts the refusals.
 	metrics *metrics.Metrics
+	// maxTokens bounds the tokens read to tell a document's operation type.
+	maxTokens int
 	// slots holds a token per executing operation.
 	slots chan struct{}
 	// budget holds the cost of the executing operations, up to size.
@@ -58,15 +60,16 @@ type admission struct {
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationInterceptor
 } = (*admission)(nil)
 
 func newAdmission(cfg Config, present graphql.ErrorPresenterFunc) *admission {
 	return &admission{
 		auth: cfg.Authenticator, limiter: cfg.RateLimit, timeout: cfg.RequestTimeout, logger: cfg.Logger, present: present,
-		metrics: cfg.Metrics,
-		slots:   make(chan struct{}, cfg.MaxInFlight),
-		budget:  semaphore.NewWeighted(int64(cfg.MaxInFlightCost)), size: int64(cfg.MaxInFlightCost),
+		metrics: cfg.Metrics, maxTokens: cfg.Limits.MaxTokens,
+		slots:  make(chan struct{}, cfg.MaxInFlight),
+		budget: semaphore.NewWeighted(int64(cfg.MaxInFlightCost)), size: int64(cfg.MaxInFlightCost),
 	}
 }
 
@@ -129,6 +132,22 @@ func (a *admission) authenticate(ctx context.Context, creds auth.Credentials) (c
 
 func (*admission) ExtensionName() string                   { return "Admission" }
 func (*admission) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters refuses a mutation to a caller that may only
+// read (a READ key, or a READ connection to the organization acted on)
+// before the document is validated or its variables coerced: authorization
+// comes before validation, so such a caller learns nothing about what is
+// wrong with its request. The resolvers refuse it too; this decides which
+// refusal is reported.
+func (a *admission) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if actor, ok := pg.ActorFrom(ctx); !ok || actor.CanWrite() {
+		return nil
+	}
+	if operationType(p.Query, p.OperationName, a.maxTokens) != ast.Mutation {
+		return nil
+	}
+	return a.present(ctx, pg.ErrWriteRequired)
+}
 
 // InterceptOperation meters one operation of an admitted request: rate
 // limit, then an execution slot and room in the cost budget, each waited

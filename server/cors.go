@@ -19,10 +19,11 @@ var corsHeaders = []string{
 }
 
 // corsExposed are the response headers scripts on an allowed origin may
-// read: the key's rate limit bucket, when to retry, and the request id.
+// read: the key's rate limit bucket, when to retry, the request id, and
+// whether the REST shim replayed a stored answer to an Idempotency-Key.
 var corsExposed = []string{
 	"X-Ratelimit-Limit", "X-Ratelimit-Remaining", "X-Ratelimit-Reset", "Retry-After",
-	"X-Request-Id", "WWW-Authenticate",
+	"X-Request-Id", "WWW-Authenticate", "Idempotent-Replayed",
 }
 
 // ParseOrigins reads a comma-separated list of origins, as browsers send

@@ -77,6 +77,11 @@ func domainError(ctx context.Context, logger *slog.Logger, ge *gqlerror.Error, d
 	if de.Field != "" {
 		ge.Extensions["field"] = de.Field
 	}
+	if len(de.Fields) > 0 {
+		// An input's validation: every bad field, the first of which is
+		// extensions.field.
+		ge.Extensions["fields"] = de.Fields
+	}
 	if de.Code == pg.Internal {
 		logger.ErrorContext(ctx, "internal error", "error", de.Err, "path", ge.Path.String())
 	}

@@ -114,7 +114,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			{"BadVariableGraphQLResponse", "POST", "/graphql", h(mediaGraphQL), gql(`query($n: Int) { partners(first: $n) { totalCount } }`, map[string]any{"n": "x"}), 400, mediaGraphQL, false, "BAD_USER_INPUT"},
 			{"FieldErrorGraphQLResponse", "POST", "/graphql", h(mediaGraphQL), gql(`{ partner(id: "UGFydG5lcjo5OTk5OQ") { id } }`, nil), 200, mediaGraphQL, true, "NOT_FOUND"},
 			{"ReadKeyMutation", "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON, "Accept": mediaGraphQL},
-				gql(`mutation { createTag(input: {name: "x"}) { tag { id } } }`, nil), 200, mediaGraphQL, true, "FORBIDDEN"},
+				gql(`mutation { createTag(input: {name: "x"}) { tag { id } } }`, nil), 403, mediaGraphQL, false, "FORBIDDEN"},
 			{"BodyNotJSON", "POST", "/graphql", h(mediaJSON), `{"query": `, 400, mediaJSON, false, "BAD_USER_INPUT"},
 			{"QueryNotString", "POST", "/graphql", h(mediaGraphQL), `{"query": 5}`, 400, mediaGraphQL, false, "BAD_USER_INPUT"},
 			{"VariablesNotObject", "POST", "/graphql", h(mediaJSON), `{"query": "{ viewer { permission } }", "variables": [1]}`, 400, mediaJSON, false, "BAD_USER_INPUT"},

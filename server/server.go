@@ -73,6 +73,9 @@ type Config struct {
 	Streams Streams
 	// Metrics receives request metrics and is served at /metrics.
 	Metrics *metrics.Metrics
+	// Idempotency remembers the answers of the REST shim's write requests
+	// sent with an Idempotency-Key (store.DB).
+	Idempotency rest.Idempotency
 	// Extensions run around each operation once it is admitted, in order:
 	// per-operation loaders, the compiled read path.
 	Extensions []graphql.HandlerExtension
@@ -281,7 +284,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}))
-	rest.Register(mux, s)
+	rest.Register(mux, s, s.cfg.Idempotency)
 	ide := graphiql.Handler("/graphiql", "/graphql")
 	mux.Handle("/graphiql", ide)
 	mux.Handle("/graphiql/", ide)

@@ -82,6 +82,14 @@ func dialectFor(dsn string) (dialect, error) {
 
 type sqliteDialect struct{}
 
+// sqliteURI is the file: URI of the database file at path, with params.
+// The characters SQLite's URI parsing gives a meaning ('%', '?', '#') are
+// escaped: a path holding them (a test's folder is named for its subtest,
+// "sqlite#01") names its own file, not a truncated one another shares.
+func sqliteURI(path, params string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?" + params
+}
+
 // sqliteParams are every SQLite connection's settings.
 const sqliteParams = "_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL"
 
@@ -100,14 +108,14 @@ func (sqliteDialect) open(ctx context.Context, path string, open opener) (*sqlx.
 	// a statement journal, which beyond 64 KiB spills to a temporary file,
 	// created and deleted per savepoint; in memory it is a copy. It does
 	// not checkpoint in its commits: the checkpointer does, beside it.
-	w, err := connectSQLite(ctx, open, "file:"+path+"?"+params+"&_txlock=immediate", "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0")
+	w, err := connectSQLite(ctx, open, sqliteURI(path, params+"&_txlock=immediate"), "PRAGMA temp_store = MEMORY", "PRAGMA wal_autocheckpoint = 0")
 	if err != nil {
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := connectSQLite(ctx, open, "file:"+path+"?"+params+"&_query_only=true")
+	r, err := connectSQLite(ctx, open, sqliteURI(path, params+"&_query_only=true"))
 	if err != nil {
 		w.Close()
 		return nil, nil, fmt.Errorf("open %s: %w", path, err)
@@ -279,7 +287,7 @@ func (sqliteDialect) singleWriter() bool { return true }
 
 func (sqliteDialect) openCheckpointer(ctx context.Context, path string) (*sqlx.DB, error) {
 	path = sqlitePath(path)
-	c, err := connectSQLite(ctx, sql.OpenDB, "file:"+path+"?"+sqliteParams)
+	c, err := connectSQLite(ctx, sql.OpenDB, sqliteURI(path, sqliteParams))
 	if err != nil {
 		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
 	}

@@ -24,7 +24,7 @@ func rawDB(t *testing.T, dialect, dsn string) *sqlx.DB {
 	t.Helper()
 	driver, name := "pgx", dsn
 	if dialect == "sqlite" {
-		driver, name = "sqlite3", "file:"+dsn+"?_busy_timeout=10000&_txlock=immediate&_foreign_keys=on"
+		driver, name = "sqlite3", "file:"+strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(dsn)+"?_busy_timeout=10000&_txlock=immediate&_foreign_keys=on"
 	}
 	db, err := sqlx.Open(driver, name)
 	if err != nil {
@@ -141,8 +141,15 @@ func TestCursorsSavedBeforePositionsPageOn(t *testing.T) {
 		// The schema as it was before positions, and events written then.
 		m, err := store.OpenMigrator(ctx, dsn)
 		pgtest.Must(t, err)
-		if r, err := m.Down(ctx); err != nil || !strings.Contains(r.Name, "event_positions") {
-			t.Fatalf("down: %+v %v", r, err)
+		for {
+			// Later migrations are rolled back on the way.
+			r, err := m.Down(ctx)
+			if err != nil || r.Version < 4 {
+				t.Fatalf("down: %+v %v", r, err)
+			}
+			if strings.Contains(r.Name, "event_positions") {
+				break
+			}
 		}
 		pgtest.Must(t, m.Close())
 		raw := rawDB(t, dialect, dsn)

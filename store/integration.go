@@ -25,12 +25,9 @@ func integrationSpec(a pg.Actor) listSpec[*pg.PartnerIntegration] {
 
 // ConnectPartnerIntegration stores a partner's credentials for a business's
 // system, encrypted; connecting again replaces them, and connecting with the
-// credentials it holds changes nothing. The partner's owner and its partner
-// users may connect.
+// credentials it holds changes nothing. The partner's owner connects; its
+// partner users, who read the integration, may not (ErrPartnerOwnerOnly).
 func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, c pg.IntegrationConnect) (*pg.PartnerIntegration, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
 	id, err := withTx(ctx, db, func(tx *Tx) (int64, error) { return db.connectIntegration(ctx, tx, a, c) })
 	if err != nil {
 		return nil, err
@@ -39,9 +36,13 @@ func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, c pg.In
 }
 
 func (db *DB) connectIntegration(ctx context.Context, tx *Tx, a pg.Actor, c pg.IntegrationConnect) (int64, error) {
-	p, err := getPartner(ctx, tx.runner, a, c.PartnerID, false)
+	p, err := getPartner(ctx, tx.runner, a, c.PartnerID, true)
 	if err != nil {
 		return 0, withField(err, "partnerId")
+	}
+	// Authorization (the partner's owner only) before validation.
+	if err := c.Validate(); err != nil {
+		return 0, err
 	}
 	var cur pg.PartnerIntegration
 	err = tx.get(ctx, &cur, `SELECT `+strings.Join(integrationCols, ", ")+` FROM partner_integrations WHERE partner_id = ? AND business_id = ?`+
@@ -77,7 +78,8 @@ func (db *DB) connectIntegration(ctx context.Context, tx *Tx, a pg.Actor, c pg.I
 }
 
 // DisconnectPartnerIntegration marks an integration DISCONNECTED and erases
-// its stored credentials; disconnecting it again changes nothing.
+// its stored credentials; disconnecting it again changes nothing. Partner
+// users, who read it, may not (ErrPartnerOwnerOnly).
 func (db *DB) DisconnectPartnerIntegration(ctx context.Context, a pg.Actor, d pg.IntegrationDisconnect) (*pg.PartnerIntegration, error) {
 	id, err := withTx(ctx, db, func(tx *Tx) (int64, error) { return db.disconnectIntegration(ctx, tx, a, d) })
 	if err != nil {
@@ -93,6 +95,9 @@ func (db *DB) disconnectIntegration(ctx context.Context, tx *Tx, a pg.Actor, d p
 		d.PartnerID, d.BusinessID, a.OrganizationID, a.OrganizationID)
 	if err != nil {
 		return 0, notFound(err, "Partner integration")
+	}
+	if cur.OrganizationID != a.OrganizationID {
+		return 0, ErrPartnerOwnerOnly
 	}
 	if cur.Status == pg.IntegrationDisconnected {
 		return cur.ID, nil

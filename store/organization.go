@@ -38,10 +38,10 @@ func (db *DB) Organization(ctx context.Context, id int64) (*pg.Organization, err
 	return &o, notFound(err, "Organization")
 }
 
-// OrganizationByUUID returns an organization by its UUID.
+// OrganizationByUUID returns an organization by its UUID, in any case.
 func (db *DB) OrganizationByUUID(ctx context.Context, id string) (*pg.Organization, error) {
 	var o pg.Organization
-	err := db.read().get(ctx, &o, `SELECT `+strings.Join(organizationCols, ", ")+` FROM organizations WHERE uuid = ?`, id)
+	err := db.read().get(ctx, &o, `SELECT `+strings.Join(organizationCols, ", ")+` FROM organizations WHERE uuid = ?`, canonicalUUID(id))
 	return &o, notFound(err, "Organization")
 }
 

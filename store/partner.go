@@ -49,22 +49,30 @@ func (db *DB) Partner(ctx context.Context, a pg.Actor, id int64) (*pg.Partner, e
 	return getPartner(ctx, db.read(), a, id, false)
 }
 
+// ErrPartnerOwnerOnly refuses a partner user (seed 000) a change to the
+// partner it reads: the partner, its invitation, relationships and
+// integrations are its owner's to change.
+var ErrPartnerOwnerOnly = pg.Errorf(pg.Forbidden, "Only the organization that owns the partner may change it; its partner users read it.")
+
 // getPartner reads a partner visible to a; owned requires a to own it, as
-// changes do (partner users read a partner but do not edit it).
+// changes do: a partner user, who reads it, is refused (ErrPartnerOwnerOnly).
 func getPartner(ctx context.Context, r runner, a pg.Actor, id int64, owned bool) (*pg.Partner, error) {
 	var p pg.Partner
-	where, args := partnerVisible, []any{a.OrganizationID, a.OrganizationID}
-	if owned {
-		where, args = "t.organization_id = ?", []any{a.OrganizationID}
+	err := r.get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.id = ? AND `+partnerVisible, id, a.OrganizationID, a.OrganizationID)
+	if err != nil {
+		return nil, notFound(err, "Partner")
 	}
-	err := r.get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.id = ? AND `+where, append([]any{id}, args...)...)
-	return &p, notFound(err, "Partner")
+	if owned && p.OrganizationID != a.OrganizationID {
+		return nil, ErrPartnerOwnerOnly
+	}
+	return &p, nil
 }
 
-// PartnerByUUID returns a partner visible to a by its UUID.
+// PartnerByUUID returns a partner visible to a by its UUID, in any case.
 func (db *DB) PartnerByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Partner, error) {
 	var p pg.Partner
-	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.uuid = ? AND `+partnerVisible, id, a.OrganizationID, a.OrganizationID)
+	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.uuid = ? AND `+partnerVisible,
+		canonicalUUID(id), a.OrganizationID, a.OrganizationID)
 	return &p, notFound(err, "Partner")
 }
 
@@ -113,15 +121,16 @@ var partnerKind = kind[pg.Partner]{resourceType: "Partner", event: "partner", id
 
 // UpdatePartner changes a partner owned by the organization a acts on.
 func (db *DB) UpdatePartner(ctx context.Context, a pg.Actor, id int64, u pg.PartnerUpdate) (*pg.Partner, error) {
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
 	return withTx(ctx, db, func(tx *Tx) (*pg.Partner, error) { return updatePartner(ctx, tx, a, id, u) })
 }
 
 func updatePartner(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnerUpdate) (*pg.Partner, error) {
 	before, err := lockPartner(ctx, tx, a, id)
 	if err != nil {
+		return nil, err
+	}
+	// Authorization (lockPartner) before validation.
+	if err := u.Validate(); err != nil {
 		return nil, err
 	}
 	p := *before
@@ -136,18 +145,30 @@ func updatePartner(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.Partn
 }
 
 // lockPartner reads a partner owned by the organization a acts on in tx,
-// locked until tx ends, for a change.
+// locked until tx ends, for a change; a partner user, who reads it, is
+// refused (ErrPartnerOwnerOnly).
 func lockPartner(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Partner, error) {
 	var p pg.Partner
-	err := tx.get(ctx, &p, `SELECT `+strings.Join(partnerCols, ", ")+` FROM partners WHERE id = ? AND organization_id = ?`+tx.db.dialect.forUpdate(),
-		id, a.OrganizationID)
-	return &p, notFound(err, "Partner")
+	err := tx.get(ctx, &p, `SELECT `+qualify("t", partnerCols)+` FROM partners t WHERE t.id = ? AND `+partnerVisible+tx.db.dialect.forUpdate(),
+		id, a.OrganizationID, a.OrganizationID)
+	if err != nil {
+		return nil, notFound(err, "Partner")
+	}
+	if p.OrganizationID != a.OrganizationID {
+		return nil, ErrPartnerOwnerOnly
+	}
+	return &p, nil
 }
 
 // DeletePartner deletes a partner owned by the organization a acts on, with
 // its partnerships, relationships and integrations.
 func (db *DB) DeletePartner(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "partners", "Partner", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := getPartner(ctx, tx.runner, a, id, true); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "partners", "Partner", a, id)
+	})
 }
 
 // InvitePartner marks a partner INVITED and returns a one-time token for

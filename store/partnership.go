@@ -84,10 +84,11 @@ func (db *DB) Partnership(ctx context.Context, a pg.Actor, id int64) (*pg.Partne
 	return getPartnership(ctx, db.read(), a, id)
 }
 
-// PartnershipByUUID returns a partnership visible to a by its UUID.
+// PartnershipByUUID returns a partnership visible to a by its UUID, in any case.
 func (db *DB) PartnershipByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Partnership, error) {
 	var p pg.Partnership
-	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.uuid = ? AND `+partnershipVisible, id, a.OrganizationID, a.OrganizationID)
+	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.uuid = ? AND `+partnershipVisible,
+		canonicalUUID(id), a.OrganizationID, a.OrganizationID)
 	return &p, notFound(err, "Partnership")
 }
 

@@ -10,11 +10,9 @@ import (
 )
 
 // CreatePartnership creates a partnership of a partner visible to a. Partner
-// users (seed 000) create them in their partner's owner's projects.
+// users (seed 000) create them in their partner's owner's projects, without
+// the owner's pipeline (pg.Actor.AuthorizePartnershipChange).
 func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
 	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return createPartnership(ctx, tx, a, c) })
 }
 
@@ -42,7 +40,10 @@ func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.Partnership
 		tier_id, category_id, stage_id, fallback_name, fallback_logo_square_uuid, fallback_website_url, fallback_country_label,
 		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ps.UUID, ps.OrganizationID, ps.PartnerID, ps.ProjectID, ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID,
-		ps.Name, ps.LogoSquareUUID, ps.WebsiteURL, ps.CountryLabel, ps.CreatedAt, ps.UpdatedAt); err != nil {
+		ps.Name, ps.LogoSquareUUID, ps.WebsiteURL, ps.CountryLabel, ps.CreatedAt, ps.UpdatedAt); pg.ErrorCode(err) == pg.Conflict {
+		// partnerships_partner_project: one partnership per project.
+		return nil, &pg.Error{Code: pg.Conflict, Field: "partnerId", Message: "The partner already has a partnership in this project.", Err: err}
+	} else if err != nil {
 		return nil, err
 	}
 	for _, l := range []struct {
@@ -60,21 +61,28 @@ func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.Partnership
 		after: partnershipEvent{Partnership: ps, TagIDs: links(c.TagIDs), AssignedUserIDs: links(c.AssignedUserIDs)}})
 }
 
-// partnershipOwner checks the partner and the project a new partnership
-// names, and returns the organization the partnership will belong to: its
-// partner's owner, whose records alone it may reference.
+// partnershipOwner checks the partner a new partnership names, whether a
+// may create it (authorization before validation), the partnership's own
+// fields, then the project it names, and returns the organization the
+// partnership will belong to: its partner's owner, whose records alone it
+// may reference.
 func partnershipOwner(ctx context.Context, tx *Tx, a pg.Actor, c pg.PartnershipCreate) (pg.Actor, error) {
 	partner, err := getPartner(ctx, tx.runner, a, c.PartnerID, false)
 	if err != nil {
 		return pg.Actor{}, withField(err, "partnerId")
 	}
 	owner := pg.Actor{OrganizationID: partner.OrganizationID}
+	if err := a.AuthorizePartnershipChange(&pg.Partnership{OrganizationID: owner.OrganizationID, ProjectID: c.ProjectID},
+		c.PipelineFields()); err != nil {
+		return owner, err
+	}
+	if err := c.Validate(); err != nil {
+		return owner, err
+	}
 	if c.ProjectID != nil {
 		if _, err := projects.get(ctx, tx.runner, owner, *c.ProjectID); err != nil {
 			return owner, withField(err, "projectId")
 		}
-	} else if partner.OrganizationID != a.OrganizationID {
-		return owner, pg.InvalidField("projectId", "Partner users create partnerships in a project.")
 	}
 	return owner, nil
 }
@@ -96,11 +104,9 @@ func links(ids []int64) *[]int64 {
 	return &out
 }
 
-// UpdatePartnership applies u to a partnership visible to a, in one transaction.
+// UpdatePartnership applies u to a partnership visible to a, in one
+// transaction; partner users set isDefault and isSupport only.
 func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
-	if err := u.Validate(); err != nil {
-		return nil, err
-	}
 	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return updatePartnership(ctx, tx, a, id, u) })
 }
 
@@ -110,6 +116,13 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
 	before, err := lockPartnership(ctx, tx, a, id)
 	if err != nil {
+		return nil, err
+	}
+	// Authorization before validation, then the records u names.
+	if err := a.AuthorizePartnershipChange(before, u.PipelineFields()); err != nil {
+		return nil, err
+	}
+	if err := u.Validate(); err != nil {
 		return nil, err
 	}
 	owner := pg.Actor{OrganizationID: before.OrganizationID}
@@ -158,13 +171,13 @@ func lockPartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Par
 	return &p, notFound(err, "Partnership")
 }
 
-// resolveStageUUID turns a stage named by UUID into u.StageID.
+// resolveStageUUID turns a stage named by UUID (in any case) into u.StageID.
 func resolveStageUUID(ctx context.Context, tx *Tx, owner pg.Actor, u *pg.PartnershipUpdate) error {
 	if u.StageUUID == nil {
 		return nil
 	}
 	var id int64
-	err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, *u.StageUUID, owner.OrganizationID)
+	err := tx.get(ctx, &id, `SELECT id FROM stages WHERE uuid = ? AND organization_id = ?`, canonicalUUID(*u.StageUUID), owner.OrganizationID)
 	if err != nil {
 		return withField(notFound(err, "Stage"), "stageUuid")
 	}
@@ -228,11 +241,15 @@ func writePartnership(ctx context.Context, tx *Tx, before, ps *pg.Partnership) e
 
 func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
-// DeletePartnership deletes a partnership visible to a.
+// DeletePartnership deletes a partnership visible to a: its owner's, or a
+// project partnership of a partner a's organization is the guest of.
 func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		ps, err := getPartnership(ctx, tx.runner, a, id)
 		if err != nil {
+			return err
+		}
+		if err := a.AuthorizePartnershipChange(ps, nil); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id); err != nil {

@@ -33,12 +33,13 @@ func (db *DB) CreateProject(ctx context.Context, a pg.Actor, c pg.ProjectCreate)
 	return p, err
 }
 
-// Project returns a project visible to a: its own, or one in which a
-// partner a acts for has a partnership.
+// Project returns a project visible to a: its own, or, for partner users
+// (seed 000), one of the organization that owns their partner, where they
+// may create their partner's partnership (and see only their partner's).
 func (db *DB) Project(ctx context.Context, a pg.Actor, id int64) (*pg.Project, error) {
 	var p pg.Project
 	err := db.read().get(ctx, &p, `SELECT `+qualify("t", projects.cols)+` FROM projects t WHERE t.id = ? AND (t.organization_id = ?
-		OR EXISTS (SELECT 1 FROM partnerships ps JOIN partners pa ON pa.id = ps.partner_id WHERE ps.project_id = t.id AND pa.guest_organization_id = ?))`,
+		OR t.organization_id IN (SELECT organization_id FROM partners WHERE guest_organization_id = ?))`,
 		id, a.OrganizationID, a.OrganizationID)
 	return &p, notFound(err, "Project")
 }

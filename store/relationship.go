@@ -74,7 +74,18 @@ func (db *DB) CountRelationshipsByPartner(ctx context.Context, a pg.Actor, partn
 	return countByParent(ctx, db.read(), relationshipSpec(a), "partner_id", partners)
 }
 
-// DeleteRelationship deletes a relationship owned by the organization a acts on.
+// DeleteRelationship deletes a relationship owned by the organization a
+// acts on; partner users, who read it, may not (ErrPartnerOwnerOnly).
 func (db *DB) DeleteRelationship(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "relationships", "Relationship", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		var org int64
+		err := tx.get(ctx, &org, `SELECT t.organization_id FROM relationships t WHERE t.id = ? AND `+byPartnerVisible, id, a.OrganizationID, a.OrganizationID)
+		if err != nil {
+			return notFound(err, "Relationship")
+		}
+		if org != a.OrganizationID {
+			return ErrPartnerOwnerOnly
+		}
+		return deleteOwned(ctx, tx, "relationships", "Relationship", a, id)
+	})
 }

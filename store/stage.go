@@ -56,10 +56,11 @@ func (db *DB) Stage(ctx context.Context, a pg.Actor, id int64) (*pg.Stage, error
 	return stages.get(ctx, db.read(), a, id)
 }
 
-// StageByUUID returns a stage of the organization a acts on by its UUID.
+// StageByUUID returns a stage of the organization a acts on by its UUID, in
+// any case.
 func (db *DB) StageByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Stage, error) {
 	var s pg.Stage
-	err := db.read().get(ctx, &s, `SELECT `+qualify("t", stages.cols)+` FROM stages t WHERE t.uuid = ? AND t.organization_id = ?`, id, a.OrganizationID)
+	err := db.read().get(ctx, &s, `SELECT `+qualify("t", stages.cols)+` FROM stages t WHERE t.uuid = ? AND t.organization_id = ?`, canonicalUUID(id), a.OrganizationID)
 	return &s, notFound(err, "Stage")
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"go.opentelemetry.io/otel/trace"
 
@@ -340,6 +341,17 @@ func in[T any](vals []T) (string, []any) {
 		args[i] = v
 	}
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(vals)), ", ") + ")", args
+}
+
+// canonicalUUID is the form a UUID is stored in, for a lookup by one a
+// client sent: UUIDs are case-insensitive on input (RFC 9562) and stored in
+// canonical lower case. A string that is no UUID is lowered all the same,
+// so it finds what the same text in another case would.
+func canonicalUUID(s string) string {
+	if u, err := uuid.Parse(s); err == nil {
+		return u.String()
+	}
+	return strings.ToLower(s)
 }
 
 // Now returns the store's current time (fixed in tests that set Options.Now).

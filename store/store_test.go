@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -288,4 +289,35 @@ func TestWriteAheadLogStaysBounded(t *testing.T) {
 		t.Fatalf("the log is %d bytes after %d updates; never rewound it would be %d", info.Size(), writers*each, never)
 	}
 	t.Logf("log: %d bytes after %d updates", info.Size(), writers*each)
+}
+
+// TestSQLitePathsWithURICharacters opens SQLite files whose paths hold the
+// characters a file: URI gives a meaning (a subtest's folder is named
+// "…sqlite#01"): each is its own database, at its own path.
+func TestSQLitePathsWithURICharacters(t *testing.T) {
+	dir := t.TempDir()
+	for i, name := range []string{"a#1", "a#2", "b?x=1", "c%23"} {
+		path := filepath.Join(dir, name, "partnergraph.db")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.Open(context.Background(), path, store.Options{SecretKey: pgtest.SecretKey})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.CreateOrganization(context.Background(), name); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		n, err := db.CountOrganizations(context.Background())
+		db.Close()
+		if err != nil || n != 1 {
+			t.Fatalf("%s: %d organizations (%v), want its own one", name, n, err)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Fatalf("%s (%d): no file at its path: %v", name, i, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
+		t.Fatalf("files beside the four folders: %v", entries)
+	}
 }

@@ -55,10 +55,12 @@ type Config struct {
 
 // Default is issue 8's dataset: 1,000 partners with 20 partnerships each,
 // 5 tiers, 8 stages, 50 tags (3 per partnership), 2 assigned users and 4
-// custom field values per partnership, a few projects and categories.
+// custom field values per partnership, a few categories, and as many
+// projects as a partner has partnerships (a partner has one partnership per
+// project at most).
 func Default() Config {
 	return Config{Seed: 1, Partners: 1000, PartnershipsPerPartner: 20, Tiers: 5, Categories: 6, Stages: 8,
-		Projects: 8, Tags: 50, Users: 20, TagsPerPartnership: 3, UsersPerPartnership: 2, ValuesPerPartnership: 4,
+		Projects: 20, Tags: 50, Users: 20, TagsPerPartnership: 3, UsersPerPartnership: 2, ValuesPerPartnership: 4,
 		Batch: 5000}
 }
 
@@ -378,7 +380,7 @@ func loadPartnerships(ctx context.Context, l *loader, cfg Config, m *Manifest, r
 		// Partnerships go round-robin over partners, so each partner's are
 		// spread through the table as if made over time.
 		partner := m.FirstPartnerID + int64(k%cfg.Partners)
-		project := pick(rng, m.Projects, 80)
+		project := partnerProject(rng, m.Projects, k%cfg.Partners, k/cfg.Partners)
 		isDefault := project != nil && !hasDefault[*project]
 		if isDefault {
 			hasDefault[*project] = true
@@ -411,6 +413,18 @@ func loadPartnerships(ctx context.Context, l *loader, cfg Config, m *Manifest, r
 }
 
 // pick returns a random id of ids, or nil (100-percent)% of the time.
+// partnerProject is the project of a partner's j-th partnership, or nil (one
+// in five). A partner has at most one partnership per project, so its
+// partnerships take distinct projects, starting at one of their own, while
+// there are projects left.
+func partnerProject(rng *rand.Rand, projects []int64, partner, j int) *int64 {
+	if rng.IntN(100) >= 80 || j >= len(projects) {
+		return nil
+	}
+	id := projects[(partner+j)%len(projects)]
+	return &id
+}
+
 func pick(rng *rand.Rand, ids []int64, percent int) *int64 {
 	if rng.IntN(100) >= percent {
 		return nil

@@ -93,7 +93,7 @@ func newGateway(db *store.DB, logger *slog.Logger, o gatewayOptions) *gateway {
 	g.server = server.New(server.Config{
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: guard, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
-		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m,
+		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m, Idempotency: db,
 		Extensions: extensions,
 		Logger:     logger, Limits: o.limits, Introspection: o.introspection, AllowList: o.allowList,
 		MaxBodyBytes: int64(o.maxBody), RequestTimeout: o.timeout, MaxBatch: o.maxBatch, RateLimit: limiter,
