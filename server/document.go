@@ -79,22 +79,100 @@ type shape struct {
 	depth  int
 }
 
-// measure returns the shape of every operation of doc together: the fields
-// of all of them (validation walks each), the depth of the deepest.
+// measure returns the shape of every operation of doc together, and of
+// every fragment no operation spreads (standaloneFragments): the fields of
+// all of them (validation walks each), the depth of the deepest.
 func measure(doc *ast.QueryDocument) shape {
-	m := measurer{fragments: map[string]*ast.FragmentDefinition{}, memo: map[string]shape{}, visiting: map[string]bool{}}
-	for _, f := range doc.Fragments {
-		if _, dup := m.fragments[f.Name]; !dup {
-			m.fragments[f.Name] = f
-		}
-	}
+	m := measurer{fragments: fragmentsByName(doc), memo: map[string]shape{}, visiting: map[string]bool{}}
 	var total shape
-	for _, op := range doc.Operations {
-		s := m.set(op.SelectionSet, false)
+	add := func(s shape) {
 		total.fields = satAdd(total.fields, s.fields)
 		total.depth = max(total.depth, s.depth)
 	}
+	for _, op := range doc.Operations {
+		add(m.set(op.SelectionSet, false))
+	}
+	for _, f := range standaloneFragments(doc) {
+		if m.fragments[f.Name] == f {
+			add(m.fragment(f.Name))
+		} else {
+			add(m.set(f.SelectionSet, false))
+		}
+	}
 	return total
+}
+
+// fragmentsByName indexes the fragments of doc by name, the first of
+// duplicate names winning as it does in gqlparser's validator.
+func fragmentsByName(doc *ast.QueryDocument) map[string]*ast.FragmentDefinition {
+	byName := make(map[string]*ast.FragmentDefinition, len(doc.Fragments))
+	for _, f := range doc.Fragments {
+		if _, dup := byName[f.Name]; !dup {
+			byName[f.Name] = f
+		}
+	}
+	return byName
+}
+
+// standaloneFragments returns, in document order, the fragments of doc
+// that validation must check on their own: those no operation spreads
+// (NoUnusedFragments refuses them, but every selection set of a document
+// is checked) and no other such fragment spreads, and then one fragment of
+// each cycle of them left over. Checking the operations and these covers
+// every selection set of the document once.
+func standaloneFragments(doc *ast.QueryDocument) []*ast.FragmentDefinition {
+	byName := fragmentsByName(doc)
+	reached := map[*ast.FragmentDefinition]bool{}
+	reach := func(set ast.SelectionSet) {
+		for pending := []ast.SelectionSet{set}; len(pending) > 0; {
+			set, pending = pending[len(pending)-1], pending[:len(pending)-1]
+			eachSpread(set, func(name string) {
+				if f := byName[name]; f != nil && !reached[f] {
+					reached[f] = true
+					pending = append(pending, f.SelectionSet)
+				}
+			})
+		}
+	}
+	for _, op := range doc.Operations {
+		reach(op.SelectionSet)
+	}
+	spreadByOther := map[*ast.FragmentDefinition]bool{}
+	for _, f := range doc.Fragments {
+		if !reached[f] {
+			eachSpread(f.SelectionSet, func(name string) {
+				if g := byName[name]; g != nil && g != f {
+					spreadByOther[g] = true
+				}
+			})
+		}
+	}
+	var out []*ast.FragmentDefinition
+	for _, roots := range []bool{true, false} {
+		for _, f := range doc.Fragments {
+			if !reached[f] && (!roots || !spreadByOther[f]) {
+				out = append(out, f)
+				reached[f] = true
+				reach(f.SelectionSet)
+			}
+		}
+	}
+	return out
+}
+
+// eachSpread calls visit with the name of every fragment spread in set,
+// nested selections included.
+func eachSpread(set ast.SelectionSet, visit func(name string)) {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			eachSpread(s.SelectionSet, visit)
+		case *ast.InlineFragment:
+			eachSpread(s.SelectionSet, visit)
+		case *ast.FragmentSpread:
+			visit(s.Name)
+		}
+	}
 }
 
 // measurer measures selection sets, each fragment once.

@@ -35,6 +35,34 @@ func doubling(levels int) string {
 		repeat(levels, func(i int) string { return fmt.Sprintf("fragment H%d on Query { ...H%d ...H%d } ", i+1, i, i) })
 }
 
+// independentCycles is k cycles of two fragments on Partner, spread together:
+// each fragment selects k fields, the i-th of which leads back to the
+// fragment's own cycle, advanced if i is the cycle's number and as it was
+// if not. Merging those fields level by level meets every combination of
+// the cycles' phases, 2^k of them, unless a cycle is followed once.
+func independentCycles(k int) string {
+	var b strings.Builder
+	b.WriteString("query { partner(id: \"UGFydG5lcjox\") { ")
+	for j := range k {
+		fmt.Fprintf(&b, "...Q%d_0 ", j)
+	}
+	b.WriteString("} } ")
+	for j := range k {
+		for phase := range 2 {
+			fmt.Fprintf(&b, "fragment Q%d_%d on Partner { ", j, phase)
+			for i := range k {
+				next := phase
+				if i == j {
+					next = 1 - phase
+				}
+				fmt.Fprintf(&b, "a%d: partnerships { nodes { partner { ...Q%d_%d } } } ", i, j, next)
+			}
+			b.WriteString("} ")
+		}
+	}
+	return b.String()
+}
+
 // hostileDocuments are the documents of each kind of expensive request,
 // the worst of each kind up to the 1 MiB body limit included. Each count
 // is divided by scale: the fuzz target seeds its corpus with them a tenth
@@ -51,6 +79,7 @@ func hostileDocuments(scale int) []hostileDocument {
 		{"FifteenHundredTypenameAliases", q("query { " + repeat(n(1500), func(i int) string { return fmt.Sprintf("a%d: __typename ", i) }) + "}"), "fields", 1},
 		{"FragmentsDoubling30", q(doubling(30)), "1073741824 fields", 1},
 		{"FragmentsDoubling40", q(doubling(40)), "fields", 1},
+		{"UnusedFragmentsDoubling30", q(strings.Replace(doubling(30), "...H30", "__typename", 1)), "1073741825 fields", 1},
 		{"FragmentsDoubling1000", q(doubling(n(1000))), "more than", 1},
 		{"TwentyThousandDirectives", q("query { __typename " + strings.Repeat("@aa ", n(20000)) + "}"), "tokens", 1},
 		{"SevenThousandDirectives", q("query { __typename " + strings.Repeat("@aa ", n(7000)) + "}"), "Unknown directive", 100},
@@ -64,6 +93,9 @@ func hostileDocuments(scale int) []hostileDocument {
 		{"NineHundredLevelsDeep", q(strings.Repeat("{ viewer ", n(900)) + "{ permission }" + strings.Repeat(" }", n(900))), "levels deep", 1},
 		{"AliasedIntrospection", q("query { " + repeat(n(150), func(i int) string { return fmt.Sprintf("s%d: __schema { types { name fields { name } } } ", i) }) + "}"), "costs", 1},
 		{"CommentsToBodyLimit", q(strings.Repeat("#"+strings.Repeat("x", 98)+"\n", body/101) + "query { nope }"), "Cannot query field", 1},
+		{"FragmentCycleBranching", q("query { partner(id: \"UGFydG5lcjox\") { ...F } } fragment F on Partner { " +
+			"x: partnerships { nodes { partner { ...F } } } y: partnerships { nodes { partner { ...F } } } }"), "within itself", 2},
+		{"IndependentFragmentCycles", q(independentCycles(n(12))), "within itself", 100},
 		{"ConnectionsMultiplied", q("query { partners(first: 100) { nodes { partnerships(first: 100) { nodes { project { partnerships(first: 100) { nodes { id } } } } } } } }"), "costs", 1},
 	}
 }
