@@ -6,7 +6,12 @@ import (
 )
 
 // Actor is the authenticated principal of a request and the organization it
-// acts on. Every store call takes one, so no query runs unscoped.
+// acts on. Every store read of an organization's data and every change takes
+// one and scopes its SQL to what the actor may see, the loaders' batch reads
+// by id included, so no query of a request runs unscoped. The reads that come
+// before there is an Actor (authentication, the organizations that headers
+// name) or that serve the process itself (the event feed, webhook
+// deliveries) take none.
 type Actor struct {
 	// OrganizationID is the organization acted on: the key's own, or the one
 	// named by Target-Organization-ID when a connection allows it.

@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	pg "partnergraph"
 	"partnergraph/auth"
 	"partnergraph/bench"
+	"partnergraph/compiled"
 	"partnergraph/loaders"
 	"partnergraph/pgtest"
 	"partnergraph/resolvers"
@@ -31,6 +33,8 @@ import (
 //     list's statement is sent: mostly the cost of gqlgen's execution and
 //     response;
 //   - gateway/full: the same with fresh loaders, as a request gets them;
+//   - gateway/compiled: the same request answered by the compiled path of
+//     reads (package compiled), as serve does by default;
 //   - baseline: the hand-written handler, SQL and encoding/json included.
 //
 // Each reports its processor time per request (cpu-ms/op, over every
@@ -47,9 +51,12 @@ func BenchmarkDashboardCost(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			exec := executor.New(resolvers.NewSchema(&resolvers.Resolver{DB: s.db}))
+			schema := resolvers.NewSchema(&resolvers.Resolver{DB: s.db})
+			exec := executor.New(schema)
+			fast := executor.New(schema)
+			fast.Use(compiled.New(100, nil))
 			vars := map[string]any{"partners": bench.DashboardPartners, "partnerships": bench.DashboardPartnerships}
-			run := func(b *testing.B, l *loaders.Loaders) []byte {
+			runWith := func(b *testing.B, exec *executor.Executor, l *loaders.Loaders) []byte {
 				ctx := graphql.StartOperationTrace(loaders.NewContext(pg.NewContext(ctx, a), l))
 				oc, errs := exec.CreateOperationContext(ctx, &graphql.RawParams{Query: bench.Dashboard, Variables: vars})
 				if errs != nil {
@@ -67,6 +74,7 @@ func BenchmarkDashboardCost(b *testing.B) {
 				}
 				return out
 			}
+			run := func(b *testing.B, l *loaders.Loaders) []byte { return runWith(b, exec, l) }
 			b.Run("gateway/executor", func(b *testing.B) {
 				l := loaders.New(s.db, a, nil)
 				want := run(b, l)
@@ -83,6 +91,12 @@ func BenchmarkDashboardCost(b *testing.B) {
 			})
 			b.Run("gateway/full", func(b *testing.B) {
 				cpu(b, func() { run(b, loaders.New(s.db, a, nil)) })
+			})
+			b.Run("gateway/compiled", func(b *testing.B) {
+				if got, want := runWith(b, fast, loaders.New(s.db, a, nil)), run(b, loaders.New(s.db, a, nil)); !bytes.Equal(got, want) {
+					b.Fatalf("the compiled path answers otherwise:\n%.300s\n%.300s", got, want)
+				}
+				cpu(b, func() { runWith(b, fast, loaders.New(s.db, a, nil)) })
 			})
 			b.Run("baseline", func(b *testing.B) {
 				h := s.baseline.Handler()

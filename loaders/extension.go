@@ -22,6 +22,7 @@ type Extension struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationInterceptor
+	graphql.FieldInterceptor
 } = Extension{}
 
 func (Extension) ExtensionName() string                   { return "Loaders" }
@@ -33,4 +34,9 @@ func (e Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		ctx = NewContext(ctx, New(e.DB, a, e.Observe))
 	}
 	return next(ctx)
+}
+
+// InterceptField refreshes the loaders after each mutation field (Refresh).
+func (Extension) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	return Refresh(ctx, next)
 }

@@ -1,7 +1,3 @@
-// Package loaders batches the graph's edges: one dataloader per edge, built
-// fresh for every request (or subscription operation) and carried on its
-// context, so a query costs a number of SQL statements set by its shape, not
-// by how many rows it returns.
 package loaders
 
 import (
@@ -20,15 +16,15 @@ const wait = time.Millisecond
 
 // Loaders holds one loader per edge of the graph.
 type Loaders struct {
+	// Batches are the statements behind every loader, bound to the
+	// request's actor.
+	Batches  Batches
 	registry *registry
-	// observe, when set, is told of every batch that queries the database.
-	observe Observer
 
 	Organization *dataloader.Loader[int64, *pg.Organization]
 	User         *dataloader.Loader[int64, *pg.User]
 	Partner      *dataloader.Loader[int64, *pg.Partner]
 	Project      *dataloader.Loader[int64, *pg.Project]
-	Partnership  *dataloader.Loader[int64, *pg.Partnership]
 	Tier         *dataloader.Loader[int64, *pg.Tier]
 	Category     *dataloader.Loader[int64, *pg.Category]
 	Stage        *dataloader.Loader[int64, *pg.Stage]
@@ -59,36 +55,32 @@ type Observer func(ctx context.Context, edge string, keys int) (context.Context,
 // New builds the loaders of one request acting as a. observe, if not nil,
 // is told of every batch.
 func New(db *store.DB, a pg.Actor, observe Observer) *Loaders {
-	l := &Loaders{registry: newRegistry(), observe: observe}
-	r := l.registry
-	partners := func() []int64 { return ids(r, r.partners, nil) }
-	partnershipIDs := func() []int64 { return ids(r, r.partnerships, nil) }
-	projects := func() []int64 { return ids(r, r.projects, nil) }
+	l := &Loaders{Batches: NewBatches(db, a, observe), registry: newRegistry()}
+	b, r := l.Batches, l.registry
+	partnerships := func() []int64 { return keys(r, r.partnerships, nil) }
 	fk := func(f func(*pg.Partnership) *int64) func() []int64 {
-		return func() []int64 { return ids(r, r.partnerships, f) }
+		return func() []int64 { return keys(r, r.partnerships, f) }
 	}
 
-	l.Organization = byID(l, db.OrganizationsByIDs, func(o *pg.Organization) int64 { return o.ID }, "Organization", r.organizationIDs)
-	l.User = byID(l, db.UsersByIDs, func(u *pg.User) int64 { return u.ID }, "User", nil)
-	l.Partner = byID(l, db.PartnersByIDs, func(p *pg.Partner) int64 { return p.ID }, "Partner",
-		fk(func(p *pg.Partnership) *int64 { return &p.PartnerID }))
-	l.Partnership = byID(l, db.PartnershipsByIDs, func(p *pg.Partnership) int64 { return p.ID }, "Partnership", nil)
+	l.Organization = byID(l, b.Organizations, nil, "Organization", r.organizationIDs)
+	l.User = byID(l, b.Users, l.RegisterUsers, "User", nil)
+	l.Partner = byID(l, b.Partners, l.RegisterPartners, "Partner", fk(func(p *pg.Partnership) *int64 { return &p.PartnerID }))
 	// A partnership's tier, stage, category and project come in one statement.
-	refs := newReferences(l, db)
+	refs := newReferences(l)
 	l.Project = reference[*pg.Project](refs, refProject, "Project")
 	l.Tier = reference[*pg.Tier](refs, refTier, "Tier")
 	l.Category = reference[*pg.Category](refs, refCategory, "Category")
 	l.Stage = reference[*pg.Stage](refs, refStage, "Stage")
-	l.Event = byID(l, db.EventsByIDs, func(e *pg.Event) int64 { return e.ID }, "Event", nil)
-	fields := idMemo(l, db.CustomFieldsByIDs, func(f *pg.CustomField) int64 { return f.ID }, "Custom field", r.fieldIDs)
+	l.Event = byID(l, b.Events, nil, "Event", nil)
+	fields := newMemo[int64, *pg.CustomField](b.CustomFields, expandIDs(r.fieldIDs))
 	l.CustomField = dataloader.NewBatchedLoader(fields.batch(missing("Custom field")), options[int64, *pg.CustomField]()...)
 
-	l.NextStagesByStage = many(l, "stage.allowedNextStages", db.NextStages, func() []int64 { return ids(r, r.stages, nil) })
-	l.TagsByPartnership = many(l, "partnership.tags", db.TagsByPartnerships, partnershipIDs)
-	l.UsersByPartnership = many(l, "partnership.assignedUsers", db.UsersByPartnerships, partnershipIDs)
+	l.NextStagesByStage = many(l, b.NextStages, l.RegisterStages, func() []int64 { return keys(r, r.stages, nil) })
+	l.TagsByPartnership = many(l, b.Tags, nil, partnerships)
+	l.UsersByPartnership = many(l, b.AssignedUsers, l.RegisterUsers, partnerships)
 	// Values come with their fields, which the field loader then has.
-	l.CustomValuesByPartnership = many(l, "partnership.customFieldValues", func(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, error) {
-		values, fs, err := db.CustomFieldValuesByPartnerships(ctx, ids)
+	l.CustomValuesByPartnership = many(l, func(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, error) {
+		values, fs, err := b.CustomValues(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -98,33 +90,35 @@ func New(db *store.DB, a pg.Actor, observe Observer) *Loaders {
 		}
 		fields.prime(primed)
 		return values, nil
-	}, partnershipIDs)
+	}, l.RegisterValues, partnerships)
 
-	l.PartnershipsByPartner = pages(l, "partner.partnerships", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
-		return db.PartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
-	})
-	l.PartnershipsByProject = pages(l, "project.partnerships", projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
-		return db.PartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter, args.PartnershipOrder, args.Page)
-	})
-	l.PartnershipCountByPartner = pages(l, "partner.partnerships.totalCount", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
-		return db.CountPartnershipsByParent(ctx, a, "partner_id", ids, args.PartnershipFilter)
-	})
-	l.PartnershipCountByProject = pages(l, "project.partnerships.totalCount", projects, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
-		return db.CountPartnershipsByParent(ctx, a, "project_id", ids, args.PartnershipFilter)
-	})
-	l.RelationshipsByPartner = pages(l, "partner.relationships", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Relationship], error) {
-		return db.RelationshipsByPartner(ctx, a, ids, args.Page)
-	})
-	l.RelationshipCountByPartner = pages(l, "partner.relationships.totalCount", partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
-		return db.CountRelationshipsByPartner(ctx, a, ids)
-	})
-	l.IntegrationsByPartner = pages(l, "partner.integrations", partners, func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.PartnerIntegration], error) {
-		return db.PartnerIntegrationsByPartner(ctx, a, ids, args.Page)
-	})
-	l.IntegrationCountByPartner = pages(l, "partner.integrations.totalCount", partners, func(ctx context.Context, ids []int64, _ PageArgs) (map[int64]int, error) {
-		return db.CountPartnerIntegrationsByPartner(ctx, a, ids)
-	})
+	partners := func() []int64 { return keys(r, r.partners, nil) }
+	projects := func() []int64 { return keys(r, r.projects, nil) }
+	byParent := func(by Parent) func(context.Context, []int64, PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
+		return func(ctx context.Context, ids []int64, args PageArgs) (map[int64]pg.List[*pg.Partnership], error) {
+			return b.Partnerships(ctx, by, ids, args)
+		}
+	}
+	countByParent := func(by Parent) func(context.Context, []int64, PageArgs) (map[int64]int, error) {
+		return func(ctx context.Context, ids []int64, args PageArgs) (map[int64]int, error) {
+			return b.PartnershipCounts(ctx, by, ids, args)
+		}
+	}
+	l.PartnershipsByPartner = pages(l, partners, byParent(ByPartner), listOf(l.RegisterPartnerships))
+	l.PartnershipsByProject = pages(l, projects, byParent(ByProject), listOf(l.RegisterPartnerships))
+	l.PartnershipCountByPartner = pages(l, partners, countByParent(ByPartner), nil)
+	l.PartnershipCountByProject = pages(l, projects, countByParent(ByProject), nil)
+	l.RelationshipsByPartner = pages(l, partners, b.Relationships, listOf(l.RegisterRelationships))
+	l.RelationshipCountByPartner = pages(l, partners, b.RelationshipCounts, nil)
+	l.IntegrationsByPartner = pages(l, partners, b.Integrations, listOf(l.RegisterIntegrations))
+	l.IntegrationCountByPartner = pages(l, partners, b.IntegrationCounts, nil)
 	return l
+}
+
+// Forget drops everything the loaders hold and have registered, as a change
+// makes it stale: what is asked for next is read anew.
+func (l *Loaders) Forget() {
+	*l = *New(l.Batches.db, l.Batches.a, l.Batches.observe)
 }
 
 type ctxKey struct{}
@@ -147,9 +141,21 @@ func options[K comparable, V any]() []dataloader.Option[K, V] {
 }
 
 // byID builds a loader of records by id; a key with no record gets NOT_FOUND.
-// expand names the ids the request will want, when known.
-func byID[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), id func(V) int64, what string, expand func() []int64) *dataloader.Loader[int64, V] {
-	return dataloader.NewBatchedLoader(idMemo(l, fetch, id, what, expand).batch(missing(what)), options[int64, V]()...)
+// register, if not nil, records what it fetched; expand names the ids the
+// request will want, when known.
+func byID[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64]V, error), register func([]V), what string, expand func() []int64) *dataloader.Loader[int64, V] {
+	m := newMemo[int64, V](func(ctx context.Context, keys []int64) (map[int64]V, error) {
+		out, err := fetch(ctx, keys)
+		if err == nil && register != nil {
+			vals := make([]V, 0, len(out))
+			for _, v := range out {
+				vals = append(vals, v)
+			}
+			register(vals)
+		}
+		return out, err
+	}, expandIDs(expand))
+	return dataloader.NewBatchedLoader(m.batch(missing(what)), options[int64, V]()...)
 }
 
 // missing is the error of a key with no record: NOT_FOUND, as for a record
@@ -158,25 +164,9 @@ func missing(what string) func(int64) error {
 	return func(int64) error { return pg.NotFoundf("%s not found.", what) }
 }
 
-// idMemo is the memo of a loader of records by id.
-func idMemo[V any](l *Loaders, fetch func(context.Context, []int64) ([]V, error), id func(V) int64, what string, expand func() []int64) *memo[int64, V] {
-	return newMemo[int64, V](l.observer(what), func(ctx context.Context, keys []int64) (map[int64]V, error) {
-		vals, err := fetch(ctx, keys)
-		if err != nil {
-			return nil, err
-		}
-		register(l, vals)
-		out := make(map[int64]V, len(vals))
-		for _, v := range vals {
-			out[id(v)] = v
-		}
-		return out, nil
-	}, expandIDs(expand))
-}
-
 // many builds a loader of each key's list; a key with no rows gets an empty list.
-func many[V any](l *Loaders, edge string, fetch func(context.Context, []int64) (map[int64][]V, error), expand func() []int64) *dataloader.Loader[int64, []V] {
-	m := newMemo[int64, []V](l.observer(edge), func(ctx context.Context, keys []int64) (map[int64][]V, error) {
+func many[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64][]V, error), register func([]V), expand func() []int64) *dataloader.Loader[int64, []V] {
+	m := newMemo[int64, []V](func(ctx context.Context, keys []int64) (map[int64][]V, error) {
 		out, err := fetch(ctx, keys)
 		if err != nil {
 			return nil, err
@@ -185,19 +175,13 @@ func many[V any](l *Loaders, edge string, fetch func(context.Context, []int64) (
 			if out[k] == nil {
 				out[k] = []V{}
 			}
-			register(l, out[k])
+			if register != nil {
+				register(out[k])
+			}
 		}
 		return out, nil
 	}, expandIDs(expand))
 	return dataloader.NewBatchedLoader(m.batch(nil), options[int64, []V]()...)
-}
-
-// observer returns the batch observer of edge, or nil.
-func (l *Loaders) observer(edge string) func(context.Context, int) (context.Context, func(error)) {
-	if l.observe == nil {
-		return nil
-	}
-	return func(ctx context.Context, keys int) (context.Context, func(error)) { return l.observe(ctx, edge, keys) }
 }
 
 func expandIDs(f func() []int64) func([]int64) []int64 {

@@ -15,9 +15,6 @@ import (
 type memo[K comparable, V any] struct {
 	fetch  func(ctx context.Context, keys []K) (map[K]V, error)
 	expand func(keys []K) []K
-	// observe, if not nil, is told how many keys each fetch asks for; it
-	// returns the context to fetch with and the function told the outcome.
-	observe func(ctx context.Context, keys int) (context.Context, func(error))
 
 	mu   sync.Mutex
 	done map[K]result[V]
@@ -28,8 +25,8 @@ type result[V any] struct {
 	ok bool
 }
 
-func newMemo[K comparable, V any](observe func(context.Context, int) (context.Context, func(error)), fetch func(context.Context, []K) (map[K]V, error), expand func([]K) []K) *memo[K, V] {
-	return &memo[K, V]{fetch: fetch, expand: expand, observe: observe, done: map[K]result[V]{}}
+func newMemo[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error), expand func([]K) []K) *memo[K, V] {
+	return &memo[K, V]{fetch: fetch, expand: expand, done: map[K]result[V]{}}
 }
 
 // prime records values another loader's statement brought along, so this
@@ -66,12 +63,7 @@ func (m *memo[K, V]) batch(missing func(K) error) dataloader.BatchFunc[K, V] {
 			}
 		}
 		if len(need) > 0 {
-			fetchCtx, done := ctx, func(error) {}
-			if m.observe != nil {
-				fetchCtx, done = m.observe(ctx, len(need))
-			}
-			vals, err := m.fetch(fetchCtx, need)
-			done(err)
+			vals, err := m.fetch(ctx, need)
 			if err != nil {
 				return fail[K, V](keys, err)
 			}

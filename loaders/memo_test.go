@@ -12,7 +12,7 @@ import (
 func TestMemoLinesResultsUpWithKeys(t *testing.T) {
 	var calls [][]int64
 	var mu sync.Mutex
-	m := newMemo[int64, string](nil, func(_ context.Context, keys []int64) (map[int64]string, error) {
+	m := newMemo[int64, string](func(_ context.Context, keys []int64) (map[int64]string, error) {
 		mu.Lock()
 		calls = append(calls, keys)
 		mu.Unlock()
@@ -48,7 +48,7 @@ func TestMemoLinesResultsUpWithKeys(t *testing.T) {
 
 func TestMemoFailsEveryKeyOnError(t *testing.T) {
 	boom := errors.New("boom")
-	m := newMemo[int64, int](nil, func(context.Context, []int64) (map[int64]int, error) { return nil, boom }, nil)
+	m := newMemo[int64, int](func(context.Context, []int64) (map[int64]int, error) { return nil, boom }, nil)
 	for _, r := range m.batch(nil)(context.Background(), []int64{1, 2}) {
 		if !errors.Is(r.Error, boom) {
 			t.Fatalf("want the fetch error, got %+v", r)

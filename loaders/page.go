@@ -7,6 +7,8 @@ import (
 	"github.com/graph-gophers/dataloader/v7"
 
 	pg "partnergraph"
+	"partnergraph/graph/model"
+	"partnergraph/relay"
 )
 
 // PageArgs are the arguments of a nested connection field. Parents asked
@@ -36,7 +38,8 @@ func Key(parent int64, args PageArgs) PageKey {
 // pages builds a loader of nested pages: keys are grouped by their
 // arguments, each group is one statement however many parents it has, and
 // each group is widened to every registered parent.
-func pages[V any](l *Loaders, edge string, parents func() []int64, fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error)) *dataloader.Loader[PageKey, V] {
+// register, if not nil, records each page fetched.
+func pages[V any](l *Loaders, parents func() []int64, fetch func(ctx context.Context, parents []int64, args PageArgs) (map[int64]V, error), register func(V)) *dataloader.Loader[PageKey, V] {
 	expand := func(keys []PageKey) []PageKey {
 		all := parents()
 		var out []PageKey
@@ -52,7 +55,7 @@ func pages[V any](l *Loaders, edge string, parents func() []int64, fetch func(ct
 		}
 		return out
 	}
-	m := newMemo[PageKey, V](l.observer(edge), func(ctx context.Context, keys []PageKey) (map[PageKey]V, error) {
+	m := newMemo[PageKey, V](func(ctx context.Context, keys []PageKey) (map[PageKey]V, error) {
 		groups := map[string][]int64{}
 		for _, k := range keys {
 			groups[k.Args] = append(groups[k.Args], k.Parent)
@@ -70,17 +73,66 @@ func pages[V any](l *Loaders, edge string, parents func() []int64, fetch func(ct
 			for _, p := range ids {
 				v := m[p]
 				vals[PageKey{Parent: p, Args: encoded}] = v
-				switch list := any(v).(type) {
-				case pg.List[*pg.Partnership]:
-					register(l, list.Items)
-				case pg.List[*pg.Relationship]:
-					register(l, list.Items)
-				case pg.List[*pg.PartnerIntegration]:
-					register(l, list.Items)
+				if register != nil {
+					register(v)
 				}
 			}
 		}
 		return vals, nil
 	}, expand)
 	return dataloader.NewBatchedLoader(m.batch(nil), options[PageKey, V]()...)
+}
+
+// listOf registers the items of a page with register.
+func listOf[T any](register func([]T)) func(pg.List[T]) {
+	return func(l pg.List[T]) { register(l.Items) }
+}
+
+// PartnershipArgs decodes the arguments shared by every partnerships field:
+// the page (relay.Page), the filter's global IDs and the order. Errors are
+// BAD_USER_INPUT naming the argument at fault.
+func PartnershipArgs(first *int32, after *string, last *int32, before *string, f *model.PartnershipFilter, o *model.PartnershipOrder) (PageArgs, error) {
+	var args PageArgs
+	var err error
+	if args.Page, err = relay.Page(first, after, last, before); err != nil {
+		return args, err
+	}
+	if args.PartnershipFilter, err = partnershipFilter(f); err != nil {
+		return args, err
+	}
+	if o != nil {
+		args.PartnershipOrder = pg.Order[pg.PartnershipOrderField]{Field: o.Field, Desc: o.Direction == model.OrderDirectionDesc}
+	}
+	return args, nil
+}
+
+func partnershipFilter(f *model.PartnershipFilter) (pg.PartnershipCriteria, error) {
+	var out pg.PartnershipCriteria
+	if f == nil {
+		return out, nil
+	}
+	ids := []struct {
+		dst   **int64
+		field string
+		typ   string
+		gid   *string
+	}{
+		{&out.PartnerID, "filter.partnerId", pg.TypePartner, f.PartnerID},
+		{&out.ProjectID, "filter.projectId", pg.TypeProject, f.ProjectID},
+		{&out.TierID, "filter.tierId", pg.TypeTier, f.TierID},
+		{&out.CategoryID, "filter.categoryId", pg.TypeCategory, f.CategoryID},
+		{&out.StageID, "filter.stageId", pg.TypeStage, f.StageID},
+		{&out.TagID, "filter.tagId", pg.TypeTag, f.TagID},
+		{&out.AssignedUserID, "filter.assignedUserId", pg.TypeUser, f.AssignedUserID},
+	}
+	for _, id := range ids {
+		v, err := relay.DecodeOptionalID(id.field, id.typ, id.gid)
+		if err != nil {
+			return out, err
+		}
+		*id.dst = v
+	}
+	out.IsDefault = f.IsDefault
+	out.UpdatedSince = f.UpdatedSince
+	return out, nil
 }

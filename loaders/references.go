@@ -28,7 +28,7 @@ type refKey struct {
 // loaders share. Whichever of them fires first fetches the references of
 // every partnership the request has seen, all four kinds at once, in one
 // statement; the others then find their keys answered.
-func newReferences(l *Loaders, db *store.DB) *memo[refKey, any] {
+func newReferences(l *Loaders) *memo[refKey, any] {
 	r := l.registry
 	kinds := []struct {
 		kind refKind
@@ -42,7 +42,7 @@ func newReferences(l *Loaders, db *store.DB) *memo[refKey, any] {
 	expand := func([]refKey) []refKey {
 		var out []refKey
 		for _, k := range kinds {
-			for _, id := range ids(r, r.partnerships, k.fk) {
+			for _, id := range keys(r, r.partnerships, k.fk) {
 				out = append(out, refKey{k.kind, id})
 			}
 		}
@@ -62,12 +62,12 @@ func newReferences(l *Loaders, db *store.DB) *memo[refKey, any] {
 				want.Projects = append(want.Projects, k.id)
 			}
 		}
-		refs, err := db.ReferencesByIDs(ctx, want)
+		refs, err := l.Batches.References(ctx, want)
 		if err != nil {
 			return nil, err
 		}
-		register(l, refs.Stages)
-		register(l, refs.Projects)
+		l.RegisterStages(refs.Stages)
+		l.RegisterProjects(refs.Projects)
 		out := make(map[refKey]any, len(keys))
 		for _, v := range refs.Tiers {
 			out[refKey{refTier, v.ID}] = v
@@ -83,7 +83,7 @@ func newReferences(l *Loaders, db *store.DB) *memo[refKey, any] {
 		}
 		return out, nil
 	}
-	return newMemo(l.observer("partnership.references"), fetch, expand)
+	return newMemo(fetch, expand)
 }
 
 // reference builds the loader of one kind of reference over the shared memo.

@@ -18,7 +18,6 @@ type registry struct {
 	partnerships map[int64]*pg.Partnership
 	projects     map[int64]*pg.Project
 	stages       map[int64]*pg.Stage
-	users        map[int64]*pg.User
 	values       []*pg.CustomFieldValue
 	orgRefs      map[int64]bool
 }
@@ -26,58 +25,105 @@ type registry struct {
 func newRegistry() *registry {
 	return &registry{
 		partners: map[int64]*pg.Partner{}, partnerships: map[int64]*pg.Partnership{},
-		projects: map[int64]*pg.Project{}, stages: map[int64]*pg.Stage{}, users: map[int64]*pg.User{},
-		orgRefs: map[int64]bool{},
+		projects: map[int64]*pg.Project{}, stages: map[int64]*pg.Stage{}, orgRefs: map[int64]bool{},
 	}
 }
 
-// Register records records of the request: root fields call it with the
-// lists they return. Types without dependants are ignored.
-func (l *Loaders) Register(records ...any) {
-	r := l.registry
-	r.mu.Lock()
+// The Register methods record records of the request: root fields call them
+// with the lists they return, loaders with what they fetch. Records whose
+// type has no dependant edges need no registering.
+
+// RegisterPartners records partners: their partnerships, relationships,
+// integrations and organizations are then fetched for all of them at once.
+func (l *Loaders) RegisterPartners(ps []*pg.Partner) {
+	r := l.lock()
 	defer r.mu.Unlock()
-	for _, rec := range records {
-		switch v := rec.(type) {
-		case *pg.Partner:
-			r.partners[v.ID] = v
-			r.orgRefs[v.OrganizationID] = true
-			if v.GuestOrganizationID != nil {
-				r.orgRefs[*v.GuestOrganizationID] = true
-			}
-		case *pg.Partnership:
-			r.partnerships[v.ID] = v
-			r.orgRefs[v.OrganizationID] = true
-		case *pg.Project:
-			r.projects[v.ID] = v
-			r.orgRefs[v.OrganizationID] = true
-		case *pg.Stage:
-			r.stages[v.ID] = v
-		case *pg.User:
-			r.users[v.ID] = v
-			r.orgRefs[v.OrganizationID] = true
-		case *pg.CustomFieldValue:
-			r.values = append(r.values, v)
-		case *pg.Relationship:
-			r.orgRefs[v.OrganizationID], r.orgRefs[v.CompanyID] = true, true
-		case *pg.PartnerIntegration:
-			r.orgRefs[v.OrganizationID], r.orgRefs[v.BusinessID] = true, true
+	for _, p := range ps {
+		r.partners[p.ID] = p
+		r.orgRefs[p.OrganizationID] = true
+		if p.GuestOrganizationID != nil {
+			r.orgRefs[*p.GuestOrganizationID] = true
 		}
 	}
 }
 
-// register records each item of a list.
-func register[T any](l *Loaders, items []T) {
-	recs := make([]any, len(items))
-	for i, it := range items {
-		recs[i] = it
+// RegisterPartnerships records partnerships, whose partner, references,
+// tags, assigned users and custom field values are then fetched together.
+func (l *Loaders) RegisterPartnerships(ps []*pg.Partnership) {
+	r := l.lock()
+	defer r.mu.Unlock()
+	for _, p := range ps {
+		r.partnerships[p.ID] = p
+		r.orgRefs[p.OrganizationID] = true
 	}
-	l.Register(recs...)
 }
 
-// ids collects the ids a registry map holds, or a key derived from its
+// RegisterProjects records projects, whose partnerships and organizations
+// are then fetched together.
+func (l *Loaders) RegisterProjects(ps []*pg.Project) {
+	r := l.lock()
+	defer r.mu.Unlock()
+	for _, p := range ps {
+		r.projects[p.ID] = p
+		r.orgRefs[p.OrganizationID] = true
+	}
+}
+
+// RegisterStages records stages, whose allowed next stages are then
+// fetched together.
+func (l *Loaders) RegisterStages(ss []*pg.Stage) {
+	r := l.lock()
+	defer r.mu.Unlock()
+	for _, s := range ss {
+		r.stages[s.ID] = s
+	}
+}
+
+// RegisterUsers records users, whose organizations are then fetched together.
+func (l *Loaders) RegisterUsers(us []*pg.User) {
+	r := l.lock()
+	defer r.mu.Unlock()
+	for _, u := range us {
+		r.orgRefs[u.OrganizationID] = true
+	}
+}
+
+// RegisterValues records custom field values, whose fields are then
+// fetched together.
+func (l *Loaders) RegisterValues(vs []*pg.CustomFieldValue) {
+	r := l.lock()
+	defer r.mu.Unlock()
+	r.values = append(r.values, vs...)
+}
+
+// RegisterRelationships records relationships, whose organizations are
+// then fetched together.
+func (l *Loaders) RegisterRelationships(rs []*pg.Relationship) {
+	r := l.lock()
+	defer r.mu.Unlock()
+	for _, v := range rs {
+		r.orgRefs[v.OrganizationID], r.orgRefs[v.CompanyID] = true, true
+	}
+}
+
+// RegisterIntegrations records partner integrations, whose organizations
+// are then fetched together.
+func (l *Loaders) RegisterIntegrations(is []*pg.PartnerIntegration) {
+	r := l.lock()
+	defer r.mu.Unlock()
+	for _, v := range is {
+		r.orgRefs[v.OrganizationID], r.orgRefs[v.BusinessID] = true, true
+	}
+}
+
+func (l *Loaders) lock() *registry {
+	l.registry.mu.Lock()
+	return l.registry
+}
+
+// keys collects the ids a registry map holds, or a key derived from its
 // records.
-func ids[V any](r *registry, m map[int64]V, key func(V) *int64) []int64 {
+func keys[V any](r *registry, m map[int64]V, key func(V) *int64) []int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]int64, 0, len(m))

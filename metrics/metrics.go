@@ -21,6 +21,7 @@ type Metrics struct {
 	errors   *prometheus.CounterVec
 	webhooks *prometheus.CounterVec
 	batches  *prometheus.HistogramVec
+	compiled *prometheus.CounterVec
 	http     *prometheus.CounterVec
 	refused  *prometheus.CounterVec
 }
@@ -48,6 +49,10 @@ func New(statements func() int64) *Metrics {
 			Help:    "Keys fetched by one dataloader batch (one SQL statement), by edge.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 8),
 		}, []string{"edge"}),
+		compiled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "partnergraph_compiled_reads_total",
+			Help: "Query operations served by the compiled path of reads, or fallen back to gqlgen's executor, by reason.",
+		}, []string{"outcome", "reason"}),
 		http: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partnergraph_http_requests_total",
 			Help: "HTTP requests answered, by method, route template (preflight and unmatched for requests no route served) and status.",
@@ -65,11 +70,12 @@ func New(statements func() int64) *Metrics {
 	// rather than nothing.
 	m.webhooks.WithLabelValues("succeeded")
 	m.webhooks.WithLabelValues("failed")
+	m.compiled.WithLabelValues("compiled", "")
 	for _, status := range Refusals {
 		m.refused.WithLabelValues(strconv.Itoa(status))
 	}
 	m.Registry.MustRegister(
-		m.requests, m.errors, m.webhooks, m.batches, m.http, m.refused,
+		m.requests, m.errors, m.webhooks, m.batches, m.compiled, m.http, m.refused,
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "partnergraph_sql_statements_total",
 			Help: "SQL statements sent to the database.",
@@ -125,6 +131,13 @@ func (m *Metrics) Error(code string) { m.errors.WithLabelValues(code).Inc() }
 // LoaderBatch records the keys one loader batch fetched.
 func (m *Metrics) LoaderBatch(edge string, keys int) {
 	m.batches.WithLabelValues(edge).Observe(float64(keys))
+}
+
+// CompiledRead counts a query operation by how it was served: "compiled", or
+// "fallback" to gqlgen's executor with the reason (compiled.Reason*, a
+// small fixed set).
+func (m *Metrics) CompiledRead(outcome, reason string) {
+	m.compiled.WithLabelValues(outcome, reason).Inc()
 }
 
 // WebhookAttempt counts a webhook delivery attempt by outcome.

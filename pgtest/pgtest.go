@@ -21,6 +21,7 @@ import (
 
 	pg "partnergraph"
 	"partnergraph/auth"
+	"partnergraph/compiled"
 	"partnergraph/feed"
 	"partnergraph/loaders"
 	"partnergraph/metrics"
@@ -98,6 +99,10 @@ type Env struct {
 // Option adjusts the server configuration.
 type Option func(*server.Config)
 
+// ExecutorOnly turns the compiled path of reads off: gqlgen's executor
+// answers every field, as serve --compiled-reads=false does.
+func ExecutorOnly(c *server.Config) { c.Extensions = []graphql.HandlerExtension{} }
+
 // New starts partnergraph on a fresh database of dialect.
 func New(t testing.TB, dialect string, opts ...Option) *Env {
 	t.Helper()
@@ -139,8 +144,13 @@ func Serve(t testing.TB, db *store.DB, logger *slog.Logger, opts ...Option) (*se
 	for _, o := range opts {
 		o(&cfg)
 	}
-	// After the options, which may set a TracerProvider for loader spans.
-	cfg.Extensions = []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(cfg.TracerProvider, m.LoaderBatch)}}
+	// Extensions an option sets replace the compiled path of reads, the
+	// default; the loaders come first, after the options, which may set a
+	// TracerProvider for loader spans.
+	if cfg.Extensions == nil {
+		cfg.Extensions = []graphql.HandlerExtension{compiled.New(1000, m.CompiledRead)}
+	}
+	cfg.Extensions = append([]graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(cfg.TracerProvider, m.LoaderBatch)}}, cfg.Extensions...)
 	gw := server.New(cfg)
 	srv := httptest.NewServer(gw.Handler())
 	t.Cleanup(srv.Close)

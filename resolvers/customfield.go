@@ -19,7 +19,7 @@ func (r *customFieldResolver) Options(_ context.Context, f *pg.CustomField) ([]*
 }
 
 func (r *queryResolver) CustomFields(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.CustomFieldConnection, error) {
-	return namedList(ctx, first, after, last, before, filter, r.DB.CustomFields)
+	return namedList(ctx, first, after, last, before, filter, r.DB.CustomFields, nil)
 }
 
 func (r *mutationResolver) CreateCustomField(ctx context.Context, in model.CreateCustomFieldInput) (*model.CustomFieldPayload, error) {

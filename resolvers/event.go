@@ -44,7 +44,7 @@ func (r *webhookEndpointResolver) Attempts(ctx context.Context, e *pg.WebhookEnd
 		return nil, err
 	}
 	l, err := r.DB.WebhookAttempts(ctx, a, e.ID, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, nil)
 }
 
 func (r *webhookAttemptResolver) Event(ctx context.Context, w *pg.WebhookAttempt) (*pg.Event, error) {
@@ -65,7 +65,7 @@ func (r *queryResolver) Events(ctx context.Context, first *int32, after *string,
 		f = *filter
 	}
 	l, err := r.DB.Events(ctx, a, f, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, nil)
 }
 
 func (r *queryResolver) WebhookEndpoints(ctx context.Context, first *int32, after *string, last *int32, before *string) (*relay.WebhookEndpointConnection, error) {
@@ -78,7 +78,7 @@ func (r *queryResolver) WebhookEndpoints(ctx context.Context, first *int32, afte
 		return nil, err
 	}
 	l, err := r.DB.WebhookEndpoints(ctx, a, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, nil)
 }
 
 func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, in model.CreateWebhookEndpointInput) (*model.WebhookEndpointPayload, error) {

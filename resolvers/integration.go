@@ -37,7 +37,7 @@ func (r *queryResolver) PartnerIntegrations(ctx context.Context, first *int32, a
 		status = filter.Status
 	}
 	l, err := r.DB.PartnerIntegrations(ctx, a, partner, status, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterIntegrations)
 }
 
 // integrationTarget decodes the partner and business an integration input names.

@@ -74,7 +74,7 @@ func (r *queryResolver) Users(ctx context.Context, first *int32, after *string, 
 		return nil, err
 	}
 	l, err := r.DB.Users(ctx, a, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, nil)
 }
 
 func (r *queryResolver) APIKeys(ctx context.Context, first *int32, after *string, last *int32, before *string) (*relay.APIKeyConnection, error) {

@@ -25,7 +25,7 @@ func (r *partnerResolver) GuestOrganization(ctx context.Context, p *pg.Partner) 
 }
 
 func (r *partnerResolver) Partnerships(ctx context.Context, p *pg.Partner, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
-	args, err := partnershipArgs(first, after, last, before, filter, orderBy)
+	args, err := loaders.PartnershipArgs(first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (r *queryResolver) Partners(ctx context.Context, first *int32, after *strin
 		o = pg.Order[pg.PartnerOrderField]{Field: orderBy.Field, Desc: orderBy.Direction == model.OrderDirectionDesc}
 	}
 	l, err := r.DB.Partners(ctx, a, f, o, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterPartners)
 }
 
 func (r *queryResolver) Partner(ctx context.Context, id string) (*pg.Partner, error) {

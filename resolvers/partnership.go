@@ -70,12 +70,12 @@ func (r *queryResolver) Partnerships(ctx context.Context, first *int32, after *s
 	if err != nil {
 		return nil, err
 	}
-	args, err := partnershipArgs(first, after, last, before, filter, orderBy)
+	args, err := loaders.PartnershipArgs(first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}
 	l, err := r.DB.Partnerships(ctx, a, args.PartnershipFilter, args.PartnershipOrder, args.Page)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterPartnerships)
 }
 
 func (r *queryResolver) Partnership(ctx context.Context, id string) (*pg.Partnership, error) {

@@ -16,7 +16,7 @@ func (r *projectResolver) Organization(ctx context.Context, p *pg.Project) (*pg.
 }
 
 func (r *projectResolver) Partnerships(ctx context.Context, p *pg.Project, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
-	args, err := partnershipArgs(first, after, last, before, filter, orderBy)
+	args, err := loaders.PartnershipArgs(first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (r *queryResolver) Projects(ctx context.Context, first *int32, after *strin
 		return nil, err
 	}
 	l, err := r.DB.Projects(ctx, a, search(filter), p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterProjects)
 }
 
 func (r *mutationResolver) CreateProject(ctx context.Context, in model.CreateProjectInput) (*model.ProjectPayload, error) {

@@ -35,7 +35,7 @@ func (r *queryResolver) Relationships(ctx context.Context, first *int32, after *
 		}
 	}
 	l, err := r.DB.Relationships(ctx, a, partner, p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, loaders.For(ctx).RegisterRelationships)
 }
 
 func (r *mutationResolver) CreateRelationship(ctx context.Context, in model.CreateRelationshipInput) (*model.RelationshipPayload, error) {

@@ -16,7 +16,7 @@ func (r *stageResolver) AllowedNextStages(ctx context.Context, s *pg.Stage) ([]*
 }
 
 func (r *queryResolver) Stages(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.StageConnection, error) {
-	return namedList(ctx, first, after, last, before, filter, r.DB.Stages)
+	return namedList(ctx, first, after, last, before, filter, r.DB.Stages, loaders.For(ctx).RegisterStages)
 }
 
 func (r *mutationResolver) CreateStage(ctx context.Context, in model.CreateStageInput) (*model.StagePayload, error) {

@@ -12,7 +12,7 @@ import (
 
 // namedList runs a root list field of a named record.
 func namedList[T any](ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter,
-	fetch func(context.Context, pg.Actor, *string, pg.PageRequest) (pg.List[T], error)) (*relay.Connection[T], error) {
+	fetch func(context.Context, pg.Actor, *string, pg.PageRequest) (pg.List[T], error), register func([]T)) (*relay.Connection[T], error) {
 	a, err := reader(ctx)
 	if err != nil {
 		return nil, err
@@ -22,19 +22,19 @@ func namedList[T any](ctx context.Context, first *int32, after *string, last *in
 		return nil, err
 	}
 	l, err := fetch(ctx, a, search(filter), p)
-	return fromList(ctx, l, err)
+	return fromList(l, err, register)
 }
 
 func (r *queryResolver) Tiers(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.TierConnection, error) {
-	return namedList(ctx, first, after, last, before, filter, r.DB.Tiers)
+	return namedList(ctx, first, after, last, before, filter, r.DB.Tiers, nil)
 }
 
 func (r *queryResolver) Categories(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.CategoryConnection, error) {
-	return namedList(ctx, first, after, last, before, filter, r.DB.Categories)
+	return namedList(ctx, first, after, last, before, filter, r.DB.Categories, nil)
 }
 
 func (r *queryResolver) Tags(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.TagConnection, error) {
-	return namedList(ctx, first, after, last, before, filter, r.DB.Tags)
+	return namedList(ctx, first, after, last, before, filter, r.DB.Tags, nil)
 }
 
 func (r *mutationResolver) CreateTier(ctx context.Context, in model.CreateTierInput) (*model.TierPayload, error) {

@@ -41,10 +41,6 @@ func (db *DB) Categories(ctx context.Context, a pg.Actor, search *string, p pg.P
 	return categories.list(ctx, db.read(), a, search, db.dialect, p)
 }
 
-func (db *DB) CategoriesByIDs(ctx context.Context, ids []int64) ([]*pg.Category, error) {
-	return categories.byIDs(ctx, db.read(), ids)
-}
-
 // UpdateCategory renames a category.
 func (db *DB) UpdateCategory(ctx context.Context, a pg.Actor, id int64, u pg.CategoryUpdate) (*pg.Category, error) {
 	if err := u.Validate(); err != nil {

@@ -45,10 +45,6 @@ func (db *DB) CustomFields(ctx context.Context, a pg.Actor, search *string, p pg
 	return customFields.list(ctx, db.read(), a, search, db.dialect, p)
 }
 
-func (db *DB) CustomFieldsByIDs(ctx context.Context, ids []int64) ([]*pg.CustomField, error) {
-	return customFields.byIDs(ctx, db.read(), ids)
-}
-
 // UpdateCustomField renames a field or replaces its options. Removing an
 // option that values still use is refused: those values would dangle.
 func (db *DB) UpdateCustomField(ctx context.Context, a pg.Actor, id int64, u pg.CustomFieldUpdate) (*pg.CustomField, error) {

@@ -243,8 +243,3 @@ func (db *DB) EventsHead(ctx context.Context, org int64) (int64, error) {
 	}
 	return *position, err
 }
-
-// EventsByIDs loads events for a loader.
-func (db *DB) EventsByIDs(ctx context.Context, ids []int64) ([]*pg.Event, error) {
-	return byIDs[*pg.Event](ctx, db.read(), "events", eventCols, ids)
-}

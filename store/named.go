@@ -56,10 +56,6 @@ func (n named[E]) list(ctx context.Context, r runner, a pg.Actor, search *string
 	return list(ctx, r, s, p)
 }
 
-func (n named[E]) byIDs(ctx context.Context, r runner, ids []int64) ([]*E, error) {
-	return byIDs[*E](ctx, r, n.table, n.cols, ids)
-}
-
 // checkOwned verifies that every id names a row of n owned by the
 // organization a acts on; field names the input for the error.
 func (n named[E]) checkOwned(ctx context.Context, tx *Tx, a pg.Actor, field string, ids ...int64) error {

@@ -45,11 +45,6 @@ func (db *DB) OrganizationByUUID(ctx context.Context, id string) (*pg.Organizati
 	return &o, notFound(err, "Organization")
 }
 
-// OrganizationsByIDs loads organizations for a loader.
-func (db *DB) OrganizationsByIDs(ctx context.Context, ids []int64) ([]*pg.Organization, error) {
-	return byIDs[*pg.Organization](ctx, db.read(), "organizations", organizationCols, ids)
-}
-
 // CreateUser adds a user to the organization a acts on.
 func (db *DB) CreateUser(ctx context.Context, a pg.Actor, c pg.UserCreate) (*pg.User, error) {
 	if err := c.Validate(); err != nil {
@@ -77,11 +72,6 @@ func (db *DB) User(ctx context.Context, a pg.Actor, id int64) (*pg.User, error) 
 	var u pg.User
 	err := db.read().get(ctx, &u, `SELECT `+strings.Join(userCols, ", ")+` FROM users WHERE id = ? AND organization_id = ?`, id, a.OrganizationID)
 	return &u, notFound(err, "User")
-}
-
-// UsersByIDs loads users for a loader.
-func (db *DB) UsersByIDs(ctx context.Context, ids []int64) ([]*pg.User, error) {
-	return byIDs[*pg.User](ctx, db.read(), "users", userCols, ids)
 }
 
 // Users lists the users of the organization a acts on.

@@ -287,15 +287,3 @@ func countByParent[T any](ctx context.Context, r runner, s listSpec[T], parentCo
 	}
 	return out, nil
 }
-
-// byIDs loads rows of table by id in one statement. Rows come back in no
-// particular order; loaders line them up with their keys.
-func byIDs[T any](ctx context.Context, r runner, table string, cols []string, ids []int64) ([]T, error) {
-	inList, args := in(ids)
-	var out []T
-	q := "SELECT " + strings.Join(cols, ", ") + " FROM " + table + " WHERE id IN " + inList
-	if err := r.all(ctx, &out, q, args...); err != nil {
-		return nil, fmt.Errorf("load %s: %w", table, err)
-	}
-	return out, nil
-}

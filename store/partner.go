@@ -76,12 +76,6 @@ func (db *DB) PartnerByUUID(ctx context.Context, a pg.Actor, id string) (*pg.Par
 	return &p, notFound(err, "Partner")
 }
 
-// PartnersByIDs loads partners for a loader; callers reach them only through
-// records already authorized.
-func (db *DB) PartnersByIDs(ctx context.Context, ids []int64) ([]*pg.Partner, error) {
-	return byIDs[*pg.Partner](ctx, db.read(), "partners", partnerCols, ids)
-}
-
 // GuestPartners returns the partners whose invitation a's organization accepted.
 func (db *DB) GuestPartners(ctx context.Context, a pg.Actor) ([]*pg.Partner, error) {
 	var ps []*pg.Partner

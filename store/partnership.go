@@ -98,78 +98,91 @@ func getPartnership(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.Pa
 	return &p, notFound(err, "Partnership")
 }
 
-// PartnershipsByIDs loads partnerships for a loader.
-func (db *DB) PartnershipsByIDs(ctx context.Context, ids []int64) ([]*pg.Partnership, error) {
-	return byIDs[*pg.Partnership](ctx, db.read(), "partnerships", partnershipCols, ids)
-}
-
-// TagsByPartnerships loads each partnership's tags, sorted by name.
-func (db *DB) TagsByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.Tag, error) {
+// TagsByPartnerships loads each partnership's tags, sorted by name, of the
+// organizations whose partnerships a reads.
+func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.Tag, error) {
 	inList, args := in(ids)
-	var rows []struct {
-		PartnershipID int64 `db:"partnership_id"`
-		pg.Tag
-	}
-	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
-		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` ORDER BY t.name, t.id`, args...); err != nil {
-		return nil, err
-	}
+	scope := readableOrgs("t.organization_id", a)
 	out := make(map[int64][]*pg.Tag, len(ids))
-	for i := range rows {
-		out[rows[i].PartnershipID] = append(out[rows[i].PartnershipID], &rows[i].Tag)
+	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
+		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
+		func(scan func(...any) error) error {
+			var p int64
+			t := &pg.Tag{}
+			if err := scan(&p, &t.ID, &t.UUID, &t.OrganizationID, &t.Name, &t.CreatedAt, &t.UpdatedAt); err != nil {
+				return err
+			}
+			out[p] = append(out[p], t)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("load partnership tags: %w", err)
 	}
 	return out, nil
 }
 
-// UsersByPartnerships loads each partnership's assigned users, sorted by name.
-func (db *DB) UsersByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.User, error) {
+// UsersByPartnerships loads each partnership's assigned users, sorted by
+// name, of the organizations whose partnerships a reads.
+func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.User, error) {
 	inList, args := in(ids)
-	var rows []struct {
-		PartnershipID int64 `db:"partnership_id"`
-		pg.User
-	}
-	if err := db.read().all(ctx, &rows, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
-		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` ORDER BY t.name, t.id`, args...); err != nil {
-		return nil, err
-	}
+	scope := readableOrgs("t.organization_id", a)
 	out := make(map[int64][]*pg.User, len(ids))
-	for i := range rows {
-		out[rows[i].PartnershipID] = append(out[rows[i].PartnershipID], &rows[i].User)
+	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
+		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
+		func(scan func(...any) error) error {
+			var p int64
+			u := &pg.User{}
+			if err := scan(&p, &u.ID, &u.UUID, &u.OrganizationID, &u.Name, &u.Email, (*string)(&u.Role), &u.CreatedAt, &u.UpdatedAt); err != nil {
+				return err
+			}
+			out[p] = append(out[p], u)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("load assigned users: %w", err)
 	}
 	return out, nil
 }
 
 // CustomFieldValuesByPartnerships loads each partnership's custom field
 // values, each with the field it is a value of (also returned once each),
-// in one statement: a value is never shown without its field.
-func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
+// in one statement: a value is never shown without its field. Only fields of
+// the organizations whose partnerships a reads are read. Each row carries
+// its field's columns, but a field is built, and its options (JSON)
+// decoded, once.
+func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
-	var rows []struct {
-		pg.CustomFieldValue
-		Field pg.CustomField `db:"field"`
-	}
-	cols := "v." + strings.ReplaceAll(customFieldValueCols, ", ", ", v.")
-	for _, c := range customFields.cols {
-		cols += `, f.` + c + ` AS "field.` + c + `"`
-	}
-	if err := db.read().all(ctx, &rows, `SELECT `+cols+` FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
-		WHERE v.partnership_id IN `+inList+` ORDER BY v.partnership_id, v.field_id`, args...); err != nil {
-		return nil, nil, fmt.Errorf("load custom field values: %w", err)
-	}
+	scope := readableOrgs("f.organization_id", a)
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
 	byID := map[int64]*pg.CustomField{}
 	var fields []*pg.CustomField
-	for i := range rows {
-		row := &rows[i]
-		f, ok := byID[row.Field.ID]
-		if !ok {
-			f = &row.Field
-			byID[f.ID] = f
-			fields = append(fields, f)
-		}
-		v := &row.CustomFieldValue
-		v.Field = f
-		out[v.PartnershipID] = append(out[v.PartnershipID], v)
+	var f pg.CustomField
+	var options []byte
+	err := db.read().each(ctx, `SELECT v.`+strings.ReplaceAll(customFieldValueCols, ", ", ", v.")+`, `+qualify("f", customFields.cols[1:])+`
+		FROM custom_field_values v JOIN custom_fields f ON f.id = v.field_id
+		WHERE v.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY v.partnership_id, v.field_id`, append(args, scope.args...),
+		func(scan func(...any) error) error {
+			v := &pg.CustomFieldValue{}
+			if err := scan(&v.PartnershipID, &v.FieldID, &v.Text, &v.Number, &v.Date, &v.Boolean, &v.Select, &v.MultiSelect, &v.UpdatedAt,
+				&f.UUID, &f.OrganizationID, &f.Name, (*string)(&f.Type), &options, &f.CreatedAt, &f.UpdatedAt); err != nil {
+				return err
+			}
+			if v.Field = byID[v.FieldID]; v.Field == nil {
+				field := f
+				field.ID = v.FieldID
+				if len(options) > 0 {
+					if err := field.Options.Scan(options); err != nil {
+						return fmt.Errorf("options of field %d: %w", field.ID, err)
+					}
+				}
+				v.Field, byID[field.ID] = &field, &field
+				fields = append(fields, &field)
+			}
+			out[v.PartnershipID] = append(out[v.PartnershipID], v)
+			return nil
+		})
+	if err != nil {
+		return nil, nil, fmt.Errorf("load custom field values: %w", err)
 	}
 	return out, fields, nil
 }

@@ -49,11 +49,6 @@ func (db *DB) Projects(ctx context.Context, a pg.Actor, search *string, p pg.Pag
 	return projects.list(ctx, db.read(), a, search, db.dialect, p)
 }
 
-// ProjectsByIDs loads projects for a loader.
-func (db *DB) ProjectsByIDs(ctx context.Context, ids []int64) ([]*pg.Project, error) {
-	return projects.byIDs(ctx, db.read(), ids)
-}
-
 // UpdateProject renames a project.
 func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, u pg.ProjectUpdate) (*pg.Project, error) {
 	if err := u.Validate(); err != nil {

@@ -25,16 +25,18 @@ type References struct {
 // ReferencesByIDs loads tiers, stages, categories and projects by id in one
 // statement: the four tables share their shape, so a UNION ALL of them costs
 // one round trip where four loaders would cost four.
-func (db *DB) ReferencesByIDs(ctx context.Context, want ReferenceIDs) (*References, error) {
+// Each part reads only the organizations whose partnerships a reads.
+func (db *DB) ReferencesByIDs(ctx context.Context, a pg.Actor, want ReferenceIDs) (*References, error) {
 	var parts []string
 	var args []any
 	add := func(kind, table, ord string, ids []int64) {
 		if len(ids) == 0 {
 			return
 		}
-		inList, a := in(ids)
-		parts = append(parts, `SELECT '`+kind+`' AS kind, id, uuid, organization_id, name, `+ord+` AS ord, created_at, updated_at FROM `+table+` WHERE id IN `+inList)
-		args = append(args, a...)
+		inList, idArgs := in(ids)
+		scope := readableOrgs("organization_id", a)
+		parts = append(parts, `SELECT '`+kind+`' AS kind, id, uuid, organization_id, name, `+ord+` AS ord, created_at, updated_at FROM `+table+` WHERE id IN `+inList+` AND `+scope.sql)
+		args = append(append(args, idArgs...), scope.args...)
 	}
 	add("tier", "tiers", "rank", want.Tiers)
 	add("stage", "stages", "position", want.Stages)

@@ -68,19 +68,18 @@ func (db *DB) Stages(ctx context.Context, a pg.Actor, search *string, p pg.PageR
 	return stages.list(ctx, db.read(), a, search, db.dialect, p)
 }
 
-func (db *DB) StagesByIDs(ctx context.Context, ids []int64) ([]*pg.Stage, error) {
-	return stages.byIDs(ctx, db.read(), ids)
-}
-
-// NextStages loads the allowed next stages of each stage, for a loader.
-func (db *DB) NextStages(ctx context.Context, from []int64) (map[int64][]*pg.Stage, error) {
+// NextStages loads the allowed next stages of each stage a may see, for a
+// loader.
+func (db *DB) NextStages(ctx context.Context, a pg.Actor, from []int64) (map[int64][]*pg.Stage, error) {
 	inList, args := in(from)
+	scope := readableOrgs("t.organization_id", a)
+	args = append(args, scope.args...)
 	var rows []struct {
 		From int64 `db:"from_stage_id"`
 		pg.Stage
 	}
 	if err := db.read().all(ctx, &rows, `SELECT st.from_stage_id, `+qualify("t", stages.cols)+` FROM stage_transitions st
-		JOIN stages t ON t.id = st.to_stage_id WHERE st.from_stage_id IN `+inList+` ORDER BY t.position, t.id`, args...); err != nil {
+		JOIN stages t ON t.id = st.to_stage_id WHERE st.from_stage_id IN `+inList+` AND `+scope.sql+` ORDER BY t.position, t.id`, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[int64][]*pg.Stage, len(from))

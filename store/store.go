@@ -356,3 +356,26 @@ func canonicalUUID(s string) string {
 
 // Now returns the store's current time (fixed in tests that set Options.Now).
 func (db *DB) Now() time.Time { return db.now() }
+
+// each runs a query and hands every row to row, which scans it with the
+// scan function given (database/sql's Rows.Scan): the batch reads that
+// return thousands of rows per request scan them this way, without sqlx's
+// reflection over struct fields.
+func (r runner) each(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error {
+	ctx, err := r.context(ctx)
+	if err != nil {
+		return err
+	}
+	r.db.count(ctx)
+	rows, err := r.q.QueryxContext(ctx, r.db.dialect.rebind(query), args...)
+	if err != nil {
+		return r.db.translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return r.db.translate(rows.Err())
+}

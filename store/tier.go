@@ -41,10 +41,6 @@ func (db *DB) Tiers(ctx context.Context, a pg.Actor, search *string, p pg.PageRe
 	return tiers.list(ctx, db.read(), a, search, db.dialect, p)
 }
 
-func (db *DB) TiersByIDs(ctx context.Context, ids []int64) ([]*pg.Tier, error) {
-	return tiers.byIDs(ctx, db.read(), ids)
-}
-
 // UpdateTier changes a tier's name or rank.
 func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, u pg.TierUpdate) (*pg.Tier, error) {
 	if err := u.Validate(); err != nil {

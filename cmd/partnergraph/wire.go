@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"partnergraph/auth"
+	"partnergraph/compiled"
 	"partnergraph/feed"
 	"partnergraph/loaders"
 	"partnergraph/metrics"
@@ -23,6 +24,7 @@ import (
 type gatewayOptions struct {
 	limits                   server.Limits
 	introspection, allowList bool
+	compiledReads            bool
 	allowPrivateWebhooks     bool
 	maxBody, maxBatch        int
 	inFlight, inFlightCost   int
@@ -54,6 +56,7 @@ func (f flags) gatewayFlags(g *gatewayOptions) {
 	f.intVar(&g.inFlightCost, "max-in-flight-cost", "PARTNERGRAPH_MAX_IN_FLIGHT_COST", 0, "summed cost of the operations executing at once; others wait (0: 20000 per CPU)")
 	f.intVar(&g.maxBody, "max-body-bytes", "PARTNERGRAPH_MAX_BODY_BYTES", 1<<20, "largest request body")
 	f.durationVar(&g.timeout, "request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
+	f.boolVar(&g.compiledReads, "compiled-reads", "PARTNERGRAPH_COMPILED_READS", true, "answer queries through the compiled path of reads where it has a plan (off: gqlgen's executor answers everything)")
 	f.boolVar(&g.allowPrivateWebhooks, "allow-private-webhooks", "PARTNERGRAPH_ALLOW_PRIVATE_WEBHOOKS", false, "let webhook endpoints be on loopback and private addresses")
 	f.durationVar(&g.webhookTimeout, "webhook-timeout", "PARTNERGRAPH_WEBHOOK_TIMEOUT", 10*time.Second, "longest a webhook receiver may take to answer")
 	f.stringVar(&g.corsList, "cors-allowed-origins", "PARTNERGRAPH_CORS_ALLOWED_ORIGINS", "", "comma-separated origins (https://app.example.com) whose pages may call the API from a browser")
@@ -81,11 +84,17 @@ func newGateway(db *store.DB, logger *slog.Logger, o gatewayOptions) *gateway {
 		limiter.Store = ratelimit.StoreFunc(db.TakeTokens)
 	}
 	g := &gateway{db: db, logger: logger, feed: broker}
+	extensions := []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(o.tracing, m.LoaderBatch)}, operationLog{logger}}
+	if o.compiledReads {
+		// Root fields of queries it has a plan for are answered by the
+		// compiled path; the rest by gqlgen's executor.
+		extensions = append(extensions, compiled.New(1000, m.CompiledRead))
+	}
 	g.server = server.New(server.Config{
 		Schema:        resolvers.NewSchema(&resolvers.Resolver{DB: db, Logger: logger, Guard: guard, Feed: broker}),
 		Authenticator: auth.Authenticator{Directory: db},
 		Operations:    db, Ready: db.Ping, Streams: broker, Metrics: m, Idempotency: db,
-		Extensions: []graphql.HandlerExtension{loaders.Extension{DB: db, Observe: tracing.LoaderBatches(o.tracing, m.LoaderBatch)}, operationLog{logger}},
+		Extensions: extensions,
 		Logger:     logger, Limits: o.limits, Introspection: o.introspection, AllowList: o.allowList,
 		MaxBodyBytes: int64(o.maxBody), RequestTimeout: o.timeout, MaxBatch: o.maxBatch, RateLimit: limiter,
 		MaxInFlight: o.inFlight, MaxInFlightCost: o.inFlightCost,
