@@ -53,7 +53,7 @@ const Dashboard = `query Dashboard($partners: Int!, $partnerships: Int!) {
   }
 }`
 
-// Default dashboard page sizes: 50 partners, 10 partnerships each (issue 8).
+// Default dashboard page sizes: 50 partners, 10 partnerships each.
 const (
 	DashboardPartners     = 50
 	DashboardPartnerships = 10

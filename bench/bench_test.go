@@ -234,16 +234,16 @@ func bulkRows(t *testing.T, path string) string {
 	return b.String()
 }
 
-// issue2Dataset is issue 2's benchmark dataset: 2,000 partners and 20,000
-// partnerships, with issue 8's taxonomy.
-func issue2Dataset() gen.Config {
+// wideDataset is the Go benchmarks' dataset: 2,000 partners and 20,000
+// partnerships, with bench/run's taxonomy.
+func wideDataset() gen.Config {
 	cfg := gen.Default()
 	cfg.Partners, cfg.PartnershipsPerPartner = 2000, 10
 	return cfg
 }
 
 // BenchmarkDashboard runs the dashboard query (50 partners × 10
-// partnerships with every edge) against issue 2's dataset through real
+// partnerships with every edge) against wideDataset through real
 // HTTP, on the gateway and on the baseline, with 1 and 32 connections, and
 // reports requests per second, p50 and p99 latency and SQL statements per
 // request. b.N is the number of requests.
@@ -253,7 +253,7 @@ func issue2Dataset() gen.Config {
 func BenchmarkDashboard(b *testing.B) {
 	for _, dialect := range pgtest.Dialects(b) {
 		b.Run(dialect, func(b *testing.B) {
-			s := start(b, dialect, issue2Dataset())
+			s := start(b, dialect, wideDataset())
 			body := bench.DashboardBody(bench.DashboardPartners, bench.DashboardPartnerships)
 			for _, target := range []struct {
 				name       string
@@ -274,7 +274,7 @@ func BenchmarkDashboard(b *testing.B) {
 }
 
 // BenchmarkUpdatePartnership runs updatePartnership (stage and three tags
-// changed) from 16 clients through real HTTP against issue 8's dataset on
+// changed) from 16 clients through real HTTP against bench/run's dataset on
 // SQLite (and PostgreSQL), and reports mutations per second and latency.
 // b.N is the number of mutations.
 //

@@ -45,7 +45,7 @@ import (
 func BenchmarkDashboardCost(b *testing.B) {
 	for _, dialect := range pgtest.Dialects(b) {
 		b.Run(dialect, func(b *testing.B) {
-			s := start(b, dialect, issue2Dataset())
+			s := start(b, dialect, wideDataset())
 			ctx := context.Background()
 			a, err := auth.Authenticator{Directory: s.db}.Actor(ctx, auth.Credentials{Authorization: "Bearer " + s.manifest.ReadKey})
 			if err != nil {

@@ -53,7 +53,7 @@ type Config struct {
 	Log io.Writer
 }
 
-// Default is issue 8's dataset: 1,000 partners with 20 partnerships each,
+// Default is bench/run's dataset: 1,000 partners with 20 partnerships each,
 // 5 tiers, 8 stages, 50 tags (3 per partnership), 2 assigned users and 4
 // custom field values per partnership, a few categories, and as many
 // projects as a partner has partnerships (a partner has one partnership per
