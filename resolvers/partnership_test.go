@@ -285,3 +285,47 @@ func TestReferencesMustBelongToTheOrganization(t *testing.T) {
 		}
 	})
 }
+
+// TestClearingTheDefaultIsAnEvent: a partnership that loses its project's
+// default to another changes, so it has its partnership.updated event, as
+// any change does (webhooks and subscriptions learn of it), whether the
+// other was created default or became it.
+func TestClearingTheDefaultIsAnEvent(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		w := newWorld(t, env, "Acme")
+		create := func(name string) string {
+			var data struct {
+				CreatePartnership struct{ Partnership struct{ ID string } }
+			}
+			env.Query(t, w.org.Write, `mutation($in: CreatePartnershipInput!) { createPartnership(input: $in) { partnership { id } } }`,
+				map[string]any{"in": map[string]any{"partnerId": gid("Partner", w.partner(t, env, name).ID), "projectId": gid("Project", w.project.ID), "isDefault": true}}, &data)
+			return data.CreatePartnership.Partnership.ID
+		}
+		cleared := func() map[string]json.RawMessage {
+			var data struct {
+				Events struct {
+					Nodes []struct {
+						ResourceID string
+						Payload    struct{ Changes map[string]json.RawMessage }
+					}
+				}
+			}
+			env.Query(t, w.org.Read, `{ events(first: 100, filter: {types: ["partnership.updated"]}) { nodes { resourceId payload } } }`, nil, &data)
+			out := map[string]json.RawMessage{}
+			for _, n := range data.Events.Nodes {
+				out[n.ResourceID] = n.Payload.Changes["isDefault"]
+			}
+			return out
+		}
+		first := create("A")
+		second := create("B")
+		if got := cleared(); len(got) != 1 || string(got[first]) != `{"from":true,"to":false}` {
+			t.Fatalf("after B was created default, want one partnership.updated event for A with isDefault from true to false, got %s", got)
+		}
+		update(t, env, w.org.Write, map[string]any{"id": first, "isDefault": true})
+		if got := cleared(); len(got) != 2 || string(got[second]) != `{"from":true,"to":false}` {
+			t.Fatalf("after A became default again, want B's isDefault cleared in an event, got %s", got)
+		}
+	})
+}
