@@ -276,6 +276,13 @@ func clearDefault(ctx context.Context, tx *Tx, a pg.Actor, project *int64, keep 
 	if project == nil {
 		return nil, nil
 	}
+	// Two transactions each reading no other default would both write one,
+	// and the second would break the one-default index: they take turns.
+	if lock := tx.db.dialect.lockProjectDefault(); lock != "" {
+		if _, err := tx.exec(ctx, lock, *project); err != nil {
+			return nil, err
+		}
+	}
 	var defaults []*pg.Partnership
 	if err := tx.all(ctx, &defaults, `SELECT `+strings.Join(partnershipCols, ", ")+` FROM partnerships
 		WHERE project_id = ? AND is_default = ? AND id <> ? ORDER BY id`+tx.db.dialect.forUpdate(), *project, true, keep); err != nil {
