@@ -111,6 +111,10 @@ func (s *Server) Admit(w http.ResponseWriter, r *http.Request) (*http.Request, f
 		ctx = s.untilShutdown(ctx)
 	} else {
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		// Reading the body is part of the request's time: a client that
+		// stops sending one must not hold its connection past it.
+		deadline, _ := ctx.Deadline()
+		http.NewResponseController(w).SetReadDeadline(deadline)
 	}
 	ctx, _ = ratelimit.NewContext(ctx)
 	return r.WithContext(ctx), cancel, nil
