@@ -18,6 +18,9 @@ func (r *subscriptionResolver) Events(ctx context.Context, types []string) (<-ch
 	if err != nil {
 		return nil, err
 	}
+	if err := pg.ValidateList("types", len(types)); err != nil {
+		return nil, err
+	}
 	want := map[string]bool{}
 	for _, t := range types {
 		want[t] = true
