@@ -3,6 +3,7 @@ package partnergraph
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Actor is the authenticated principal of a request and the organization it
@@ -38,6 +39,18 @@ func (a Actor) CanWrite() bool { return a.Permission == PermissionWrite }
 // the organization acted on: an ADMIN of that very organization.
 func (a Actor) IsAdmin() bool {
 	return a.Role == RoleAdmin && a.OrganizationID == a.KeyOrganizationID
+}
+
+// AdminResourceTypes are the resources only an ADMIN of their organization
+// reads (its API keys, connections and webhook endpoints), named as events
+// name them.
+func AdminResourceTypes() []string { return []string{TypeAPIKey, TypeConnection, TypeWebhookEndpoint} }
+
+// MayReadEventsOf reports whether a may read the events about resources of
+// resourceType: those of admin resources are for admins, as the resources
+// are (their events name keys and connections and carry webhook URLs).
+func (a Actor) MayReadEventsOf(resourceType string) bool {
+	return a.IsAdmin() || !slices.Contains(AdminResourceTypes(), resourceType)
 }
 
 // OwnsPartnership reports whether a acts for the organization that owns p.

@@ -145,10 +145,25 @@ type PartnershipCreate struct {
 // Validate checks the partnership's own fields; the records it names are
 // checked where they are stored.
 func (c PartnershipCreate) Validate() error {
+	errs := []error{ValidateList("assignedUserIds", len(c.AssignedUserIDs)), ValidateList("tagIds", len(c.TagIDs)),
+		validCustomFieldInputs(c.CustomFields)}
 	if c.FallbackData != nil {
-		return c.FallbackData.Validate("fallbackData")
+		errs = append(errs, c.FallbackData.Validate("fallbackData"))
 	}
-	return nil
+	return allFields(errs...)
+}
+
+// validCustomFieldInputs checks the sizes of custom field values' lists.
+func validCustomFieldInputs(in []CustomFieldInput) error {
+	errs := []error{ValidateList("customFields", len(in))}
+	for i, v := range in {
+		path := v.Path
+		if path == "" {
+			path = "customFields." + strconv.Itoa(i)
+		}
+		errs = append(errs, ValidateList(path+".multiSelect", len(v.MultiSelect)))
+	}
+	return allFields(errs...)
 }
 
 // PipelineFields names the fields of the owner's pipeline c sets, in input
@@ -194,10 +209,17 @@ type PartnershipUpdate struct {
 
 // Validate checks the partnership's own fields that are set.
 func (u PartnershipUpdate) Validate() error {
-	if u.FallbackData.Value != nil {
-		return u.FallbackData.Value.Validate("fallbackData")
+	errs := []error{validCustomFieldInputs(u.CustomFields)}
+	if u.AssignedUserIDs != nil {
+		errs = append(errs, ValidateList("assignedUserIds", len(*u.AssignedUserIDs)))
 	}
-	return nil
+	if u.TagIDs != nil {
+		errs = append(errs, ValidateList("tagIds", len(*u.TagIDs)))
+	}
+	if u.FallbackData.Value != nil {
+		errs = append(errs, u.FallbackData.Value.Validate("fallbackData"))
+	}
+	return allFields(errs...)
 }
 
 // Apply sets u's own fields on p: the flags, the references and the
@@ -335,6 +357,9 @@ func (c CustomFieldCreate) Validate() error {
 }
 
 func validOptions(t CustomFieldType, opts CustomFieldOptions) error {
+	if err := ValidateList("options", len(opts)); err != nil {
+		return err
+	}
 	selectType := t == FieldSelect || t == FieldMultiSelect
 	if !selectType && len(opts) > 0 {
 		return InvalidField("options", "Only SELECT and MULTI_SELECT fields have options.")

@@ -32,6 +32,9 @@ type EventFilter struct {
 	Since, Until *time.Time
 }
 
+// Validate checks the number of types; field names the filter's input.
+func (f EventFilter) Validate(field string) error { return ValidateList(field+".types", len(f.Types)) }
+
 // WebhookEndpoint receives an organization's events, signed per the
 // Standard Webhooks scheme. Its secret is kept encrypted.
 type WebhookEndpoint struct {

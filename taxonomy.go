@@ -93,8 +93,10 @@ type StageCreate struct {
 	AllowedNextStageIDs []int64
 }
 
-// Validate checks the name.
-func (c StageCreate) Validate() error { return validName("name", c.Name) }
+// Validate checks the name and the number of allowed next stages.
+func (c StageCreate) Validate() error {
+	return allFields(validName("name", c.Name), ValidateList("allowedNextStageIds", len(c.AllowedNextStageIDs)))
+}
 
 // StageUpdate changes a stage; AllowedNextStageIDs, when set, replaces the
 // stage's transitions.
@@ -105,7 +107,13 @@ type StageUpdate struct {
 }
 
 // Validate checks the fields that are set.
-func (u StageUpdate) Validate() error { return validNameIfSet("name", u.Name) }
+func (u StageUpdate) Validate() error {
+	errs := []error{validNameIfSet("name", u.Name)}
+	if u.AllowedNextStageIDs != nil {
+		errs = append(errs, ValidateList("allowedNextStageIds", len(*u.AllowedNextStageIDs)))
+	}
+	return allFields(errs...)
+}
 
 // Apply sets u's own fields on s (its transitions are rows of their own).
 func (u StageUpdate) Apply(s *Stage) {

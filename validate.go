@@ -21,6 +21,22 @@ func validLength(field, v string, min, max int) error {
 	return nil
 }
 
+// MaxListItems is the most items a list in an input may hold: the tags
+// and users a partnership links, its custom field values and a value's
+// choices, a stage's allowed next stages, a field's options, event types.
+// Lists are read back whole (not paged), and each goes to the database in
+// one statement.
+const MaxListItems = 100
+
+// ValidateList checks that a list input on field holds at most
+// MaxListItems items: TOO_LONG with the limit otherwise.
+func ValidateList(field string, n int) error {
+	if n > MaxListItems {
+		return badField(field, ReasonTooLong, limit(MaxListItems), "%s may hold at most %d items.", field, MaxListItems)
+	}
+	return nil
+}
+
 func limit(n int) *int64 {
 	l := int64(n)
 	return &l

@@ -25,13 +25,19 @@ const (
 // data of each result, in order, until ctx ends (it returns nil then) or
 // the stream fails or ends (it returns why). A result with errors ends it.
 func Subscribe(ctx context.Context, transport, url, key, query string, next func(data json.RawMessage)) error {
-	if transport == WebSocket {
-		return subscribeWS(ctx, url, key, query, next)
-	}
-	return subscribeSSE(ctx, url, key, query, next)
+	return SubscribeTo(ctx, transport, url, key, "", query, next)
 }
 
-func subscribeSSE(ctx context.Context, url, key, query string, next func(json.RawMessage)) error {
+// SubscribeTo is Subscribe acting on the organization target (a UUID, sent
+// as Target-Organization-ID; "" for the key's own).
+func SubscribeTo(ctx context.Context, transport, url, key, target, query string, next func(data json.RawMessage)) error {
+	if transport == WebSocket {
+		return subscribeWS(ctx, url, key, target, query, next)
+	}
+	return subscribeSSE(ctx, url, key, target, query, next)
+}
+
+func subscribeSSE(ctx context.Context, url, key, target, query string, next func(json.RawMessage)) error {
 	body, _ := json.Marshal(map[string]string{"query": query})
 	req, err := http.NewRequestWithContext(ctx, "POST", url+"/graphql", bytes.NewReader(body))
 	if err != nil {
@@ -40,6 +46,9 @@ func subscribeSSE(ctx context.Context, url, key, query string, next func(json.Ra
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
+	if target != "" {
+		req.Header.Set("Target-Organization-ID", target)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return quiet(ctx, err)
@@ -65,7 +74,7 @@ func subscribeSSE(ctx context.Context, url, key, query string, next func(json.Ra
 	return nil
 }
 
-func subscribeWS(ctx context.Context, url, key, query string, next func(json.RawMessage)) error {
+func subscribeWS(ctx context.Context, url, key, target, query string, next func(json.RawMessage)) error {
 	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(url, "http")+"/graphql",
 		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
 	if err != nil {
@@ -78,7 +87,11 @@ func subscribeWS(ctx context.Context, url, key, query string, next func(json.Raw
 		Type    string          `json:"type"`
 		Payload json.RawMessage `json:"payload,omitempty"`
 	}
-	init, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + key})
+	payload := map[string]string{"Authorization": "Bearer " + key}
+	if target != "" {
+		payload["Target-Organization-ID"] = target
+	}
+	init, _ := json.Marshal(payload)
 	sub, _ := json.Marshal(map[string]string{"query": query})
 	for _, m := range []message{{Type: "connection_init", Payload: init}, {ID: "1", Type: "subscribe", Payload: sub}} {
 		if err := wsjson.Write(ctx, conn, m); err != nil {

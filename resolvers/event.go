@@ -64,6 +64,9 @@ func (r *queryResolver) Events(ctx context.Context, first *int32, after *string,
 	if filter != nil {
 		f = *filter
 	}
+	if err := f.Validate("filter"); err != nil {
+		return nil, err
+	}
 	l, err := r.DB.Events(ctx, a, f, p)
 	return fromList(l, err, nil)
 }
@@ -164,6 +167,9 @@ func (r *mutationResolver) RedeliverEvent(ctx context.Context, in model.Redelive
 
 // eventTypes checks event type names: resource.change, lower case.
 func eventTypes(in []string) (*[]string, error) {
+	if err := pg.ValidateList("eventTypes", len(in)); err != nil {
+		return nil, err
+	}
 	out := make([]string, 0, len(in))
 	for i, t := range in {
 		res, chg, ok := strings.Cut(t, ".")

@@ -50,7 +50,7 @@ func (r *mutationResolver) integrationTarget(ctx context.Context, partnerID, bus
 	if err != nil {
 		return a, 0, 0, err
 	}
-	business, err := r.orgRef(ctx, "businessId", businessID)
+	business, err := r.orgRef(ctx, a, "businessId", businessID)
 	return a, partner, business, err
 }
 

@@ -154,7 +154,7 @@ func (r *mutationResolver) GrantConnection(ctx context.Context, in model.GrantCo
 	if err != nil {
 		return nil, err
 	}
-	grantee, err := r.orgRef(ctx, "granteeOrganizationId", in.GranteeOrganizationID)
+	grantee, err := r.orgRef(ctx, a, "granteeOrganizationId", in.GranteeOrganizationID)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package resolvers_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"sync"
 	"testing"
 
 	pg "partnergraph"
@@ -282,6 +284,112 @@ func TestReferencesMustBelongToTheOrganization(t *testing.T) {
 					t.Fatalf("a refused update changed the partnership")
 				}
 			})
+		}
+	})
+}
+
+// TestClearingTheDefaultIsAnEvent: a partnership that loses its project's
+// default to another changes, so it has its partnership.updated event, as
+// any change does (webhooks and subscriptions learn of it), whether the
+// other was created default or became it.
+func TestClearingTheDefaultIsAnEvent(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		w := newWorld(t, env, "Acme")
+		create := func(name string) string {
+			var data struct {
+				CreatePartnership struct{ Partnership struct{ ID string } }
+			}
+			env.Query(t, w.org.Write, `mutation($in: CreatePartnershipInput!) { createPartnership(input: $in) { partnership { id } } }`,
+				map[string]any{"in": map[string]any{"partnerId": gid("Partner", w.partner(t, env, name).ID), "projectId": gid("Project", w.project.ID), "isDefault": true}}, &data)
+			return data.CreatePartnership.Partnership.ID
+		}
+		cleared := func() map[string]json.RawMessage {
+			var data struct {
+				Events struct {
+					Nodes []struct {
+						ResourceID string
+						Payload    struct{ Changes map[string]json.RawMessage }
+					}
+				}
+			}
+			env.Query(t, w.org.Read, `{ events(first: 100, filter: {types: ["partnership.updated"]}) { nodes { resourceId payload } } }`, nil, &data)
+			out := map[string]json.RawMessage{}
+			for _, n := range data.Events.Nodes {
+				out[n.ResourceID] = n.Payload.Changes["isDefault"]
+			}
+			return out
+		}
+		first := create("A")
+		second := create("B")
+		if got := cleared(); len(got) != 1 || string(got[first]) != `{"from":true,"to":false}` {
+			t.Fatalf("after B was created default, want one partnership.updated event for A with isDefault from true to false, got %s", got)
+		}
+		update(t, env, w.org.Write, map[string]any{"id": first, "isDefault": true})
+		if got := cleared(); len(got) != 2 || string(got[second]) != `{"from":true,"to":false}` {
+			t.Fatalf("after A became default again, want B's isDefault cleared in an event, got %s", got)
+		}
+	})
+}
+
+// TestConcurrentDefaultsTakeTurns: requests making different partnerships
+// the default of one project at the same moment each succeed, the last to
+// commit wins, and the project has one default. On PostgreSQL they once
+// raced to its one-default index and all but one failed with CONFLICT
+// "The partner already has a partnership in this project".
+func TestConcurrentDefaultsTakeTurns(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		w := newWorld(t, env, "Acme")
+		const n = 8
+		partners := make([]string, 2*n)
+		for i := range partners {
+			partners[i] = gid("Partner", w.partner(t, env, fmt.Sprintf("P%d", i)).ID)
+		}
+		var ids [n]string
+		for i := range n {
+			var data struct {
+				CreatePartnership struct{ Partnership struct{ ID string } }
+			}
+			env.Query(t, w.org.Write, `mutation($in: CreatePartnershipInput!) { createPartnership(input: $in) { partnership { id } } }`,
+				map[string]any{"in": map[string]any{"partnerId": partners[i], "projectId": gid("Project", w.project.ID)}}, &data)
+			ids[i] = data.CreatePartnership.Partnership.ID
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, 2*n)
+		for i := range n {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				r := env.Do(t, pgtest.Request{Key: w.org.Write, Query: `mutation($in: UpdatePartnershipInput!) { updatePartnership(input: $in) { partnership { id } } }`,
+					Variables: map[string]any{"in": map[string]any{"id": ids[i], "isDefault": true}}})
+				if len(r.Errors) > 0 {
+					errs <- fmt.Sprintf("update %d: %s %s", i, r.Errors[0].Code(), r.Errors[0].Message)
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				r := env.Do(t, pgtest.Request{Key: w.org.Write, Query: `mutation($in: CreatePartnershipInput!) { createPartnership(input: $in) { partnership { id } } }`,
+					Variables: map[string]any{"in": map[string]any{"partnerId": partners[n+i], "projectId": gid("Project", w.project.ID), "isDefault": true}}})
+				if len(r.Errors) > 0 {
+					errs <- fmt.Sprintf("create %d: %s %s", i, r.Errors[0].Code(), r.Errors[0].Message)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+		var data struct {
+			Node struct {
+				Partnerships struct{ TotalCount int }
+			}
+		}
+		env.Query(t, w.org.Read, `query($id: ID!) { node(id: $id) { ... on Project { partnerships(filter: {isDefault: true}) { totalCount } } } }`,
+			map[string]any{"id": gid("Project", w.project.ID)}, &data)
+		if c := data.Node.Partnerships.TotalCount; c != 1 {
+			t.Fatalf("want one default, got %d", c)
 		}
 	})
 }

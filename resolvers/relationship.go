@@ -47,7 +47,7 @@ func (r *mutationResolver) CreateRelationship(ctx context.Context, in model.Crea
 	if err != nil {
 		return nil, err
 	}
-	company, err := r.orgRef(ctx, "companyId", in.CompanyID)
+	company, err := r.orgRef(ctx, a, "companyId", in.CompanyID)
 	if err != nil {
 		return nil, err
 	}

@@ -97,10 +97,11 @@ func admin(ctx context.Context, write bool) (pg.Actor, error) {
 }
 
 // orgRef resolves an input naming another organization by UUID (as seed
-// 004's headers do) or by global ID.
-func (r *Resolver) orgRef(ctx context.Context, field, ref string) (int64, error) {
+// 004's headers do: any organization), or by global ID: one a already
+// knows, as ids are a counter anyone could walk.
+func (r *Resolver) orgRef(ctx context.Context, a pg.Actor, field, ref string) (int64, error) {
 	if typ, id, ok := pg.ParseGlobalID(ref); ok && typ == pg.TypeOrganization {
-		if _, err := r.DB.Organization(ctx, id); err != nil {
+		if _, err := r.DB.KnownOrganization(ctx, a, id); err != nil {
 			return 0, withField(err, field)
 		}
 		return id, nil

@@ -18,11 +18,16 @@ func (r *subscriptionResolver) Events(ctx context.Context, types []string) (<-ch
 	if err != nil {
 		return nil, err
 	}
+	if err := pg.ValidateList("types", len(types)); err != nil {
+		return nil, err
+	}
 	want := map[string]bool{}
 	for _, t := range types {
 		want[t] = true
 	}
-	return r.Feed.Subscribe(ctx, a.OrganizationID, func(e *pg.Event) bool { return len(want) == 0 || want[e.Type] })
+	return r.Feed.Subscribe(ctx, a.OrganizationID, func(e *pg.Event) bool {
+		return a.MayReadEventsOf(e.ResourceType) && (len(want) == 0 || want[e.Type])
+	})
 }
 
 func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID *string, partnershipID *string) (<-chan *pg.Event, error) {

@@ -135,18 +135,27 @@ func TestImpossibleIDsAreNotFound(t *testing.T) {
 }
 
 // TestSeed003BusinessByIntegerID names the business by the integer id
-// organizations have in the other seeds' paths, as partners already were.
+// organizations have in the other seeds' paths, as partners already were:
+// one the organization already knows (here, once connected by UUID). A
+// stranger's integer id is not found, as a missing one is, so the counter
+// cannot be walked to list the gateway's tenants.
 func TestSeed003BusinessByIntegerID(t *testing.T) {
 	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
 		env := pgtest.New(t, dialect)
 		c := client{env: env, t: t}
 		f := newFixture(t, env, "Acme")
 		business := env.Org(t, "Business")
+		stranger := env.Org(t, "Stranger")
+		const jsonAPI = "application/vnd.api+json"
+		c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, connectDoc("u", fmt.Sprint(stranger.ID), fmt.Sprint(f.partner.ID)), "Content-Type", jsonAPI).
+			expect(t, 404, `"pointer":"/data/relationships/business"`)
+		c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, connectDoc("u", business.UUID, fmt.Sprint(f.partner.ID)), "Content-Type", jsonAPI).
+			expect(t, 201, `"business":{"data":{"id":"`+business.UUID+`","type":"business"}}`)
 		body := connectDoc("u", fmt.Sprint(business.ID), fmt.Sprint(f.partner.ID))
-		c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, body, "Content-Type", "application/vnd.api+json").
+		c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, body, "Content-Type", jsonAPI).
 			expect(t, 201, `"business":{"data":{"id":"`+business.UUID+`","type":"business"}}`)
 		numeric := strings.Replace(body, fmt.Sprintf(`"id": "%d", "type": "business"`, business.ID), fmt.Sprintf(`"id": %d, "type": "business"`, business.ID), 1)
-		c.do("DELETE", "/api/v1/partner_integrations/disconnect", f.org.Write, numeric, "Content-Type", "application/vnd.api+json").
+		c.do("DELETE", "/api/v1/partner_integrations/disconnect", f.org.Write, numeric, "Content-Type", jsonAPI).
 			expect(t, 200, `"status":"disconnected"`)
 	})
 }

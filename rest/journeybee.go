@@ -28,17 +28,21 @@ var customFieldTypes = map[string]struct{ graphType, member string }{
 // path's records are looked up (a bad body is 400 even for a partnership
 // that does not exist), and every member it takes is of the owner's
 // pipeline, so a caller who may not set those is refused (403) before what
-// is wrong with its body is reported.
+// is wrong with its body is reported, and with a body that sets nothing.
 func updatePartnership(c *call) (int, any, error) {
 	body, err := c.decode()
 	var input map[string]any
 	if err == nil {
 		input, err = journeyBeeInput(body)
 	}
-	if err != nil {
+	// A body that sets nothing changes nothing the graph would refuse, but
+	// the route is the owner's all the same.
+	if err != nil || len(input) == 0 {
 		if refused := c.pipelineRefused(); refused != nil {
 			return 0, nil, refused
 		}
+	}
+	if err != nil {
 		return 0, nil, err
 	}
 	id, err := c.pathID("partnershipId", "Partnership")

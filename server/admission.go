@@ -40,7 +40,8 @@ import (
 // they arrive: a small one runs beside a large one unless another large one
 // is already waiting, which is never starved by a stream of small ones.
 // Subscriptions are not metered by slot or budget: they hold nothing while
-// they wait for events.
+// they wait for events. Each key may hold a bounded number open (streams),
+// and each stays open only while its credentials still authenticate.
 type admission struct {
 	auth    Authenticator
 	limiter *ratelimit.Limiter
@@ -56,6 +57,8 @@ type admission struct {
 	// budget holds the cost of the executing operations, up to size.
 	budget *semaphore.Weighted
 	size   int64
+	// streams counts the subscriptions each key holds open.
+	streams *streamGate
 }
 
 var _ interface {
@@ -70,6 +73,7 @@ func newAdmission(cfg Config, present graphql.ErrorPresenterFunc) *admission {
 		metrics: cfg.Metrics, maxTokens: cfg.Limits.MaxTokens,
 		slots:  make(chan struct{}, cfg.MaxInFlight),
 		budget: semaphore.NewWeighted(int64(cfg.MaxInFlightCost)), size: int64(cfg.MaxInFlightCost),
+		streams: &streamGate{max: cfg.MaxSubscriptionsPerKey, open: map[int64]int{}},
 	}
 }
 
@@ -107,6 +111,10 @@ func (s *Server) Admit(w http.ResponseWriter, r *http.Request) (*http.Request, f
 		ctx = s.untilShutdown(ctx)
 	} else {
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.RequestTimeout)
+		// Reading the body is part of the request's time: a client that
+		// stops sending one must not hold its connection past it.
+		deadline, _ := ctx.Deadline()
+		http.NewResponseController(w).SetReadDeadline(deadline)
 	}
 	ctx, _ = ratelimit.NewContext(ctx)
 	return r.WithContext(ctx), cancel, nil
@@ -127,7 +135,9 @@ func (a *admission) authenticate(ctx context.Context, creds auth.Credentials) (c
 		return ctx, de
 	}
 	logAttrs(ctx, slog.String("key_prefix", actor.APIKeyPrefix))
-	return pg.NewContext(ctx, actor), nil
+	// The credentials stay with the request: a subscription checks them
+	// again while it streams.
+	return pg.NewContext(auth.WithCredentials(ctx, creds), actor), nil
 }
 
 func (*admission) ExtensionName() string                   { return "Admission" }
@@ -163,8 +173,11 @@ func (a *admission) InterceptOperation(ctx context.Context, next graphql.Operati
 	if err, ext := a.rateLimit(ctx, oc, actor, cost); err != nil {
 		return a.refuse(ctx, err, ext)
 	}
-	if oc.Operation == nil || oc.Operation.Operation == ast.Subscription {
+	if oc.Operation == nil {
 		return next(ctx)
+	}
+	if oc.Operation.Operation == ast.Subscription {
+		return a.stream(ctx, actor, next)
 	}
 	cancel := func() {}
 	if _, bounded := ctx.Deadline(); !bounded {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -15,20 +17,30 @@ import (
 // size of its answer, counted on the schema (the answer does not depend on
 // data), so aliased copies of __schema weigh what they return.
 //
+// A list that is not a connection (tags, assignedUsers …) counts its
+// selection once, like an object; but a list selected inside itself
+// (Stage.allowedNextStages within allowedNextStages, whose stages have
+// theirs) counts as many times as a page holds, as a connection without
+// first does not: each level of such nesting multiplies the answer by the
+// list's length, so n connected stages nested k deep answer n^k of them.
+//
 // Arithmetic saturates at math.MaxInt rather than wrapping, whatever the
-// arguments. Each fragment is costed once (its cost does not depend on
-// where it is spread); introspection is counted until it passes the
-// budget, after which the operation is over the limit anyway.
+// arguments. Each fragment is costed once per set of lists it is spread
+// inside; introspection is counted until it passes the budget, after which
+// the operation is over the limit anyway.
 type coster struct {
 	schema *ast.Schema
 	vars   map[string]any
 	memo   map[string]int
+	// open counts, by definition, the lists being costed around the current
+	// selection: a list met while its own definition is open is nested.
+	open map[*ast.FieldDefinition]int
 	// left is the introspection budget: answer nodes still to count.
 	left int
 }
 
 func newCoster(schema *ast.Schema, vars map[string]any, budget int) *coster {
-	return &coster{schema: schema, vars: vars, memo: map[string]int{}, left: satAdd(budget, 1)}
+	return &coster{schema: schema, vars: vars, memo: map[string]int{}, open: map[*ast.FieldDefinition]int{}, left: satAdd(budget, 1)}
 }
 
 func (c *coster) set(set ast.SelectionSet) int {
@@ -50,15 +62,38 @@ func (c *coster) fragment(s *ast.FragmentSpread) int {
 	if s.Definition == nil {
 		return 0
 	}
-	if v, ok := c.memo[s.Name]; ok {
+	key := s.Name + c.within()
+	if v, ok := c.memo[key]; ok {
 		return v
 	}
 	// Validation refused cycles; a spread met again while its fragment is
 	// being costed counts nothing rather than recursing.
-	c.memo[s.Name] = 0
+	c.memo[key] = 0
 	v := c.set(s.Definition.SelectionSet)
-	c.memo[s.Name] = v
+	c.memo[key] = v
 	return v
+}
+
+// within names the lists open around the current selection, which a
+// fragment's cost depends on; empty outside any.
+func (c *coster) within() string {
+	var open []string
+	for def, n := range c.open {
+		if n > 0 {
+			open = append(open, fmt.Sprintf("%p", def))
+		}
+	}
+	slices.Sort(open)
+	return strings.Join(open, ",")
+}
+
+// plainList reports whether f is a list of objects that is not a page:
+// neither a connection's nodes or edges (counted by its first or last)
+// nor nodes(ids).
+func plainList(f *ast.Field) bool {
+	return f.Definition != nil && f.Definition.Type.Elem != nil && len(f.SelectionSet) > 0 &&
+		f.ObjectDefinition != nil && !strings.HasSuffix(f.ObjectDefinition.Name, "Connection") &&
+		f.Definition.Arguments.ForName("ids") == nil
 }
 
 func (c *coster) field(f *ast.Field) int {
@@ -75,15 +110,23 @@ func (c *coster) field(f *ast.Field) int {
 		}
 		return satAdd(1, c.introspect(f.SelectionSet, typeValue(def), 0))
 	}
+	def, list := f.Definition, plainList(f)
+	if list {
+		c.open[def]++
+	}
 	child := c.set(f.SelectionSet)
-	if f.Definition != nil {
+	if list {
+		c.open[def]--
+	}
+	if def != nil {
 		child = satMul(child, c.items(f))
 	}
 	return satAdd(1, child)
 }
 
 // items is how many items a field answers with, as far as the request
-// says: a connection's first or last, nodes' IDs, else 1.
+// says: a connection's first or last, nodes' IDs, a page of a list nested
+// inside itself, else 1.
 func (c *coster) items(f *ast.Field) int {
 	if strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
 		args := f.ArgumentMap(c.vars)
@@ -96,6 +139,9 @@ func (c *coster) items(f *ast.Field) int {
 	}
 	if ids, ok := f.ArgumentMap(c.vars)["ids"].([]any); ok && f.Definition.Type.Elem != nil {
 		return max(len(ids), 1)
+	}
+	if plainList(f) && c.open[f.Definition] > 0 {
+		return pg.MaxPageSize
 	}
 	return 1
 }

@@ -9,3 +9,7 @@ func (s *Server) HoldSlot() func() {
 
 // HoldBudget takes n points of the in-flight cost budget, if it has them.
 func (s *Server) HoldBudget(n int64) bool { return s.admission.budget.TryAcquire(n) }
+
+// RecheckEvery is how stale a subscription's check of its credentials may
+// be when it sends an event.
+const RecheckEvery = recheckEvery

@@ -85,7 +85,7 @@ func (l limitsExtension) MutateOperationContext(ctx context.Context, oc *graphql
 	cost := newCoster(l.schema, oc.Variables, l.MaxCost).set(oc.Operation.SelectionSet)
 	oc.Stats.SetExtension("cost", cost)
 	if cost > l.MaxCost {
-		return limitError(fmt.Sprintf("The query costs %s; the limit is %d. Ask for fewer items with first or last.", count(cost), l.MaxCost))
+		return limitError(fmt.Sprintf("The query costs %s; the limit is %d. Ask for fewer items with first or last, or nest lists in themselves less deeply.", count(cost), l.MaxCost))
 	}
 	return nil
 }

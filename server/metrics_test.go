@@ -147,7 +147,9 @@ func TestHTTPAndRefusalMetrics(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	if bytes.Contains(raw, []byte("4711")) || bytes.Contains(raw, []byte("/no/such/path")) {
+	// A label holding the path would hold "/v1/partnerships/4711"; the bare
+	// number may be a figure of the process metrics.
+	if bytes.Contains(raw, []byte("/v1/partnerships/4711")) || bytes.Contains(raw, []byte("/no/such/path")) {
 		t.Error("a path, not a route, is a label")
 	}
 }

@@ -109,6 +109,10 @@ type Config struct {
 	// that runs one dashboard of 500 partnerships (about 21,000 points) at a
 	// time beside small operations.
 	MaxInFlightCost int
+	// MaxSubscriptionsPerKey bounds the subscriptions one API key holds open
+	// at once in this process (each reads the outbox on every commit and
+	// poll); the next is RATE_LIMITED. 0 means 100.
+	MaxSubscriptionsPerKey int
 	// CORSAllowedOrigins are the browser origins (ParseOrigins) whose pages
 	// may call /graphql and the REST routes; none by default.
 	CORSAllowedOrigins []string
@@ -140,6 +144,9 @@ func (cfg Config) withDefaults() Config {
 	}
 	if cfg.MaxInFlightCost == 0 {
 		cfg.MaxInFlightCost = 20_000 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.MaxSubscriptionsPerKey == 0 {
+		cfg.MaxSubscriptionsPerKey = 100
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New(func() int64 { return 0 })

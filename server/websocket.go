@@ -33,7 +33,9 @@ const (
 //     4409, rather than running both and leaking one;
 //   - a message that is not JSON, or of a type a client does not send,
 //     closes with 4400;
-//   - the transport's init timeout closes with 4408, not 1002.
+//   - the transport's init timeout closes with 4408, not 1002;
+//   - error is an operation's last message: the complete gqlgen sends
+//     after it is dropped.
 //
 // The legacy graphql-ws subprotocol passes through as gqlgen implements it.
 type protocolGuard struct {
@@ -56,7 +58,10 @@ type guardedConn struct {
 	initialised bool // connection_init was received
 	acked       bool // connection_ack was sent
 	active      map[string]bool
-	closed      bool
+	// errored are the operations that ended with error, whose complete is
+	// not to be sent.
+	errored map[string]bool
+	closed  bool
 }
 
 // wsFrame is the envelope of a graphql-transport-ws message.
@@ -119,6 +124,8 @@ func (c *guardedConn) admit(f wsFrame) (bool, error) {
 			return false, c.refuseLocked(closeSubscriberExists, "Subscriber for "+f.ID+" already exists")
 		}
 		c.active[f.ID] = true
+		// An id reused after an error: its complete is sent again.
+		delete(c.errored, f.ID)
 		return true, nil
 	case "complete":
 		if !c.acked {
@@ -144,8 +151,20 @@ func (c *guardedConn) WriteJSON(v any) error {
 	switch f.Type {
 	case "connection_ack":
 		c.acked = true
-	case "complete", "error":
+	case "error":
 		delete(c.active, f.ID)
+		if c.errored == nil {
+			c.errored = map[string]bool{}
+		}
+		c.errored[f.ID] = true
+	case "complete":
+		delete(c.active, f.ID)
+		if c.errored[f.ID] {
+			// "No further events will be sent" after error (PROTOCOL.md).
+			delete(c.errored, f.ID)
+			c.mu.Unlock()
+			return nil
+		}
 	}
 	c.mu.Unlock()
 	return c.WebsocketConn.WriteJSON(json.RawMessage(data))

@@ -33,6 +33,10 @@ func TestGraphQLTransportWS(t *testing.T) {
 		p, _ := json.Marshal(map[string]string{"query": `{ viewer { permission } }`})
 		return wsMessage{ID: id, Type: "subscribe", Payload: p}
 	}
+	invalid := func(id string) wsMessage {
+		p, _ := json.Marshal(map[string]string{"query": `subscription { events { typo } }`})
+		return wsMessage{ID: id, Type: "subscribe", Payload: p}
+	}
 	cases := []struct {
 		name string
 		send []wsMessage
@@ -52,6 +56,10 @@ func TestGraphQLTransportWS(t *testing.T) {
 		// An id is free again once its operation completed.
 		{"IDReusedAfterComplete", []wsMessage{initMsg(org.Read), query("q"), {Type: "ping"}, query("q"), {Type: "ping"}, {Type: "bogus"}},
 			[]string{"connection_ack", "next", "complete", "pong", "next", "complete", "pong"}, 4400, ""},
+		// Error ends the operation: "no further events will be sent",
+		// complete included; its id is free again.
+		{"ErrorIsTheLastMessage", []wsMessage{initMsg(org.Read), invalid("e"), {Type: "ping"}, invalid("e"), {Type: "ping"}, {Type: "bogus"}},
+			[]string{"connection_ack", "error", "pong", "error", "pong"}, 4400, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

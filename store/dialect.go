@@ -56,6 +56,11 @@ type dialect interface {
 	// transaction returns, so the change made from them is not made from
 	// values another transaction is changing (the single writer needs none).
 	forUpdate() string
+	// lockProjectDefault is the statement that serializes, until its
+	// transaction ends, the transactions changing one project's default
+	// partnership (its one argument is the project's id); "" when the
+	// single writer serializes them already.
+	lockProjectDefault() string
 	// notify announces, within a transaction, that it wrote events.
 	notify(ctx context.Context, r runner) error
 	// listen calls wake when any process commits events.
@@ -280,6 +285,8 @@ func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return ni
 func (sqliteDialect) skipLocked(string) string { return "" }
 
 func (sqliteDialect) forUpdate() string { return "" }
+
+func (sqliteDialect) lockProjectDefault() string { return "" }
 
 func (sqliteDialect) notify(context.Context, runner) error { return nil }
 

@@ -181,7 +181,8 @@ func (db *DB) Events(ctx context.Context, a pg.Actor, f pg.EventFilter, p pg.Pag
 			return pg.List[*pg.Event]{}, err
 		}
 	}
-	s := listSpec[*pg.Event]{table: "events", cols: eventCols, where: []string{"t.organization_id = ?"}, args: []any{a.OrganizationID},
+	visible := eventsVisible(a)
+	s := listSpec[*pg.Event]{table: "events", cols: eventCols, where: []string{visible.sql}, args: visible.args,
 		order: eventOrder, id: func(e *pg.Event) int64 { return e.ID }}
 	if len(f.Types) > 0 {
 		inList, args := in(f.Types)
@@ -216,11 +217,23 @@ func (db *DB) positionCursor(ctx context.Context, a pg.Actor, c *pg.Cursor) erro
 // Event returns an event of the organization a acts on.
 func (db *DB) Event(ctx context.Context, a pg.Actor, id int64) (*pg.Event, error) {
 	var e pg.Event
-	err := db.read().get(ctx, &e, `SELECT `+strings.Join(eventCols, ", ")+` FROM events WHERE id = ? AND organization_id = ?`, id, a.OrganizationID)
+	visible := eventsVisible(a)
+	err := db.read().get(ctx, &e, `SELECT `+qualify("t", eventCols)+` FROM events t WHERE t.id = ? AND `+visible.sql, append([]any{id}, visible.args...)...)
 	if err != nil {
 		return nil, notFound(err, "Event")
 	}
 	return &e, nil
+}
+
+// eventsVisible is the condition on events t that a reads: those of the
+// organization acted on, but for the events of admin resources
+// (pg.AdminResourceTypes) unless a is an admin.
+func eventsVisible(a pg.Actor) cond {
+	if a.IsAdmin() {
+		return cond{"t.organization_id = ?", []any{a.OrganizationID}}
+	}
+	inList, args := in(pg.AdminResourceTypes())
+	return cond{"t.organization_id = ? AND t.resource_type NOT IN " + inList, append([]any{a.OrganizationID}, args...)}
 }
 
 // EventsAfter returns up to limit events of org after position, in the

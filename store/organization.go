@@ -38,6 +38,19 @@ func (db *DB) Organization(ctx context.Context, id int64) (*pg.Organization, err
 	return &o, notFound(err, "Organization")
 }
 
+// KnownOrganization returns an organization by id among those a already
+// knows (organizationScope: its own, and those its records name). Ids are
+// a counter: an input naming a stranger by one would let a caller list every
+// tenant, so a stranger is not found, exactly as a missing one is; a new
+// organization is named by its UUID (OrganizationByUUID).
+func (db *DB) KnownOrganization(ctx context.Context, a pg.Actor, id int64) (*pg.Organization, error) {
+	var o pg.Organization
+	scope := organizationScope(a)
+	err := db.read().get(ctx, &o, `SELECT `+qualify("t", organizationCols)+` FROM organizations t WHERE t.id = ? AND `+scope.sql,
+		append([]any{id}, scope.args...)...)
+	return &o, notFound(err, "Organization")
+}
+
 // OrganizationByUUID returns an organization by its UUID, in any case.
 func (db *DB) OrganizationByUUID(ctx context.Context, id string) (*pg.Organization, error) {
 	var o pg.Organization

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -31,8 +33,9 @@ func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.Partnership
 	if c.FallbackData != nil {
 		ps.FallbackData = *c.FallbackData
 	}
+	var changes []change
 	if ps.IsDefault {
-		if err := clearDefault(ctx, tx, ps.ProjectID, 0); err != nil {
+		if changes, err = clearDefault(ctx, tx, a, ps.ProjectID, 0); err != nil {
 			return nil, err
 		}
 	}
@@ -57,8 +60,9 @@ func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.Partnership
 	if _, _, err := setCustomFields(ctx, tx, owner, ps.ID, c.CustomFields); err != nil {
 		return nil, err
 	}
-	return ps, tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.created", resourceType: "Partnership", resourceID: ps.ID,
+	changes = append(changes, change{org: ps.OrganizationID, typ: "partnership.created", resourceType: "Partnership", resourceID: ps.ID,
 		after: partnershipEvent{Partnership: ps, TagIDs: links(c.TagIDs), AssignedUserIDs: links(c.AssignedUserIDs)}})
+	return ps, tx.emit(ctx, a, changes...)
 }
 
 // partnershipOwner checks the partner a new partnership names, whether a
@@ -150,10 +154,11 @@ func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.P
 	if ev == nil {
 		return before, nil
 	}
-	if err := writePartnership(ctx, tx, before, &ps); err != nil {
+	changes, err := writePartnership(ctx, tx, a, before, &ps)
+	if err != nil {
 		return nil, err
 	}
-	changes := []change{*ev}
+	changes = append(changes, *ev)
 	if !sameID(before.StageID, ps.StageID) {
 		moved := *ev
 		moved.typ = "partnership.stage_changed"
@@ -225,18 +230,21 @@ func relinkPartnership(ctx context.Context, tx *Tx, partnership int64, u pg.Part
 }
 
 // writePartnership writes a partnership's own fields, changed from before;
-// becoming its project's default clears the default of the others.
-func writePartnership(ctx context.Context, tx *Tx, before, ps *pg.Partnership) error {
+// becoming its project's default clears the default of the others, whose
+// events it returns.
+func writePartnership(ctx context.Context, tx *Tx, a pg.Actor, before, ps *pg.Partnership) ([]change, error) {
+	var cleared []change
 	if ps.IsDefault && !before.IsDefault {
-		if err := clearDefault(ctx, tx, ps.ProjectID, ps.ID); err != nil {
-			return err
+		var err error
+		if cleared, err = clearDefault(ctx, tx, a, ps.ProjectID, ps.ID); err != nil {
+			return nil, err
 		}
 	}
 	_, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, is_support = ?, tier_id = ?, category_id = ?, stage_id = ?,
 		fallback_name = ?, fallback_logo_square_uuid = ?, fallback_website_url = ?, fallback_country_label = ?, updated_at = ? WHERE id = ?`,
 		ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID, ps.Name, ps.LogoSquareUUID, ps.WebsiteURL,
 		ps.CountryLabel, ps.UpdatedAt, ps.ID)
-	return err
+	return cleared, err
 }
 
 func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
@@ -261,14 +269,43 @@ func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error
 }
 
 // clearDefault unsets the default flag of the project's partnerships other
-// than keep: one default per project.
-func clearDefault(ctx context.Context, tx *Tx, project *int64, keep int64) error {
+// than keep (one default per project) and returns the partnership.updated
+// event of each it changed: losing the default is a change like any other,
+// which webhooks and subscriptions must hear of.
+func clearDefault(ctx context.Context, tx *Tx, a pg.Actor, project *int64, keep int64) ([]change, error) {
 	if project == nil {
-		return nil
+		return nil, nil
 	}
-	_, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, updated_at = ? WHERE project_id = ? AND is_default = ? AND id <> ?`,
-		false, tx.now, *project, true, keep)
-	return err
+	// Two transactions each reading no other default would both write one,
+	// and the second would break the one-default index: they take turns.
+	if lock := tx.db.dialect.lockProjectDefault(); lock != "" {
+		if _, err := tx.exec(ctx, lock, *project); err != nil {
+			return nil, err
+		}
+	}
+	var defaults []*pg.Partnership
+	if err := tx.all(ctx, &defaults, `SELECT `+strings.Join(partnershipCols, ", ")+` FROM partnerships
+		WHERE project_id = ? AND is_default = ? AND id <> ? ORDER BY id`+tx.db.dialect.forUpdate(), *project, true, keep); err != nil {
+		return nil, err
+	}
+	changes := make([]change, 0, len(defaults))
+	for _, before := range defaults {
+		after := *before
+		after.IsDefault, after.UpdatedAt = false, tx.now
+		ev, err := update{org: before.OrganizationID, typ: "partnership.updated", resourceType: "Partnership", resourceID: before.ID,
+			before: partnershipEvent{Partnership: before}, after: partnershipEvent{Partnership: &after}}.event()
+		if err != nil {
+			return nil, err
+		}
+		if ev == nil {
+			return nil, pg.InternalError(fmt.Errorf("clear the default of partnership %d: no change", before.ID))
+		}
+		if _, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, updated_at = ? WHERE id = ?`, false, tx.now, before.ID); err != nil {
+			return nil, err
+		}
+		changes = append(changes, *ev)
+	}
+	return changes, nil
 }
 
 // withField names field on a NOT_FOUND error from a referenced record.

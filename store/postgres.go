@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -93,6 +94,18 @@ func (postgresDialect) skipLocked(alias string) string {
 }
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+// projectDefaultLock is the first key of the advisory locks that serialize
+// changes to a project's default partnership; the project id, folded into
+// 32 bits, is the second (two ids sharing a lock only wait for each other).
+const projectDefaultLock = 0x70676466 // "pgdf"
+
+// lockProjectDefault takes an advisory lock rather than the project's row:
+// a row lock taken after the partnership's would deadlock with deleting the
+// project, whose cascade locks the project first and the partnerships next.
+func (postgresDialect) lockProjectDefault() string {
+	return `SELECT pg_advisory_xact_lock(` + strconv.Itoa(projectDefaultLock) + `, CAST(? % 2147483648 AS integer))`
+}
 
 // eventsChannel is the LISTEN/NOTIFY channel of committed events.
 const eventsChannel = "partnergraph_events"

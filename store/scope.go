@@ -82,7 +82,7 @@ func (db *DB) PartnersByIDs(ctx context.Context, a pg.Actor, ids []int64) ([]*pg
 
 // EventsByIDs loads events of the organization a acts on, for a loader.
 func (db *DB) EventsByIDs(ctx context.Context, a pg.Actor, ids []int64) ([]*pg.Event, error) {
-	return byIDs[*pg.Event](ctx, db.read(), "events", eventCols, cond{"t.organization_id = ?", []any{a.OrganizationID}}, ids)
+	return byIDs[*pg.Event](ctx, db.read(), "events", eventCols, eventsVisible(a), ids)
 }
 
 // CustomFieldsByIDs loads the custom fields of the organizations whose

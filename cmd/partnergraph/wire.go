@@ -28,6 +28,7 @@ type gatewayOptions struct {
 	allowPrivateWebhooks     bool
 	maxBody, maxBatch        int
 	inFlight, inFlightCost   int
+	subscriptionsPerKey      int
 	rate, burst              int
 	timeout, webhookTimeout  time.Duration
 	retries                  []time.Duration
@@ -54,6 +55,7 @@ func (f flags) gatewayFlags(g *gatewayOptions) {
 	f.boolVar(&g.allowList, "allow-list", "PARTNERGRAPH_ALLOW_LIST", false, "run only operations registered with 'partnergraph operations add'")
 	f.intVar(&g.inFlight, "max-in-flight", "PARTNERGRAPH_MAX_IN_FLIGHT", 0, "GraphQL operations executing at once; others wait (0: 4 per CPU)")
 	f.intVar(&g.inFlightCost, "max-in-flight-cost", "PARTNERGRAPH_MAX_IN_FLIGHT_COST", 0, "summed cost of the operations executing at once; others wait (0: 20000 per CPU)")
+	f.intVar(&g.subscriptionsPerKey, "max-subscriptions-per-key", "PARTNERGRAPH_MAX_SUBSCRIPTIONS_PER_KEY", 100, "subscriptions one API key may hold open at once in this process")
 	f.intVar(&g.maxBody, "max-body-bytes", "PARTNERGRAPH_MAX_BODY_BYTES", 1<<20, "largest request body")
 	f.durationVar(&g.timeout, "request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
 	f.boolVar(&g.compiledReads, "compiled-reads", "PARTNERGRAPH_COMPILED_READS", true, "answer queries through the compiled path of reads where it has a plan (off: gqlgen's executor answers everything)")
@@ -97,7 +99,7 @@ func newGateway(db *store.DB, logger *slog.Logger, o gatewayOptions) *gateway {
 		Extensions: extensions,
 		Logger:     logger, Limits: o.limits, Introspection: o.introspection, AllowList: o.allowList,
 		MaxBodyBytes: int64(o.maxBody), RequestTimeout: o.timeout, MaxBatch: o.maxBatch, RateLimit: limiter,
-		MaxInFlight: o.inFlight, MaxInFlightCost: o.inFlightCost,
+		MaxInFlight: o.inFlight, MaxInFlightCost: o.inFlightCost, MaxSubscriptionsPerKey: o.subscriptionsPerKey,
 		CORSAllowedOrigins: o.corsOrigins, TracerProvider: o.tracing,
 	})
 	g.dispatcher = &webhook.Dispatcher{DB: db, Logger: logger, Guard: guard,
