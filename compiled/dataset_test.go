@@ -47,7 +47,7 @@ func seed(t testing.TB, env *pgtest.Env) *dataset {
 		odd := org == other
 		var tiers, cats, stages, tags, users, projects []int64
 		for i, name := range []string{"Gold", "Silver \"Σ\" <b>&", "Bronze\n\t\\"} {
-			tier, err := env.DB.CreateTier(ctx, a, pg.TierCreate{Name: name, Rank: int32(i+1)})
+			tier, err := env.DB.CreateTier(ctx, a, pg.TierCreate{Name: name, Rank: int32(i + 1)})
 			must(err)
 			tiers = append(tiers, tier.ID)
 			add(pg.TypeTier, tier.ID)
