@@ -153,15 +153,22 @@ func (c PartnershipCreate) Validate() error {
 	return allFields(errs...)
 }
 
-// validCustomFieldInputs checks the sizes of custom field values' lists.
+// validCustomFieldInputs checks the sizes of custom field values' lists,
+// and that no field is given two values: which one should win is not the
+// server's to guess.
 func validCustomFieldInputs(in []CustomFieldInput) error {
 	errs := []error{ValidateList("customFields", len(in))}
+	seen := make(map[int64]bool, len(in))
 	for i, v := range in {
 		path := v.Path
 		if path == "" {
 			path = "customFields." + strconv.Itoa(i)
 		}
 		errs = append(errs, ValidateList(path+".multiSelect", len(v.MultiSelect)))
+		if seen[v.FieldID] {
+			errs = append(errs, InvalidField(path+".customFieldId", "The custom field is given a value more than once."))
+		}
+		seen[v.FieldID] = true
 	}
 	return allFields(errs...)
 }

@@ -103,3 +103,25 @@ func TestKeysetPaginationWalksEveryItemOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestCursorOfAnotherOrdering: a cursor from one ordering, sent with
+// another, is refused on the argument that carried it.
+func TestCursorOfAnotherOrdering(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		w := newWorld(t, env, "Acme")
+		for i := range 3 {
+			w.partner(t, env, fmt.Sprintf("Partner %d", i))
+		}
+		var p page
+		env.Query(t, w.org.Read, `{ partners(first: 1, orderBy: {field: COMPANY_NAME}) { edges { cursor } } }`, nil, &p)
+		cursor := p.Partners.Edges[0].Cursor
+		for _, arg := range []string{"after", "before"} {
+			q := fmt.Sprintf(`query($c: String) { partners(%s: $c, orderBy: {field: SALES_AMOUNT}) { totalCount } }`, arg)
+			e := env.MustFail(t, w.org.Read, q, map[string]any{"c": cursor}, "BAD_USER_INPUT", arg)
+			if !strings.Contains(e.Message, "another ordering") {
+				t.Fatalf("%s: %s", arg, e.Message)
+			}
+		}
+	})
+}

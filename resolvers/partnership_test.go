@@ -237,6 +237,14 @@ func TestCustomFieldValuesAreTypeChecked(t *testing.T) {
 				}
 			})
 		}
+		t.Run("SameFieldTwice", func(t *testing.T) {
+			env.MustFail(t, w.org.Write, updatePartnership, map[string]any{"input": map[string]any{
+				"id": id, "isDefault": true, "customFields": []any{f(w.text, "text", "one"), f(w.text, "text", "two")}}},
+				"BAD_USER_INPUT", "customFields.1.customFieldId")
+			if after := getPartnership(t, env, w.org.Read, id); after.IsDefault || *after.Values[0].Text != "Updated notes" {
+				t.Fatalf("a refused update changed data: %+v", after)
+			}
+		})
 		t.Run("UnknownField", func(t *testing.T) {
 			env.MustFail(t, w.org.Write, updatePartnership, map[string]any{"input": map[string]any{
 				"id": id, "customFields": []any{map[string]any{"customFieldId": gid("CustomField", 9999), "text": "x"}}}}, "NOT_FOUND", "customFields.0.customFieldId")

@@ -62,18 +62,26 @@ func (s listSpec[T]) selectList(alias string) string {
 	return strings.Join(q, ", ")
 }
 
-func (s listSpec[T]) keyValue(c *pg.Cursor) (any, error) {
+// keyValue is the ordering key c holds; field names the argument that
+// carried c (after or before), for the error of a cursor that does not fit.
+func (s listSpec[T]) keyValue(c *pg.Cursor, field string) (any, error) {
 	if c.Order != s.order.name {
-		return nil, pg.InvalidField("after", "The cursor belongs to another ordering.")
+		return nil, pg.InvalidField(field, "The cursor belongs to another ordering.")
 	}
+	var v any
+	var err error
 	switch s.order.kind {
 	case keyTime:
-		return time.Parse(time.RFC3339Nano, c.Key)
+		v, err = time.Parse(time.RFC3339Nano, c.Key)
 	case keyString:
-		return c.Key, nil
+		v = c.Key
 	default:
-		return strconv.ParseInt(c.Key, 10, 64)
+		v, err = strconv.ParseInt(c.Key, 10, 64)
 	}
+	if err != nil {
+		return nil, pg.InvalidField(field, "The cursor is not valid.")
+	}
+	return v, nil
 }
 
 // keyset returns the condition for items strictly after (or before) c.
@@ -85,9 +93,13 @@ func (s listSpec[T]) keyset(c *pg.Cursor, after bool) (string, []any, error) {
 		}
 		return "t.id " + op + " ?", []any{c.ID}, nil
 	}
-	v, err := s.keyValue(c)
+	field := "before"
+	if after {
+		field = "after"
+	}
+	v, err := s.keyValue(c, field)
 	if err != nil {
-		return "", nil, pg.InvalidField("after", "The cursor is not valid.")
+		return "", nil, err
 	}
 	op := ">"
 	if after == s.order.desc {

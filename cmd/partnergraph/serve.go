@@ -125,7 +125,9 @@ func (g *gateway) run(ctx context.Context, ln net.Listener, timeout time.Duratio
 		defer close(dispatched)
 		g.dispatcher.Run(dispatchCtx)
 	}()
-	httpSrv := &http.Server{Handler: g.server.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// Idle keep-alive connections close after two minutes, so clients that
+	// open many and leave them cannot hold file descriptors for ever.
+	httpSrv := &http.Server{Handler: g.server.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	g.logger.Info("serving", "addr", ln.Addr().String(), "database", g.db.Dialect(), "graphiql", "http://"+ln.Addr().String()+"/graphiql")
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
