@@ -83,9 +83,21 @@ func TestSubscriptionsPerKeyAreBounded(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	subscribe("4")
-	if err := pgtest.Post(ctx, env.Server.URL, org.Write, `mutation { createTag(input: {name: "t"}) { tag { id } } }`, nil, nil); err != nil {
-		t.Fatal(err)
-	}
+	// A subscription starts at the feed's position when the server has set
+	// it up, which the client cannot observe; so tags keep being created
+	// until every open subscription has seen one.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			pgtest.Post(ctx, env.Server.URL, org.Write, fmt.Sprintf(`mutation { createTag(input: {name: "t%d"}) { tag { id } } }`, i), nil, nil)
+		}
+	}()
 	seen := map[string]bool{}
 	for len(seen) < 3 {
 		var m wsMessage
