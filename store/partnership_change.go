@@ -15,7 +15,9 @@ import (
 // users (seed 000) create them in their partner's owner's projects, without
 // the owner's pipeline (pg.Actor.AuthorizePartnershipChange).
 func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
-	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return createPartnership(ctx, tx, a, c) })
+	p, err := withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return createPartnership(ctx, tx, a, c) })
+	a.ScopePipeline(p)
+	return p, err
 }
 
 func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
@@ -111,7 +113,9 @@ func links(ids []int64) *[]int64 {
 // UpdatePartnership applies u to a partnership visible to a, in one
 // transaction; partner users set isDefault and isSupport only.
 func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
-	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return updatePartnership(ctx, tx, a, id, u) })
+	p, err := withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return updatePartnership(ctx, tx, a, id, u) })
+	a.ScopePipeline(p)
+	return p, err
 }
 
 // updatePartnership writes what u changes of the partnership: its own

@@ -72,7 +72,7 @@ func (db *DB) Stages(ctx context.Context, a pg.Actor, search *string, p pg.PageR
 // loader.
 func (db *DB) NextStages(ctx context.Context, a pg.Actor, from []int64) (map[int64][]*pg.Stage, error) {
 	inList, args := in(from)
-	scope := readableOrgs("t.organization_id", a)
+	scope := ownScope("t.organization_id", a)
 	args = append(args, scope.args...)
 	var rows []struct {
 		From int64 `db:"from_stage_id"`
