@@ -257,7 +257,7 @@ func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b 
 // project partnership of a partner a's organization is the guest of.
 func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		ps, err := getPartnership(ctx, tx.runner, a, id)
+		ps, err := lockPartnership(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -267,9 +267,41 @@ func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error
 		if _, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: id,
-			after: map[string]any{"databaseId": id, "partnerId": ps.PartnerID, "projectId": ps.ProjectID}})
+		return tx.emit(ctx, a, partnershipDeleted(ps))
 	})
+}
+
+// partnershipDeleted is the event of a deleted partnership: its id, and its
+// partner and project, which subscribers follow it by.
+func partnershipDeleted(ps *pg.Partnership) change {
+	return change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: ps.ID,
+		after: map[string]any{"databaseId": ps.ID, "partnerId": ps.PartnerID, "projectId": ps.ProjectID}}
+}
+
+// cascadePartnerships emits, in tx, the partnership.deleted event of every
+// partnership whose col (partner_id or project_id) is parent, which
+// deleting the parent is about to delete by cascade: every change has its
+// event, a cascaded one too. The caller has locked the parent, so none is
+// added meanwhile; each partnership is locked as it is read, so a change
+// in progress commits (with its event) before its deletion is announced.
+func cascadePartnerships(ctx context.Context, tx *Tx, a pg.Actor, col string, parent int64) error {
+	var doomed []*pg.Partnership
+	if err := tx.all(ctx, &doomed, `SELECT `+strings.Join(partnershipCols, ", ")+` FROM partnerships WHERE `+col+` = ? ORDER BY id`+
+		tx.db.dialect.forUpdate(), parent); err != nil {
+		return err
+	}
+	// emit writes a statement's worth of events at a time: a parameter
+	// per column per event stays within both engines' limits.
+	for chunk := range slices.Chunk(doomed, 1000) {
+		changes := make([]change, len(chunk))
+		for i, ps := range chunk {
+			changes[i] = partnershipDeleted(ps)
+		}
+		if err := tx.emit(ctx, a, changes...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // clearDefault unsets the default flag of the project's partnerships other
