@@ -204,3 +204,56 @@ func TestPartnerUsersHearNoPipeline(t *testing.T) {
 		})
 	})
 }
+
+// TestPartnershipStreamsEndWithTheirParent deletes a project, then a
+// partner, with streams following their partnerships: each stream hears
+// its partnership's partnership.deleted, which the cascade emits, and
+// completes; a stream following the partner completes once the partner is
+// deleted, after its partnerships' deletions.
+func TestPartnershipStreamsEndWithTheirParent(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		c := newPipelineCase(t, env)
+		w := c.owner
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		// A second partnership of the partner, outside the project.
+		loose, err := env.DB.CreatePartnership(ctx, w.org.Actor(), pg.PartnershipCreate{PartnerID: c.partner.ID})
+		pgtest.Must(t, err)
+		on := func(id int64) string { return fmt.Sprintf(`(partnershipId: %q)`, gid(pg.TypePartnership, id)) }
+		var inProject, outside, partner []*stream
+		for _, key := range []string{w.org.Read, c.guest.Read} {
+			for _, tr := range []string{pgtest.WebSocket, pgtest.SSE} {
+				inProject = append(inProject, follow(ctx, env, tr, key, "partnershipEvents", on(c.partnership.ID)))
+				partner = append(partner, follow(ctx, env, tr, key, "partnershipEvents", fmt.Sprintf(`(partnerId: %q)`, gid(pg.TypePartner, c.partner.ID))))
+			}
+		}
+		outside = append(outside, follow(ctx, env, pgtest.WebSocket, w.org.Read, "partnershipEvents", on(loose.ID)))
+		time.Sleep(500 * time.Millisecond) // each subscription starts at the head
+
+		env.Query(t, w.org.Write, `mutation($id: ID!) { deleteProject(input: {id: $id}) { deletedId } }`,
+			map[string]any{"id": gid(pg.TypeProject, w.project.ID)}, nil)
+		for i, s := range inProject {
+			t.Run(fmt.Sprint("Project/", i), func(t *testing.T) {
+				s.waitEnd(t)
+				if got := s.types(); !slices.Equal(got, []string{"partnership.deleted"}) {
+					t.Fatalf("heard %v", got)
+				}
+			})
+		}
+		env.Query(t, w.org.Write, `mutation($id: ID!) { deletePartner(input: {id: $id}) { deletedId } }`,
+			map[string]any{"id": gid(pg.TypePartner, c.partner.ID)}, nil)
+		for i, s := range append(partner, outside...) {
+			t.Run(fmt.Sprint("Partner/", i), func(t *testing.T) {
+				s.waitEnd(t)
+				want := []string{"partnership.deleted"}
+				if i < len(partner) {
+					want = []string{"partnership.deleted", "partnership.deleted"}
+				}
+				if got := s.types(); !slices.Equal(got, want) {
+					t.Fatalf("heard %v, want %v", got, want)
+				}
+			})
+		}
+	})
+}
