@@ -131,3 +131,80 @@ func TestCascadeTakesConcurrentPartnershipsAlong(t *testing.T) {
 		}
 	})
 }
+
+// TestDeletedReferencesHaveTheirPartnershipEvents deletes, in turn, a
+// tier, a category, a stage, a tag and a custom field that a partnership
+// uses: each deletion changes the partnership (the reference unset, the tag
+// or the value gone), which then has its partnership.updated event (and
+// partnership.stage_changed for the stage) with the change, and a new
+// updatedAt; a partnership that used none of them has none.
+func TestDeletedReferencesHaveTheirPartnershipEvents(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		db := pgtest.OpenDB(t, dialect)
+		ctx := context.Background()
+		a := ownerOf(t, db, "Owner")
+		p, q := newPartner(t, db, a, "P"), newPartner(t, db, a, "Q")
+		tier, err := db.CreateTier(ctx, a, pg.TierCreate{Name: "Gold", Rank: 1})
+		pgtest.Must(t, err)
+		category, err := db.CreateCategory(ctx, a, pg.CategoryCreate{Name: "Reseller"})
+		pgtest.Must(t, err)
+		stage, err := db.CreateStage(ctx, a, pg.StageCreate{Name: "Lead", Position: 1})
+		pgtest.Must(t, err)
+		t1, err := db.CreateTag(ctx, a, pg.TagCreate{Name: "one"})
+		pgtest.Must(t, err)
+		t2, err := db.CreateTag(ctx, a, pg.TagCreate{Name: "two"})
+		pgtest.Must(t, err)
+		field, err := db.CreateCustomField(ctx, a, pg.CustomFieldCreate{Name: "Notes", Type: pg.FieldText})
+		pgtest.Must(t, err)
+		note := "n"
+		used, err := db.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID, TierID: &tier.ID, CategoryID: &category.ID,
+			StageID: &stage.ID, TagIDs: []int64{t1.ID, t2.ID}, CustomFields: []pg.CustomFieldInput{{FieldID: field.ID, Text: &note}}})
+		pgtest.Must(t, err)
+		_, err = db.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: q.ID, TagIDs: []int64{t2.ID}})
+		pgtest.Must(t, err)
+
+		seen := 0
+		cases := []struct {
+			name, member, change string
+			del                  func() error
+			stageChanged         bool
+		}{
+			{"Tier", "tierId", fmt.Sprintf(`{"from":%d,"to":null}`, tier.ID), func() error { return db.DeleteTier(ctx, a, tier.ID) }, false},
+			{"Category", "categoryId", fmt.Sprintf(`{"from":%d,"to":null}`, category.ID), func() error { return db.DeleteCategory(ctx, a, category.ID) }, false},
+			{"Stage", "stageId", fmt.Sprintf(`{"from":%d,"to":null}`, stage.ID), func() error { return db.DeleteStage(ctx, a, stage.ID) }, true},
+			{"Tag", "tagIds", fmt.Sprintf(`{"from":[%d,%d],"to":[%d]}`, t1.ID, t2.ID, t2.ID), func() error { return db.DeleteTag(ctx, a, t1.ID) }, false},
+			{"CustomField", "customFieldValues", fmt.Sprintf(`{"from":{"%d":"n"},"to":{"%d":null}}`, field.ID, field.ID),
+				func() error { return db.DeleteCustomField(ctx, a, field.ID) }, false},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				before, err := db.Partnership(ctx, a, used.ID)
+				pgtest.Must(t, err)
+				pgtest.Must(t, c.del())
+				l, err := db.Events(ctx, a, pg.EventFilter{Types: []string{"partnership.updated", "partnership.stage_changed"}}, pg.PageRequest{Limit: 100})
+				pgtest.Must(t, err)
+				fresh := l.Items[seen:]
+				seen = len(l.Items)
+				want := 1
+				if c.stageChanged {
+					want = 2
+				}
+				if len(fresh) != want {
+					t.Fatalf("%d events, want %d", len(fresh), want)
+				}
+				for _, e := range fresh {
+					var payload struct{ Changes map[string]json.RawMessage }
+					pgtest.Must(t, json.Unmarshal(e.Payload, &payload))
+					if e.ResourceID != used.ID || len(payload.Changes) != 1 || string(payload.Changes[c.member]) != c.change {
+						t.Fatalf("%s of partnership %d: %s, want %s: %s", e.Type, e.ResourceID, e.Payload, c.member, c.change)
+					}
+				}
+				after, err := db.Partnership(ctx, a, used.ID)
+				pgtest.Must(t, err)
+				if !after.UpdatedAt.After(before.UpdatedAt) {
+					t.Fatalf("updatedAt stayed %v", after.UpdatedAt)
+				}
+			})
+		}
+	})
+}

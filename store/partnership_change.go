@@ -278,32 +278,6 @@ func partnershipDeleted(ps *pg.Partnership) change {
 		after: map[string]any{"databaseId": ps.ID, "partnerId": ps.PartnerID, "projectId": ps.ProjectID}}
 }
 
-// cascadePartnerships emits, in tx, the partnership.deleted event of every
-// partnership whose col (partner_id or project_id) is parent, which
-// deleting the parent is about to delete by cascade: every change has its
-// event, a cascaded one too. The caller has locked the parent, so none is
-// added meanwhile; each partnership is locked as it is read, so a change
-// in progress commits (with its event) before its deletion is announced.
-func cascadePartnerships(ctx context.Context, tx *Tx, a pg.Actor, col string, parent int64) error {
-	var doomed []*pg.Partnership
-	if err := tx.all(ctx, &doomed, `SELECT `+strings.Join(partnershipCols, ", ")+` FROM partnerships WHERE `+col+` = ? ORDER BY id`+
-		tx.db.dialect.forUpdate(), parent); err != nil {
-		return err
-	}
-	// emit writes a statement's worth of events at a time: a parameter
-	// per column per event stays within both engines' limits.
-	for chunk := range slices.Chunk(doomed, 1000) {
-		changes := make([]change, len(chunk))
-		for i, ps := range chunk {
-			changes[i] = partnershipDeleted(ps)
-		}
-		if err := tx.emit(ctx, a, changes...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // clearDefault unsets the default flag of the project's partnerships other
 // than keep (one default per project) and returns the partnership.updated
 // event of each it changed: losing the default is a change like any other,
