@@ -58,6 +58,22 @@ func (a Actor) MayReadEventsOf(resourceType string) bool {
 // custom fields and fallback data.
 func (a Actor) OwnsPartnership(p *Partnership) bool { return a.OrganizationID == p.OrganizationID }
 
+// CanReadPipeline reports whether a reads p's pipeline (tier, category,
+// stage, assigned users, tags, custom field values, fallback data): the
+// owner's alone, like setting it. Partner users, who see p through its
+// partner, read it empty, as if it were unset, never as an error.
+func (a Actor) CanReadPipeline(p *Partnership) bool { return a.OwnsPartnership(p) }
+
+// ScopePipeline empties the pipeline of each partnership a may not read
+// (CanReadPipeline), as every read of partnerships hands them out.
+func (a Actor) ScopePipeline(ps ...*Partnership) {
+	for _, p := range ps {
+		if p != nil && !a.CanReadPipeline(p) {
+			p.TierID, p.CategoryID, p.StageID, p.FallbackData = nil, nil, nil, FallbackData{}
+		}
+	}
+}
+
 // AuthorizePartnershipChange returns FORBIDDEN when a may not create,
 // change or delete p setting the pipeline fields named (PipelineFields).
 // Its owner may; partner users, who reach p through its partner, get what

@@ -336,6 +336,12 @@ type PartnershipCriteria struct {
 	UpdatedSince   *time.Time
 }
 
+// FiltersPipeline reports whether c narrows by the owner's pipeline (tier,
+// category, stage, tag, assigned user), which only the owner reads.
+func (c PartnershipCriteria) FiltersPipeline() bool {
+	return c.TierID != nil || c.CategoryID != nil || c.StageID != nil || c.TagID != nil || c.AssignedUserID != nil
+}
+
 // PartnershipOrderField is what partnerships are sorted by.
 type PartnershipOrderField string
 

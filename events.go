@@ -159,3 +159,49 @@ func (u WebhookEndpointUpdate) Apply(e *WebhookEndpoint) {
 		e.Enabled = *u.Enabled
 	}
 }
+
+// pipelineMembers are the members of a partnership event's resource (and
+// changes) that are the owner's pipeline: its tier, category and stage, its
+// fallback data, its tags, assigned users and custom field values.
+var pipelineMembers = []string{"tierId", "categoryId", "stageId", "name", "logoSquareUuid", "websiteUrl", "countryLabel",
+	"tagIds", "assignedUserIds", "customFieldValues"}
+
+// WithoutPipeline is a partnership event as a reader who may not read the
+// partnership's pipeline (a partner user, Actor.CanReadPipeline) receives
+// it: its payload without the pipeline's members, and its actor left to
+// the reader's own scope of users. It is nil when nothing would be left to
+// tell: a stage change, or an update that changed the pipeline only.
+// Events of other resources are returned as they are.
+func (e *Event) WithoutPipeline() (*Event, error) {
+	if e.ResourceType != TypePartnership {
+		return e, nil
+	}
+	if e.Type == "partnership.stage_changed" {
+		return nil, nil
+	}
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, fmt.Errorf("event %d payload: %w", e.ID, err)
+	}
+	for _, part := range []string{"resource", "changes"} {
+		raw, ok := p[part]
+		if !ok {
+			continue
+		}
+		var members map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &members); err != nil {
+			return nil, fmt.Errorf("event %d payload %s: %w", e.ID, part, err)
+		}
+		for _, m := range pipelineMembers {
+			delete(members, m)
+		}
+		if part == "changes" && len(members) == 0 {
+			return nil, nil
+		}
+		p[part], _ = json.Marshal(members)
+	}
+	out := *e
+	payload, err := json.Marshal(p)
+	out.Payload = payload
+	return &out, err
+}

@@ -19,7 +19,7 @@ type fieldDef struct {
 
 var leaves = map[string][]string{
 	"Partner":           {"id", "databaseId", "uuid", "companyName", "email", "partnerType", "salesAmount", "frequency", "paymentTerms", "websiteUrl", "logoSquareUuid", "countryLabel", "invitationStatus", "createdAt", "updatedAt", "__typename"},
-	"Partnership":       {"id", "databaseId", "uuid", "isDefault", "isSupport", "createdAt", "updatedAt", "__typename"},
+	"Partnership":       {"id", "databaseId", "uuid", "isDefault", "isSupport", "createdAt", "updatedAt", "viewerCanReadPipeline", "viewerCanUpdatePipeline", "__typename"},
 	"Project":           {"id", "databaseId", "uuid", "name", "createdAt", "updatedAt"},
 	"Tier":              {"id", "databaseId", "uuid", "name", "rank", "createdAt", "updatedAt", "__typename"},
 	"Category":          {"id", "databaseId", "uuid", "name", "createdAt", "updatedAt"},
@@ -134,9 +134,13 @@ func (g *gen) partnershipArgs() string {
 	}
 	if g.chance(30) {
 		var f []string
-		switch g.r.IntN(5) {
+		switch g.r.IntN(7) {
 		case 0:
 			f = append(f, fmt.Sprintf("tierId: %q", g.id("Tier")))
+		case 5:
+			f = append(f, fmt.Sprintf("categoryId: %q", g.id("Category")))
+		case 6:
+			f = append(f, fmt.Sprintf("assignedUserId: %q", g.id("User")))
 		case 1:
 			f = append(f, "isDefault: false")
 		case 2:

@@ -20,6 +20,10 @@ func partnershipField(p *planner, o *object[*pg.Partnership], f graphql.Collecte
 		return boolean(func(v *pg.Partnership) bool { return v.IsDefault }), nil
 	case "isSupport":
 		return boolean(func(v *pg.Partnership) bool { return v.IsSupport }), nil
+	case "viewerCanReadPipeline":
+		return viewerCan(func(a pg.Actor, v *pg.Partnership) bool { return a.CanReadPipeline(v) }), nil
+	case "viewerCanUpdatePipeline":
+		return viewerCan(func(a pg.Actor, v *pg.Partnership) bool { return a.CanWrite() && a.OwnsPartnership(v) }), nil
 	case "organization":
 		return organization(p, o, f, func(v *pg.Partnership) *int64 { return &v.OrganizationID })
 	case "partner":
@@ -63,6 +67,19 @@ func partnershipField(p *planner, o *object[*pg.Partnership], f graphql.Collecte
 	}
 	return common(f.Name, pg.TypePartnership, func(v *pg.Partnership) int64 { return v.ID }, func(v *pg.Partnership) string { return v.UUID },
 		func(v *pg.Partnership) time.Time { return v.CreatedAt }, func(v *pg.Partnership) time.Time { return v.UpdatedAt }), nil
+}
+
+// viewerCan writes what the request's actor may do with a partnership, as
+// the resolvers decide it; without an actor gqlgen answers.
+func viewerCan(may func(pg.Actor, *pg.Partnership) bool) func(*exec, *pg.Partnership) error {
+	return func(e *exec, v *pg.Partnership) error {
+		a, ok := pg.ActorFrom(e.ctx)
+		if !ok {
+			return errFallback
+		}
+		e.w.bool(may(a, v))
+		return nil
+	}
 }
 
 // list plans a list edge of a partnership.

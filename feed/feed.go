@@ -71,6 +71,19 @@ func (b *Broker) Count() int {
 // Subscribe streams org's events committed from now on that match keep,
 // until ctx ends.
 func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) bool) (<-chan *pg.Event, error) {
+	return b.Follow(ctx, org, func(e *pg.Event) (*pg.Event, bool) {
+		if keep(e) {
+			return e, false
+		}
+		return nil, false
+	})
+}
+
+// Follow streams what pass makes of org's events committed from now on:
+// pass returns the event to send (nil for none) and whether the stream
+// completes after it, as it does when ctx ends. pass sees every event of
+// org once, in commit order.
+func (b *Broker) Follow(ctx context.Context, org int64, pass func(*pg.Event) (send *pg.Event, last bool)) (<-chan *pg.Event, error) {
 	last, err := b.DB.EventsHead(ctx, org)
 	if err != nil {
 		return nil, err
@@ -119,14 +132,17 @@ func (b *Broker) Subscribe(ctx context.Context, org int64, keep func(*pg.Event) 
 				}
 				for _, e := range events {
 					last = e.Position
-					if !keep(e) {
-						continue
+					send, end := pass(e)
+					if send != nil {
+						select {
+						case out <- send:
+						case <-ctx.Done():
+							return
+						case <-closed:
+							return
+						}
 					}
-					select {
-					case out <- e:
-					case <-ctx.Done():
-						return
-					case <-closed:
+					if end {
 						return
 					}
 				}

@@ -379,6 +379,7 @@ type ComplexityRoot struct {
 		Tier                    func(childComplexity int) int
 		UUID                    func(childComplexity int) int
 		UpdatedAt               func(childComplexity int) int
+		ViewerCanReadPipeline   func(childComplexity int) int
 		ViewerCanUpdatePipeline func(childComplexity int) int
 	}
 
@@ -746,6 +747,7 @@ type PartnershipResolver interface {
 	Tags(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.Tag, error)
 	CustomFieldValues(ctx context.Context, obj *partnergraph.Partnership) ([]*partnergraph.CustomFieldValue, error)
 
+	ViewerCanReadPipeline(ctx context.Context, obj *partnergraph.Partnership) (bool, error)
 	ViewerCanUpdatePipeline(ctx context.Context, obj *partnergraph.Partnership) (bool, error)
 }
 type ProjectResolver interface {
@@ -2361,6 +2363,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Partnership.UpdatedAt(childComplexity), true
+	case "Partnership.viewerCanReadPipeline":
+		if e.ComplexityRoot.Partnership.ViewerCanReadPipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.ViewerCanReadPipeline(childComplexity), true
 	case "Partnership.viewerCanUpdatePipeline":
 		if e.ComplexityRoot.Partnership.ViewerCanUpdatePipeline == nil {
 			break
@@ -3730,7 +3738,14 @@ type Query {
 type Subscription {
   "Events of the organization acted on, as they commit, optionally of some types only."
   events(types: [String!]): Event!
-  "Events about one partner's partnerships, or about one partnership (its partner's users may subscribe too)."
+  """
+  Events about one partner's partnerships, or about one partnership (its
+  partner's users may subscribe too). The stream completes once the
+  partnership (or the partner) is deleted. Partner users get no event of the
+  owner's pipeline: payloads without the pipeline's members, no event that
+  changed only those (partnership.stage_changed included), and no actor of
+  the owner's organization.
+  """
   partnershipEvents(partnerId: ID, partnershipId: ID): Event!
 }
 
@@ -3970,15 +3985,31 @@ type Partnership implements Node {
   "At most one partnership of a project is its default."
   isDefault: Boolean!
   isSupport: Boolean!
+  "Pipeline: null for partner users (see viewerCanReadPipeline)."
   tier: Tier
+  "Pipeline: null for partner users (see viewerCanReadPipeline)."
   category: Category
+  "Pipeline: null for partner users (see viewerCanReadPipeline)."
   stage: Stage
+  "Pipeline: empty for partner users (see viewerCanReadPipeline)."
   assignedUsers: [User!]!
+  "Pipeline: empty for partner users (see viewerCanReadPipeline)."
   tags: [Tag!]!
+  "Pipeline: empty for partner users (see viewerCanReadPipeline)."
   customFieldValues: [CustomFieldValue!]!
+  "Pipeline: null for partner users (see viewerCanReadPipeline)."
   fallbackData: FallbackData
   createdAt: Time!
   updatedAt: Time!
+  """
+  Whether the caller reads this partnership's pipeline (tier, category,
+  stage, assigned users, tags, custom field values, fallback data): any key
+  acting for the organization that owns it. The pipeline is the owner's
+  alone: partner users, who see the partnership through its partner, read
+  those fields as unset (null, or an empty list) and false here, and a
+  partnerships filter on them matches none of the owner's partnerships.
+  """
+  viewerCanReadPipeline: Boolean!
   """
   Whether the caller may set this partnership's pipeline (tier, category,
   stage, assigned users, tags, custom fields, fallback data): a key that may
@@ -3995,6 +4026,11 @@ type FallbackData {
   countryLabel: String
 }
 
+"""
+Narrows a list of partnerships. tierId, categoryId, stageId, tagId and
+assignedUserId filter by the pipeline, which only the partnership's owner
+reads: for partner users they match none of the owner's partnerships.
+"""
 input PartnershipFilter {
   partnerId: ID
   projectId: ID
@@ -5253,6 +5289,8 @@ func (ec *executionContext) childFields_Partnership(ctx context.Context, field g
 		return ec.fieldContext_Partnership_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Partnership_updatedAt(ctx, field)
+	case "viewerCanReadPipeline":
+		return ec.fieldContext_Partnership_viewerCanReadPipeline(ctx, field)
 	case "viewerCanUpdatePipeline":
 		return ec.fieldContext_Partnership_viewerCanUpdatePipeline(ctx, field)
 	}
@@ -13844,6 +13882,29 @@ func (ec *executionContext) _Partnership_updatedAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Partnership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Partnership_viewerCanReadPipeline(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_viewerCanReadPipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partnership().ViewerCanReadPipeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_viewerCanReadPipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Partnership_viewerCanUpdatePipeline(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Partnership) (ret graphql.Marshaler) {
@@ -24798,6 +24859,12 @@ func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "viewerCanReadPipeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partnership_viewerCanReadPipeline(ctx, field, obj)
+				})
 		case "viewerCanUpdatePipeline":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

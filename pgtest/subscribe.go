@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,10 +21,15 @@ const (
 	WebSocket = "ws"  // graphql-transport-ws
 )
 
+// ErrCompleted is what Subscribe returns when the server completed the
+// subscription: graphql-transport-ws "complete", or SSE's complete event.
+var ErrCompleted = errors.New("the server completed the subscription")
+
 // Subscribe runs a GraphQL subscription with key on the gateway whose base
 // URL is url, over transport (SSE or WebSocket), and calls next with the
 // data of each result, in order, until ctx ends (it returns nil then) or
-// the stream fails or ends (it returns why). A result with errors ends it.
+// the stream fails or ends (it returns why, ErrCompleted when the server
+// completed it). A result with errors ends it.
 func Subscribe(ctx context.Context, transport, url, key, query string, next func(data json.RawMessage)) error {
 	return SubscribeTo(ctx, transport, url, key, "", query, next)
 }
@@ -57,6 +63,9 @@ func subscribeSSE(ctx context.Context, url, key, target, query string, next func
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
+		if sc.Text() == "event: complete" {
+			return ErrCompleted
+		}
 		data, ok := strings.CutPrefix(sc.Text(), "data:")
 		if !ok {
 			continue
@@ -109,6 +118,11 @@ func subscribeWS(ctx context.Context, url, key, target, query string, next func(
 			if err := result(m.Payload, next); err != nil {
 				return err
 			}
+		case "complete":
+			if m.ID == "1" && len(m.Payload) == 0 {
+				return ErrCompleted
+			}
+			return fmt.Errorf("graphql-transport-ws %s: %s", m.Type, m.Payload)
 		default:
 			return fmt.Errorf("graphql-transport-ws %s: %s", m.Type, m.Payload)
 		}

@@ -60,6 +60,11 @@ func (r *partnershipResolver) CustomFieldValues(ctx context.Context, p *pg.Partn
 	return loaders.For(ctx).CustomValuesByPartnership.Load(ctx, p.ID)()
 }
 
+func (r *partnershipResolver) ViewerCanReadPipeline(ctx context.Context, p *pg.Partnership) (bool, error) {
+	a, err := reader(ctx)
+	return err == nil && a.CanReadPipeline(p), err
+}
+
 func (r *partnershipResolver) ViewerCanUpdatePipeline(ctx context.Context, p *pg.Partnership) (bool, error) {
 	a, err := reader(ctx)
 	return err == nil && a.CanWrite() && a.OwnsPartnership(p), err

@@ -36,7 +36,9 @@ func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID 
 		return nil, err
 	}
 	// The feed is the one of the organization owning the partner or the
-	// partnership, so the partner's users may follow it too.
+	// partnership, so the partner's users may follow it too; they get what
+	// they may read of it (pg.Event.WithoutPipeline). The stream completes
+	// once what it follows is deleted.
 	switch {
 	case partnershipID != nil:
 		id, err := relay.DecodeID("partnershipId", pg.TypePartnership, *partnershipID)
@@ -47,8 +49,11 @@ func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID 
 		if err != nil {
 			return nil, withField(err, "partnershipId")
 		}
-		return r.Feed.Subscribe(ctx, ps.OrganizationID, func(e *pg.Event) bool {
-			return e.ResourceType == pg.TypePartnership && e.ResourceID == id
+		return r.Feed.Follow(ctx, ps.OrganizationID, func(e *pg.Event) (*pg.Event, bool) {
+			if e.ResourceType != pg.TypePartnership || e.ResourceID != id {
+				return nil, false
+			}
+			return readable(a, ps, e), e.Type == "partnership.deleted"
 		})
 	case partnerID != nil:
 		id, err := r.partnerRef(ctx, a, "partnerId", *partnerID)
@@ -59,11 +64,33 @@ func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID 
 		if err != nil {
 			return nil, withField(err, "partnerId")
 		}
-		return r.Feed.Subscribe(ctx, p.OrganizationID, func(e *pg.Event) bool {
-			return e.ResourceType == pg.TypePartnership && partnerOf(e) == id
+		owned := &pg.Partnership{OrganizationID: p.OrganizationID}
+		return r.Feed.Follow(ctx, p.OrganizationID, func(e *pg.Event) (*pg.Event, bool) {
+			if e.ResourceType == pg.TypePartner && e.ResourceID == id && e.Type == "partner.deleted" {
+				return nil, true // its partnerships' partnership.deleted came first
+			}
+			if e.ResourceType != pg.TypePartnership || partnerOf(e) != id {
+				return nil, false
+			}
+			return readable(a, owned, e), false
 		})
 	}
 	return nil, pg.InvalidField("partnerId", "Pass partnerId or partnershipId.")
+}
+
+// readable is e as a receives it: whole for the owner of the partnership
+// it is about, without the pipeline for its partner users (nil when
+// nothing is left of it). A payload it cannot take apart (which the store
+// never writes) is not sent: it fails closed.
+func readable(a pg.Actor, about *pg.Partnership, e *pg.Event) *pg.Event {
+	if a.CanReadPipeline(about) {
+		return e
+	}
+	out, err := e.WithoutPipeline()
+	if err != nil {
+		return nil
+	}
+	return out
 }
 
 // partnerOf reads the partner of a partnership event's resource.

@@ -51,7 +51,16 @@ func (db *DB) UpdateCategory(ctx context.Context, a pg.Actor, id int64, u pg.Cat
 	})
 }
 
-// DeleteCategory deletes a category; partnerships in it are left without one.
+// DeleteCategory deletes a category; partnerships in it are left without
+// one, each with its partnership.updated event.
 func (db *DB) DeleteCategory(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "categories", "Category", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := categories.lock(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := unsetReference(ctx, tx, a, "category_id", id); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "categories", "Category", a, id)
+	})
 }

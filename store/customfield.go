@@ -95,7 +95,16 @@ func derefOr(p *int64) []int64 {
 	return []int64{*p}
 }
 
-// DeleteCustomField deletes a field and every value of it.
+// DeleteCustomField deletes a field and every value of it, each partnership
+// that had one with its partnership.updated event.
 func (db *DB) DeleteCustomField(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "custom_fields", "Custom field", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := customFields.lock(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := dropValues(ctx, tx, a, id); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "custom_fields", "Custom field", a, id)
+	})
 }

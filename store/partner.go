@@ -164,7 +164,12 @@ func lockPartner(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Partner
 // its partnerships, relationships and integrations.
 func (db *DB) DeletePartner(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := getPartner(ctx, tx.runner, a, id, true); err != nil {
+		// Locked first, so no partnership of it is created or changed
+		// between listing them and the cascade that deletes them.
+		if _, err := lockPartner(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := cascadePartnerships(ctx, tx, a, "partner_id", id); err != nil {
 			return err
 		}
 		return deleteOwned(ctx, tx, "partners", "Partner", a, id)

@@ -45,6 +45,12 @@ func partnershipSpec(a pg.Actor, f pg.PartnershipCriteria, o pg.Order[pg.Partner
 		s.where = append(s.where, "t.id IN (SELECT partnership_id FROM partnership_users WHERE user_id = ?)")
 		s.args = append(s.args, *f.AssignedUserID)
 	}
+	if f.FiltersPipeline() {
+		// A filter matches the pipeline as a reads it: a partner user reads
+		// the owner's as unset, so it matches none of the owner's
+		// partnerships, and nobody learns which are in a stage by asking.
+		s.where, s.args = append(s.where, "t.organization_id = ?"), append(s.args, a.OrganizationID)
+	}
 	if f.IsDefault != nil {
 		s.where, s.args = append(s.where, "t.is_default = ?"), append(s.args, *f.IsDefault)
 	}
@@ -61,7 +67,9 @@ func partnershipSpec(a pg.Actor, f pg.PartnershipCriteria, o pg.Order[pg.Partner
 
 // Partnerships lists the partnerships visible to a.
 func (db *DB) Partnerships(ctx context.Context, a pg.Actor, f pg.PartnershipCriteria, o pg.Order[pg.PartnershipOrderField], p pg.PageRequest) (pg.List[*pg.Partnership], error) {
-	return list(ctx, db.read(), partnershipSpec(a, f, o), p)
+	l, err := list(ctx, db.read(), partnershipSpec(a, f, o), p)
+	a.ScopePipeline(l.Items...)
+	return l, err
 }
 
 // PartnershipsByParent lists, for each parent at once, the partnerships
@@ -71,7 +79,11 @@ func (db *DB) PartnershipsByParent(ctx context.Context, a pg.Actor, parentCol st
 	if parentCol == "project_id" {
 		parent = func(ps *pg.Partnership) int64 { return *ps.ProjectID }
 	}
-	return listByParent(ctx, db.read(), partnershipSpec(a, f, o), parentCol, parent, parents, p)
+	lists, err := listByParent(ctx, db.read(), partnershipSpec(a, f, o), parentCol, parent, parents, p)
+	for _, l := range lists {
+		a.ScopePipeline(l.Items...)
+	}
+	return lists, err
 }
 
 // CountPartnershipsByParent counts, for each parent, what PartnershipsByParent lists.
@@ -81,7 +93,9 @@ func (db *DB) CountPartnershipsByParent(ctx context.Context, a pg.Actor, parentC
 
 // Partnership returns a partnership visible to a.
 func (db *DB) Partnership(ctx context.Context, a pg.Actor, id int64) (*pg.Partnership, error) {
-	return getPartnership(ctx, db.read(), a, id)
+	p, err := getPartnership(ctx, db.read(), a, id)
+	a.ScopePipeline(p)
+	return p, err
 }
 
 // PartnershipByUUID returns a partnership visible to a by its UUID, in any case.
@@ -89,6 +103,7 @@ func (db *DB) PartnershipByUUID(ctx context.Context, a pg.Actor, id string) (*pg
 	var p pg.Partnership
 	err := db.read().get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.uuid = ? AND `+partnershipVisible,
 		canonicalUUID(id), a.OrganizationID, a.OrganizationID)
+	a.ScopePipeline(&p)
 	return &p, notFound(err, "Partnership")
 }
 
@@ -99,10 +114,10 @@ func getPartnership(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.Pa
 }
 
 // TagsByPartnerships loads each partnership's tags, sorted by name, of the
-// organizations whose partnerships a reads.
+// partnerships whose pipeline a reads (pipelineScope).
 func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.Tag, error) {
 	inList, args := in(ids)
-	scope := readableOrgs("t.organization_id", a)
+	scope := pipelineScope("l.partnership_id", a)
 	out := make(map[int64][]*pg.Tag, len(ids))
 	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
 		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
@@ -122,10 +137,10 @@ func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (
 }
 
 // UsersByPartnerships loads each partnership's assigned users, sorted by
-// name, of the organizations whose partnerships a reads.
+// name, of the partnerships whose pipeline a reads (pipelineScope).
 func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.User, error) {
 	inList, args := in(ids)
-	scope := readableOrgs("t.organization_id", a)
+	scope := pipelineScope("l.partnership_id", a)
 	out := make(map[int64][]*pg.User, len(ids))
 	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
 		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
@@ -146,13 +161,13 @@ func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) 
 
 // CustomFieldValuesByPartnerships loads each partnership's custom field
 // values, each with the field it is a value of (also returned once each),
-// in one statement: a value is never shown without its field. Only fields of
-// the organizations whose partnerships a reads are read. Each row carries
+// in one statement: a value is never shown without its field. Only values of
+// the partnerships whose pipeline a reads (pipelineScope) are read. Each row carries
 // its field's columns, but a field is built, and its options (JSON)
 // decoded, once.
 func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
-	scope := readableOrgs("f.organization_id", a)
+	scope := pipelineScope("v.partnership_id", a)
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
 	byID := map[int64]*pg.CustomField{}
 	var fields []*pg.CustomField

@@ -15,7 +15,9 @@ import (
 // users (seed 000) create them in their partner's owner's projects, without
 // the owner's pipeline (pg.Actor.AuthorizePartnershipChange).
 func (db *DB) CreatePartnership(ctx context.Context, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
-	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return createPartnership(ctx, tx, a, c) })
+	p, err := withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return createPartnership(ctx, tx, a, c) })
+	a.ScopePipeline(p)
+	return p, err
 }
 
 func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.PartnershipCreate) (*pg.Partnership, error) {
@@ -111,7 +113,9 @@ func links(ids []int64) *[]int64 {
 // UpdatePartnership applies u to a partnership visible to a, in one
 // transaction; partner users set isDefault and isSupport only.
 func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
-	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return updatePartnership(ctx, tx, a, id, u) })
+	p, err := withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return updatePartnership(ctx, tx, a, id, u) })
+	a.ScopePipeline(p)
+	return p, err
 }
 
 // updatePartnership writes what u changes of the partnership: its own
@@ -253,7 +257,7 @@ func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b 
 // project partnership of a partner a's organization is the guest of.
 func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		ps, err := getPartnership(ctx, tx.runner, a, id)
+		ps, err := lockPartnership(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -263,9 +267,15 @@ func (db *DB) DeletePartnership(ctx context.Context, a pg.Actor, id int64) error
 		if _, err := tx.exec(ctx, `DELETE FROM partnerships WHERE id = ?`, id); err != nil {
 			return err
 		}
-		return tx.emit(ctx, a, change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: id,
-			after: map[string]any{"databaseId": id, "partnerId": ps.PartnerID, "projectId": ps.ProjectID}})
+		return tx.emit(ctx, a, partnershipDeleted(ps))
 	})
+}
+
+// partnershipDeleted is the event of a deleted partnership: its id, and its
+// partner and project, which subscribers follow it by.
+func partnershipDeleted(ps *pg.Partnership) change {
+	return change{org: ps.OrganizationID, typ: "partnership.deleted", resourceType: "Partnership", resourceID: ps.ID,
+		after: map[string]any{"databaseId": ps.ID, "partnerId": ps.PartnerID, "projectId": ps.ProjectID}}
 }
 
 // clearDefault unsets the default flag of the project's partnerships other

@@ -61,5 +61,14 @@ func (db *DB) UpdateProject(ctx context.Context, a pg.Actor, id int64, u pg.Proj
 
 // DeleteProject deletes a project and its partnerships.
 func (db *DB) DeleteProject(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "projects", "Project", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		// Locked first, as DeletePartner locks its partner.
+		if _, err := projects.lock(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := cascadePartnerships(ctx, tx, a, "project_id", id); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "projects", "Project", a, id)
+	})
 }

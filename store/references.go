@@ -25,7 +25,8 @@ type References struct {
 // ReferencesByIDs loads tiers, stages, categories and projects by id in one
 // statement: the four tables share their shape, so a UNION ALL of them costs
 // one round trip where four loaders would cost four.
-// Each part reads only the organizations whose partnerships a reads.
+// Projects are read from the organizations whose partnerships a reads,
+// the rest from the organization acted on (pipelineScope).
 func (db *DB) ReferencesByIDs(ctx context.Context, a pg.Actor, want ReferenceIDs) (*References, error) {
 	var parts []string
 	var args []any
@@ -34,7 +35,12 @@ func (db *DB) ReferencesByIDs(ctx context.Context, a pg.Actor, want ReferenceIDs
 			return
 		}
 		inList, idArgs := in(ids)
-		scope := readableOrgs("organization_id", a)
+		// Projects are read by partner users too; the pipeline's tiers,
+		// stages and categories by their owner alone.
+		scope := ownScope("organization_id", a)
+		if kind == "project" {
+			scope = readableOrgs("organization_id", a)
+		}
 		parts = append(parts, `SELECT '`+kind+`' AS kind, id, uuid, organization_id, name, `+ord+` AS ord, created_at, updated_at FROM `+table+` WHERE id IN `+inList+` AND `+scope.sql)
 		args = append(append(args, idArgs...), scope.args...)
 	}

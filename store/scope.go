@@ -16,7 +16,7 @@ import (
 // Each scope is a condition on the table aliased t, with its arguments; it
 // adds subqueries to a statement, never a statement.
 
-// readableOrgs is where a's partnerships and what they point at live: the
+// readableOrgs is where a's partnerships and their projects live: the
 // organization acted on, and for partner users (seed 000) the organizations
 // whose partners a's organization is the guest of.
 func readableOrgs(col string, a pg.Actor) cond {
@@ -24,15 +24,32 @@ func readableOrgs(col string, a pg.Actor) cond {
 		[]any{a.OrganizationID, a.OrganizationID}}
 }
 
+// pipelineScope is the partnerships whose pipeline a reads, col naming a
+// partnership's id: those of the organization acted on. The pipeline (tier,
+// category, stage, assigned users, tags, custom field values, fallback
+// data) is its owner's alone; partner users, who read the partnership
+// itself, read it empty (pg.Actor.CanReadPipeline). A lookup by primary
+// key per row, never a list of the organization's partnerships.
+func pipelineScope(col string, a pg.Actor) cond {
+	return cond{"EXISTS (SELECT 1 FROM partnerships p WHERE p.id = " + col + " AND p.organization_id = ?)", []any{a.OrganizationID}}
+}
+
+// ownScope is the records of the organization acted on, col naming their
+// organization: the taxonomy a partnership's pipeline points at (tiers,
+// categories, stages, custom fields) is its owner's, read by no one else.
+func ownScope(col string, a pg.Actor) cond {
+	return cond{col + " = ?", []any{a.OrganizationID}}
+}
+
 // userScope is the users a may see: those of the organization acted on and
-// of the key's own, of the organizations whose partnerships a reads (their
-// assigned users), and of the organizations a's organization lets act on it
-// (the actors of its events).
+// of the key's own, and of the organizations a's organization lets act on
+// it (the actors of its events). Partner users see none of the owner's:
+// its users are named by the pipeline (assigned users) and as the actors
+// of the owner's events, neither of which is theirs to read.
 func userScope(a pg.Actor) cond {
 	return cond{`(t.organization_id IN (?, ?)
-		OR t.organization_id IN (SELECT organization_id FROM partners WHERE guest_organization_id = ?)
 		OR t.organization_id IN (SELECT grantee_organization_id FROM connections WHERE organization_id = ?))`,
-		[]any{a.OrganizationID, a.KeyOrganizationID, a.OrganizationID, a.OrganizationID}}
+		[]any{a.OrganizationID, a.KeyOrganizationID, a.OrganizationID}}
 }
 
 // organizationScope is the organizations a may see: its own two, those its
@@ -85,8 +102,8 @@ func (db *DB) EventsByIDs(ctx context.Context, a pg.Actor, ids []int64) ([]*pg.E
 	return byIDs[*pg.Event](ctx, db.read(), "events", eventCols, eventsVisible(a), ids)
 }
 
-// CustomFieldsByIDs loads the custom fields of the organizations whose
-// partnerships a reads, for a loader.
+// CustomFieldsByIDs loads the custom fields of the organization acted on,
+// for a loader.
 func (db *DB) CustomFieldsByIDs(ctx context.Context, a pg.Actor, ids []int64) ([]*pg.CustomField, error) {
-	return byIDs[*pg.CustomField](ctx, db.read(), "custom_fields", customFields.cols, readableOrgs("t.organization_id", a), ids)
+	return byIDs[*pg.CustomField](ctx, db.read(), "custom_fields", customFields.cols, ownScope("t.organization_id", a), ids)
 }

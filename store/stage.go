@@ -72,7 +72,7 @@ func (db *DB) Stages(ctx context.Context, a pg.Actor, search *string, p pg.PageR
 // loader.
 func (db *DB) NextStages(ctx context.Context, a pg.Actor, from []int64) (map[int64][]*pg.Stage, error) {
 	inList, args := in(from)
-	scope := readableOrgs("t.organization_id", a)
+	scope := ownScope("t.organization_id", a)
 	args = append(args, scope.args...)
 	var rows []struct {
 		From int64 `db:"from_stage_id"`
@@ -136,7 +136,16 @@ func updateStage(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.StageUp
 	})
 }
 
-// DeleteStage deletes a stage; partnerships in it are left without one.
+// DeleteStage deletes a stage; partnerships in it are left without one,
+// each with its partnership.updated and partnership.stage_changed events.
 func (db *DB) DeleteStage(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "stages", "Stage", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := stages.lock(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := unsetReference(ctx, tx, a, "stage_id", id); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "stages", "Stage", a, id)
+	})
 }

@@ -60,7 +60,16 @@ func (db *DB) UpdateTag(ctx context.Context, a pg.Actor, id int64, u pg.TagUpdat
 	return t, err
 }
 
-// DeleteTag deletes a tag and removes it from every partnership.
+// DeleteTag deletes a tag and removes it from every partnership, each with
+// its partnership.updated event.
 func (db *DB) DeleteTag(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "tags", "Tag", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tags.lock(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := untag(ctx, tx, a, id); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "tags", "Tag", a, id)
+	})
 }

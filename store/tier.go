@@ -51,7 +51,16 @@ func (db *DB) UpdateTier(ctx context.Context, a pg.Actor, id int64, u pg.TierUpd
 	})
 }
 
-// DeleteTier deletes a tier; partnerships in it are left without one.
+// DeleteTier deletes a tier; partnerships in it are left without one,
+// each with its partnership.updated event.
 func (db *DB) DeleteTier(ctx context.Context, a pg.Actor, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error { return deleteOwned(ctx, tx, "tiers", "Tier", a, id) })
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tiers.lock(ctx, tx, a, id); err != nil {
+			return err
+		}
+		if err := unsetReference(ctx, tx, a, "tier_id", id); err != nil {
+			return err
+		}
+		return deleteOwned(ctx, tx, "tiers", "Tier", a, id)
+	})
 }

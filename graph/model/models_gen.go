@@ -245,6 +245,9 @@ type PartnerPayload struct {
 	ClientMutationID *string               `json:"clientMutationId,omitempty"`
 }
 
+// Narrows a list of partnerships. tierId, categoryId, stageId, tagId and
+// assignedUserId filter by the pipeline, which only the partnership's owner
+// reads: for partner users they match none of the owner's partnerships.
 type PartnershipFilter struct {
 	PartnerID      *string `json:"partnerId,omitempty"`
 	ProjectID      *string `json:"projectId,omitempty"`
