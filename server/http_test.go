@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -372,6 +373,88 @@ func TestAllowList(t *testing.T) {
 		}
 		if r = send(t, env.Server.URL, "GET", "/v1/projects/1/partnerships", map[string]string{"Authorization": "Bearer " + org.Write}, ""); r.status == 403 {
 			t.Fatal("the allow-list refused the REST shim's own operation")
+		}
+	})
+}
+
+// countedOperations counts the look-ups of persisted operations that reach
+// the database.
+type countedOperations struct {
+	server.Operations
+	n atomic.Int64
+}
+
+func (c *countedOperations) PersistedOperation(ctx context.Context, hash string) (*pg.PersistedOperation, error) {
+	c.n.Add(1)
+	return c.Operations.PersistedOperation(ctx, hash)
+}
+
+// TestPersistedLookupsArePaidFor: a hash the server does not hold, and an
+// operation the allow-list must look up, take a point from the key's bucket
+// before the database is asked, so made-up hashes or documents cannot read
+// it without limit; once the bucket is empty they are RATE_LIMITED and the
+// database is not asked at all. A hash that cannot be an operation's is
+// never looked up.
+func TestPersistedLookupsArePaidFor(t *testing.T) {
+	for _, allowListed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("allowList=%v", allowListed), func(t *testing.T) {
+			pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+				var ops *countedOperations
+				env := pgtest.New(t, dialect, func(c *server.Config) {
+					ops = &countedOperations{Operations: c.Operations}
+					c.Operations = ops
+					c.AllowList = allowListed
+					c.RateLimit = &ratelimit.Limiter{Capacity: 5, Rate: 0.001, Store: &ratelimit.Memory{}}
+				})
+				org := env.Org(t, "Acme")
+				h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+				body := func(i int) string {
+					if allowListed && i%2 == 1 {
+						return gql(fmt.Sprintf(`{ viewer { permission } a%d: __typename }`, i), nil)
+					}
+					hash := pg.OperationHash(strconv.Itoa(i))
+					b, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}})
+					return string(b)
+				}
+				limited := 0
+				for i := range 20 {
+					r := send(t, env.Server.URL, "POST", "/graphql", h, body(i))
+					switch r.code() {
+					case "PERSISTED_QUERY_NOT_FOUND", "FORBIDDEN":
+						if limited > 0 {
+							t.Fatalf("request %d ran after the bucket was empty: %d %s", i, r.status, r.raw)
+						}
+					case "RATE_LIMITED":
+						if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+							t.Fatalf("request %d: %d %v %s", i, r.status, r.header, r.raw)
+						}
+						limited++
+					default:
+						t.Fatalf("request %d: %d %s", i, r.status, r.raw)
+					}
+				}
+				if got := ops.n.Load(); got > 5 || limited != 15 {
+					t.Fatalf("%d look-ups reached the database, %d requests of 20 were limited", got, limited)
+				}
+			})
+		})
+	}
+	t.Run("malformed hash", func(t *testing.T) {
+		var ops *countedOperations
+		env := pgtest.New(t, "sqlite", func(c *server.Config) {
+			ops = &countedOperations{Operations: c.Operations}
+			c.Operations = ops
+		})
+		org := env.Org(t, "Acme")
+		h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+		for _, hash := range []string{"x", strings.Repeat("Z", 64), strings.ToUpper(pg.OperationHash("{ __typename }"))} {
+			b, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}})
+			if r := send(t, env.Server.URL, "POST", "/graphql", h, string(b)); r.code() != "PERSISTED_QUERY_NOT_FOUND" {
+				t.Fatalf("%q: %d %s", hash, r.status, r.raw)
+			}
+		}
+		if got := ops.n.Load(); got != 0 {
+			t.Fatalf("%d malformed hashes were looked up", got)
 		}
 	})
 }

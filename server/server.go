@@ -225,9 +225,9 @@ func (s *Server) configure(e configurable, setRules func(func() *rules.Rules), a
 	// Operation parameters are mutated in this order, before parsing: a
 	// persisted query's hash becomes its document, the allow-list checks
 	// that document, and the document's size is bounded.
-	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations, s.registry)})
+	e.Use(newPersistedQueries(newOperationCache(s.cfg.Operations, s.registry), s.admission.lookup))
 	if allowListed {
-		e.Use(allowList{s.registry, s.cfg.Metrics})
+		e.Use(allowList{s.registry, s.cfg.Metrics, s.admission.lookup})
 	}
 	e.Use(documentLimits{Limits: s.cfg.Limits, cache: documents})
 	// Operation contexts are mutated in this order, after validation:
