@@ -70,11 +70,28 @@ func jsonAPIError(status int, pointer, detail string) *apiError {
 	return &apiError{status: status, code: "BAD_USER_INPUT", message: detail, pointer: pointer}
 }
 
+// seed003Members are the members of seed 003's documents, with JSON:API's
+// own meta and jsonapi. A relationship is as the seed shows it ({id, type})
+// or as JSON:API defines it ({data: {id, type}}). Disconnect takes connect's
+// document as well (its attributes are not read), so a client may send the
+// same document to both.
+var seed003Members = func() members {
+	relationship := members{"id": nil, "type": nil, "data": {"id": nil, "type": nil, "meta": nil}, "meta": nil}
+	return members{"jsonapi": nil, "meta": nil, "data": {
+		"type": nil, "meta": nil,
+		"attributes":    {"integration_login": nil, "integration_password": nil},
+		"relationships": {"business": relationship, "partner": relationship},
+	}}
+}()
+
 // decodeIntegration reads the document and returns the GraphQL input.
 func decodeIntegration(body []byte, withCredentials bool) (map[string]any, error) {
 	var req integrationRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, jsonAPIError(http.StatusBadRequest, "/", "The request body must be a JSON:API document.")
+	}
+	if faults := memberFaults(body, seed003Members); len(faults) > 0 {
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, faults[0].pointer(), faults[0].message())
 	}
 	d := req.Data
 	switch {

@@ -254,11 +254,15 @@ func (c *call) readBody(w http.ResponseWriter, rt route) error {
 	return nil
 }
 
-// decode parses the body as a JSON object.
-func (c *call) decode() (map[string]json.RawMessage, error) {
+// decode parses the body as a JSON object of the members want, refusing
+// any other member and any member sent twice (422, naming it).
+func (c *call) decode(want members) (map[string]json.RawMessage, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(c.body, &m); err != nil || m == nil {
 		return nil, badRequest("", "The request body must be a JSON object.")
+	}
+	if faults := memberFaults(c.body, want); len(faults) > 0 {
+		return nil, unprocessable(faults[0].pointer(), "%s", faults[0].message())
 	}
 	return m, nil
 }
