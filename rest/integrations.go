@@ -219,19 +219,30 @@ func stringOrNumber(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
+// connectIntegration is seed 003's connect: 201 with the integration it
+// created, or 200 with the one that existed (connected again, with its
+// credentials replaced when they differ), as HTTP has 201 for a new
+// resource only.
 func connectIntegration(c *call) (int, any, error) {
 	input, err := decodeIntegration(c.body, true)
 	if err != nil {
 		return 0, nil, err
 	}
 	var data struct {
-		ConnectPartnerIntegration struct{ PartnerIntegration gqlIntegration }
+		ConnectPartnerIntegration struct {
+			PartnerIntegration gqlIntegration
+			Created            bool
+		}
 	}
-	if err := c.run(`mutation($input: ConnectPartnerIntegrationInput!) { connectPartnerIntegration(input: $input) { partnerIntegration { `+integrationSelection+` } } }`,
+	if err := c.run(`mutation($input: ConnectPartnerIntegrationInput!) { connectPartnerIntegration(input: $input) { created partnerIntegration { `+integrationSelection+` } } }`,
 		map[string]any{"input": input}, &data); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, data.ConnectPartnerIntegration.PartnerIntegration.document(), nil
+	status := http.StatusOK
+	if data.ConnectPartnerIntegration.Created {
+		status = http.StatusCreated
+	}
+	return status, data.ConnectPartnerIntegration.PartnerIntegration.document(), nil
 }
 
 func disconnectIntegration(c *call) (int, any, error) {
