@@ -496,3 +496,48 @@ func TestRequestIDAndLog(t *testing.T) {
 		t.Fatal("the log holds an API key")
 	}
 }
+
+// TestEveryPathTakesHEADWhereGETAndSaysItsMethods: HEAD is GET without the
+// body wherever GET is taken (RFC 9110 §9.3.2), OPTIONS answers the
+// methods a path takes, without a key, and another method is 405 with the
+// same methods in Allow, on every path the server serves.
+func TestEveryPathTakesHEADWhereGETAndSaysItsMethods(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	get := map[string]string{"Authorization": "Bearer " + org.Read, "Accept": mediaGraphQL}
+	for _, tc := range []struct{ path, allow string }{
+		{"/graphql?query=%7Bviewer%7Bpermission%7D%7D", "GET, HEAD, POST, OPTIONS"},
+		{"/healthz", "GET, HEAD, OPTIONS"},
+		{"/readyz", "GET, HEAD, OPTIONS"},
+		{"/metrics", "GET, HEAD, OPTIONS"},
+		{"/graphiql", "GET, HEAD, OPTIONS"},
+		{"/graphiql/", "GET, HEAD, OPTIONS"},
+		{"/", "GET, HEAD, OPTIONS"},
+		{"/openapi.json", "GET, HEAD, OPTIONS"},
+		{"/v1/partnerships/1", "GET, HEAD, PATCH, DELETE, OPTIONS"},
+		{"/v1/projects/1/partnerships", "GET, HEAD, POST, OPTIONS"},
+		{"/v1/Partners(1)/Relationships/Companies", "GET, HEAD, OPTIONS"},
+		{"/api/v1/partnerships/1", "PATCH, OPTIONS"},
+		{"/api/v1/partner_integrations/connect", "POST, OPTIONS"},
+		{"/partners", "POST, OPTIONS"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			g := send(t, env.Server.URL, "GET", tc.path, get, "")
+			h := send(t, env.Server.URL, "HEAD", tc.path, get, "")
+			if h.status != g.status || len(h.raw) != 0 || h.header.Get("Content-Type") != g.header.Get("Content-Type") ||
+				h.header.Get("Allow") != g.header.Get("Allow") {
+				t.Fatalf("HEAD %d %q %q %q; GET %d %q %q", h.status, h.header.Get("Content-Type"), h.header.Get("Allow"), h.raw,
+					g.status, g.header.Get("Content-Type"), g.header.Get("Allow"))
+			}
+			if strings.HasPrefix(tc.allow, "GET") && g.status == http.StatusMethodNotAllowed {
+				t.Fatalf("GET: %d %s", g.status, g.raw)
+			}
+			if o := send(t, env.Server.URL, "OPTIONS", tc.path, nil, ""); o.status != http.StatusNoContent || o.header.Get("Allow") != tc.allow {
+				t.Fatalf("OPTIONS: %d Allow %q", o.status, o.header.Get("Allow"))
+			}
+			if p := send(t, env.Server.URL, "PUT", tc.path, get, ""); p.status != http.StatusMethodNotAllowed || p.header.Get("Allow") != tc.allow {
+				t.Fatalf("PUT: %d Allow %q", p.status, p.header.Get("Allow"))
+			}
+		})
+	}
+}
