@@ -541,3 +541,48 @@ func TestEveryPathTakesHEADWhereGETAndSaysItsMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestOperationSelection: a document of several operations needs an
+// operationName, and a name must be one of them; each refusal is worded as
+// graphql-js words it, with the status of any request refused before it
+// runs (400 under application/graphql-response+json, 200 under
+// application/json), over POST and GET alike.
+func TestOperationSelection(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	const two = `query A { viewer { permission } } query B { viewer { user { name } } }`
+	for _, tc := range []struct {
+		name, operationName, message string
+	}{
+		{"NoName", "", "Must provide operation name if query contains multiple operations."},
+		{"UnknownName", "C", `Unknown operation named "C".`},
+	} {
+		for _, media := range []struct {
+			accept string
+			status int
+		}{{mediaGraphQL, 400}, {mediaJSON, 200}} {
+			h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON, "Accept": media.accept}
+			body, _ := json.Marshal(map[string]any{"query": two, "operationName": tc.operationName})
+			q := url.Values{"query": {two}}
+			if tc.operationName != "" {
+				q.Set("operationName", tc.operationName)
+			}
+			for method, r := range map[string]reply{
+				"POST": send(t, env.Server.URL, "POST", "/graphql", h, string(body)),
+				"GET":  send(t, env.Server.URL, "GET", "/graphql?"+q.Encode(), h, ""),
+			} {
+				var errs []struct{ Message string }
+				json.Unmarshal(r.body["errors"], &errs)
+				if r.status != media.status || r.code() != "BAD_USER_INPUT" || len(errs) != 1 || errs[0].Message != tc.message || r.body["data"] != nil {
+					t.Errorf("%s %s under %s: %d %s", tc.name, method, media.accept, r.status, r.raw)
+				}
+			}
+		}
+	}
+	// Either operation runs by its name.
+	h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+	body, _ := json.Marshal(map[string]any{"query": two, "operationName": "B"})
+	if r := send(t, env.Server.URL, "POST", "/graphql", h, string(body)); r.status != 200 || !strings.Contains(string(r.body["data"]), "Admin of Acme") {
+		t.Fatalf("named: %d %s", r.status, r.raw)
+	}
+}
