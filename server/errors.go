@@ -47,6 +47,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if msg, ok := noSuchOperation(ctx, ge); ok {
 				out.Message = msg
 			}
+			if explained := explainVariables(ctx, ge); explained != nil {
+				return explained
+			}
 			if out.Extensions == nil || out.Extensions["code"] == nil || strings.HasPrefix(fmt.Sprint(out.Extensions["code"]), "GRAPHQL_") {
 				ext := map[string]any{"code": string(pg.BadUserInput)}
 				if reason, ok := out.Extensions["code"]; ok {

@@ -586,3 +586,47 @@ func TestOperationSelection(t *testing.T) {
 		t.Fatalf("named: %d %s", r.status, r.raw)
 	}
 }
+
+// TestVariableCoercionMessages: a variable the specification's input
+// coercion refuses (§3.5) is refused in graphql-js's words, naming the
+// variable and, within an input, the field; a number is shown where a
+// number belongs, no other value (it may be a secret sent in the wrong
+// place).
+func TestVariableCoercionMessages(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	h := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}
+	first := `query($n: Int) { partners(first: $n) { totalCount } }`
+	required := `query($n: Int!) { partners(first: $n) { totalCount } }`
+	tier := `mutation($in: UpdateTierInput!) { updateTier(input: $in) { tier { id } } }`
+	for _, tc := range []struct {
+		name, query, variables, message, field string
+	}{
+		{"IntFromTwoPointZero", first, `{"n": 2.0}`, `Variable "$n" got invalid value 2.0; Int cannot represent non-integer value: 2.0`, "n"},
+		{"IntFromAFraction", first, `{"n": 2.5}`, `Variable "$n" got invalid value 2.5; Int cannot represent non-integer value: 2.5`, "n"},
+		{"IntFromAnExponent", first, `{"n": 1e2}`, `Variable "$n" got invalid value 1e2; Int cannot represent non-integer value: 1e2`, "n"},
+		{"IntFromABoolean", first, `{"n": true}`, `Variable "$n" got an invalid value; Int cannot represent a boolean`, "n"},
+		{"IntFromAList", first, `{"n": [1]}`, `Variable "$n" got an invalid value; Int cannot represent a list`, "n"},
+		{"IntFromAString", first, `{"n": "2"}`, `Variable "$n" got an invalid value; Int cannot represent a string`, "n"},
+		{"IntInAnInput", tier, `{"in": {"id": "x", "rank": 2.5}}`, `Variable "$in" got invalid value 2.5 at "in.rank"; Int cannot represent non-integer value: 2.5`, "rank"},
+		{"StringFromANumber", tier, `{"in": {"id": "x", "name": 867530912}}`, `Variable "$in" got an invalid value at "in.name"; String cannot represent a number`, "name"},
+		{"UnknownField", tier, `{"in": {"id": "x", "Rank": 3}}`, `Variable "$in" got an invalid value at "in.Rank"; Field "Rank" is not defined by type "UpdateTierInput"`, "Rank"},
+		{"MissingField", tier, `{"in": {"rank": 3}}`, `Variable "$in" got an invalid value at "in.id"; Field "id" of required type "ID!" was not provided`, "id"},
+		{"NotAnObject", tier, `{"in": 3}`, `Variable "$in" got an invalid value; Expected type "UpdateTierInput" to be an object`, "in"},
+		{"Missing", required, `{}`, `Variable "$n" of required type "Int!" was not provided.`, "n"},
+		{"Null", required, `{"n": null}`, `Variable "$n" of non-null type "Int!" must not be null.`, "n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, _ := json.Marshal(tc.query)
+			r := send(t, env.Server.URL, "POST", "/graphql", h, `{"query": `+string(q)+`, "variables": `+tc.variables+`}`)
+			var errs []struct {
+				Message    string
+				Extensions struct{ Code, Field string }
+			}
+			json.Unmarshal(r.body["errors"], &errs)
+			if len(errs) != 1 || errs[0].Message != tc.message || errs[0].Extensions.Code != "BAD_USER_INPUT" || errs[0].Extensions.Field != tc.field {
+				t.Fatalf("%d %s", r.status, r.raw)
+			}
+		})
+	}
+}
