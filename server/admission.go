@@ -213,8 +213,12 @@ func (a *admission) rateLimit(ctx context.Context, oc *graphql.OperationContext,
 	if d.Allowed {
 		return nil, nil
 	}
-	return pg.Errorf(pg.RateLimited, "This operation costs %d points and the key has %d left; retry in %s.",
-		cost, d.Remaining, d.RetryAfter.Round(time.Millisecond)), map[string]any{"retryAfter": d.RetryAfter.Seconds()}
+	points := "points"
+	if cost == 1 {
+		points = "point" // a look-up of a persisted operation (lookupCost)
+	}
+	return pg.Errorf(pg.RateLimited, "This operation costs %d %s and the key has %d left; retry in %s.",
+		cost, points, d.Remaining, d.RetryAfter.Round(time.Millisecond)), map[string]any{"retryAfter": d.RetryAfter.Seconds()}
 }
 
 // enter waits for an execution slot, then until the operation's cost fits
