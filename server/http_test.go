@@ -615,6 +615,9 @@ func TestVariableCoercionMessages(t *testing.T) {
 		{"NotAnObject", tier, `{"in": 3}`, `Variable "$in" got an invalid value; Expected type "UpdateTierInput" to be an object`, "in"},
 		{"Missing", required, `{}`, `Variable "$n" of required type "Int!" was not provided.`, "n"},
 		{"Null", required, `{"n": null}`, `Variable "$n" of non-null type "Int!" must not be null.`, "n"},
+		// A literal is validated, as graphql-js validates it.
+		{"IntLiteralFromTwoPointZero", `{ partners(first: 2.0) { totalCount } }`, `{}`, `Int cannot represent non-integer value: 2.0`, ""},
+		{"StringLiteralFromANumber", `mutation { createTag(input: {name: 867530912}) { tag { id } } }`, `{}`, `String cannot represent a non string value: <Int value>`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, _ := json.Marshal(tc.query)
