@@ -112,6 +112,12 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 	}
 
+	ConnectPartnerIntegrationPayload struct {
+		ClientMutationID   func(childComplexity int) int
+		Created            func(childComplexity int) int
+		PartnerIntegration func(childComplexity int) int
+	}
+
 	Connection struct {
 		Access    func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -710,7 +716,7 @@ type MutationResolver interface {
 	DeleteCustomField(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	CreateRelationship(ctx context.Context, input model.CreateRelationshipInput) (*model.RelationshipPayload, error)
 	DeleteRelationship(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
-	ConnectPartnerIntegration(ctx context.Context, input model.ConnectPartnerIntegrationInput) (*model.PartnerIntegrationPayload, error)
+	ConnectPartnerIntegration(ctx context.Context, input model.ConnectPartnerIntegrationInput) (*model.ConnectPartnerIntegrationPayload, error)
 	DisconnectPartnerIntegration(ctx context.Context, input model.DisconnectPartnerIntegrationInput) (*model.PartnerIntegrationPayload, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*model.UserPayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
@@ -1032,6 +1038,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryPayload.ClientMutationID(childComplexity), true
+
+	case "ConnectPartnerIntegrationPayload.clientMutationId":
+		if e.ComplexityRoot.ConnectPartnerIntegrationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectPartnerIntegrationPayload.ClientMutationID(childComplexity), true
+	case "ConnectPartnerIntegrationPayload.created":
+		if e.ComplexityRoot.ConnectPartnerIntegrationPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectPartnerIntegrationPayload.Created(childComplexity), true
+	case "ConnectPartnerIntegrationPayload.partnerIntegration":
+		if e.ComplexityRoot.ConnectPartnerIntegrationPayload.PartnerIntegration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectPartnerIntegrationPayload.PartnerIntegration(childComplexity), true
 
 	case "Connection.access":
 		if e.ComplexityRoot.Connection.Access == nil {
@@ -4343,8 +4368,8 @@ type Mutation {
   createRelationship(input: CreateRelationshipInput!): RelationshipPayload!
   deleteRelationship(input: DeleteInput!): DeletePayload!
 
-  "Stores a partner's credentials for a business. Connecting again replaces them."
-  connectPartnerIntegration(input: ConnectPartnerIntegrationInput!): PartnerIntegrationPayload!
+  "Stores a partner's credentials for a business. Connecting again replaces them (` + "`" + `created` + "`" + ` is then false); connecting with the credentials it holds changes nothing."
+  connectPartnerIntegration(input: ConnectPartnerIntegrationInput!): ConnectPartnerIntegrationPayload!
   disconnectPartnerIntegration(input: DisconnectPartnerIntegrationInput!): PartnerIntegrationPayload!
 
   "Admins only."
@@ -4668,6 +4693,12 @@ type PartnerIntegrationPayload {
   partnerIntegration: PartnerIntegration!
   clientMutationId: String
 }
+type ConnectPartnerIntegrationPayload {
+  partnerIntegration: PartnerIntegration!
+  "True when this connect created the integration; false when it existed already, connected or not."
+  created: Boolean!
+  clientMutationId: String
+}
 
 input CreateUserInput {
   name: String!
@@ -4837,6 +4868,18 @@ func (ec *executionContext) childFields_CategoryPayload(ctx context.Context, fie
 		return ec.fieldContext_CategoryPayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectPartnerIntegrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "partnerIntegration":
+		return ec.fieldContext_ConnectPartnerIntegrationPayload_partnerIntegration(ctx, field)
+	case "created":
+		return ec.fieldContext_ConnectPartnerIntegrationPayload_created(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_ConnectPartnerIntegrationPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectPartnerIntegrationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Connection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8393,6 +8436,84 @@ func (ec *executionContext) fieldContext_CategoryPayload_clientMutationId(_ cont
 	return graphql.NewScalarFieldContext("CategoryPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _ConnectPartnerIntegrationPayload_partnerIntegration(ctx context.Context, field graphql.CollectedField, obj *model.ConnectPartnerIntegrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectPartnerIntegrationPayload_partnerIntegration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartnerIntegration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *partnergraph.PartnerIntegration) graphql.Marshaler {
+			return ec.marshalNPartnerIntegration2ᚖpartnergraphᚐPartnerIntegration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectPartnerIntegrationPayload_partnerIntegration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectPartnerIntegrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PartnerIntegration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectPartnerIntegrationPayload_created(ctx context.Context, field graphql.CollectedField, obj *model.ConnectPartnerIntegrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectPartnerIntegrationPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectPartnerIntegrationPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectPartnerIntegrationPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ConnectPartnerIntegrationPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.ConnectPartnerIntegrationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectPartnerIntegrationPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectPartnerIntegrationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectPartnerIntegrationPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Connection_id(ctx context.Context, field graphql.CollectedField, obj *partnergraph.Connection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11432,8 +11553,8 @@ func (ec *executionContext) _Mutation_connectPartnerIntegration(ctx context.Cont
 			return ec.Resolvers.Mutation().ConnectPartnerIntegration(ctx, fc.Args["input"].(model.ConnectPartnerIntegrationInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnerIntegrationPayload) graphql.Marshaler {
-			return ec.marshalNPartnerIntegrationPayload2ᚖpartnergraphᚋgraphᚋmodelᚐPartnerIntegrationPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectPartnerIntegrationPayload) graphql.Marshaler {
+			return ec.marshalNConnectPartnerIntegrationPayload2ᚖpartnergraphᚋgraphᚋmodelᚐConnectPartnerIntegrationPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11446,7 +11567,7 @@ func (ec *executionContext) fieldContext_Mutation_connectPartnerIntegration(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PartnerIntegrationPayload(ctx, field)
+			return ec.childFields_ConnectPartnerIntegrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -23042,6 +23163,49 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
+var connectPartnerIntegrationPayloadImplementors = []string{"ConnectPartnerIntegrationPayload"}
+
+func (ec *executionContext) _ConnectPartnerIntegrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConnectPartnerIntegrationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectPartnerIntegrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectPartnerIntegrationPayload")
+		case "partnerIntegration":
+			out.Values[i] = ec._ConnectPartnerIntegrationPayload_partnerIntegration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ConnectPartnerIntegrationPayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._ConnectPartnerIntegrationPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var connectionImplementors = []string{"Connection", "Node"}
 
 func (ec *executionContext) _Connection(ctx context.Context, sel ast.SelectionSet, obj *partnergraph.Connection) graphql.Marshaler {
@@ -27331,6 +27495,14 @@ func (ec *executionContext) marshalNCategoryPayload2ᚖpartnergraphᚋgraphᚋmo
 func (ec *executionContext) unmarshalNConnectPartnerIntegrationInput2partnergraphᚋgraphᚋmodelᚐConnectPartnerIntegrationInput(ctx context.Context, v any) (model.ConnectPartnerIntegrationInput, error) {
 	res, err := ec.unmarshalInputConnectPartnerIntegrationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConnectPartnerIntegrationPayload2ᚖpartnergraphᚋgraphᚋmodelᚐConnectPartnerIntegrationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConnectPartnerIntegrationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConnectPartnerIntegrationPayload!")
+		return graphql.Null
+	}
+	return ec._ConnectPartnerIntegrationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNConnection2ᚕᚖpartnergraphᚐConnectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*partnergraph.Connection) graphql.Marshaler {

@@ -89,9 +89,19 @@ func Handler(mount, endpoint string) http.Handler {
 	return h
 }
 
+// allow are the methods the IDE's paths take (RFC 9110: HEAD wherever GET;
+// OPTIONS says which).
+const allow = "GET, HEAD, OPTIONS"
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		w.Header().Set("Allow", allow)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		w.Header().Set("Allow", allow)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}

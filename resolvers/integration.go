@@ -54,16 +54,16 @@ func (r *mutationResolver) integrationTarget(ctx context.Context, partnerID, bus
 	return a, partner, business, err
 }
 
-func (r *mutationResolver) ConnectPartnerIntegration(ctx context.Context, in model.ConnectPartnerIntegrationInput) (*model.PartnerIntegrationPayload, error) {
+func (r *mutationResolver) ConnectPartnerIntegration(ctx context.Context, in model.ConnectPartnerIntegrationInput) (*model.ConnectPartnerIntegrationPayload, error) {
 	a, partner, business, err := r.integrationTarget(ctx, in.PartnerID, in.BusinessID)
 	if err != nil {
 		return nil, err
 	}
-	i, err := r.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: partner, BusinessID: business, Login: in.Login, Password: in.Password})
+	i, created, err := r.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: partner, BusinessID: business, Login: in.Login, Password: in.Password})
 	if err != nil {
 		return nil, err
 	}
-	return &model.PartnerIntegrationPayload{PartnerIntegration: i, ClientMutationID: in.ClientMutationID}, nil
+	return &model.ConnectPartnerIntegrationPayload{PartnerIntegration: i, Created: created, ClientMutationID: in.ClientMutationID}, nil
 }
 
 func (r *mutationResolver) DisconnectPartnerIntegration(ctx context.Context, in model.DisconnectPartnerIntegrationInput) (*model.PartnerIntegrationPayload, error) {

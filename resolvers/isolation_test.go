@@ -137,7 +137,7 @@ func newVictim(t *testing.T, env *pgtest.Env) *victim {
 	pgtest.Must(t, err)
 	v.relation, err = env.DB.CreateRelationship(ctx, a, pg.RelationshipCreate{PartnerID: v.partner.ID, CompanyID: company.ID})
 	pgtest.Must(t, err)
-	v.integration, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: v.partner.ID, BusinessID: company.ID, Login: "victim-login", Password: "victim-password"})
+	v.integration, _, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: v.partner.ID, BusinessID: company.ID, Login: "victim-login", Password: "victim-password"})
 	pgtest.Must(t, err)
 	keys, err := env.DB.APIKeys(ctx, a, pg.PageRequest{Limit: 10})
 	pgtest.Must(t, err)

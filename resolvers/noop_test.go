@@ -26,7 +26,7 @@ func TestUpdatesThatChangeNothingWriteNothing(t *testing.T) {
 		pgtest.Must(t, err)
 		friend, err := env.DB.CreateOrganization(ctx, "Friend")
 		pgtest.Must(t, err)
-		_, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: partner.ID, BusinessID: friend.ID, Login: "l", Password: "p"})
+		_, _, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: partner.ID, BusinessID: friend.ID, Login: "l", Password: "p"})
 		pgtest.Must(t, err)
 		conn, err := env.DB.GrantConnection(ctx, a, pg.ConnectionGrant{GranteeOrganizationID: business.ID, Access: pg.PermissionRead})
 		pgtest.Must(t, err)

@@ -48,7 +48,11 @@ func (f errorFormat) render(err error) reply {
 		return fastAPI(e)
 	}
 	body := map[string]any{"code": e.code, "message": e.message}
-	if e.pointer != "" {
+	switch {
+	case strings.HasPrefix(e.pointer, "/"):
+		// A member of the body, named as sent.
+		body["field"] = strings.ReplaceAll(strings.TrimPrefix(e.pointer, "/"), "/", ".")
+	case e.pointer != "":
 		body["field"] = snake(e.pointer)
 	}
 	return jsonReply(e.status, "application/json", map[string]any{"error": body})

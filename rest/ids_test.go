@@ -152,8 +152,9 @@ func TestSeed003BusinessByIntegerID(t *testing.T) {
 		c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, connectDoc("u", business.UUID, fmt.Sprint(f.partner.ID)), "Content-Type", jsonAPI).
 			expect(t, 201, `"business":{"data":{"id":"`+business.UUID+`","type":"business"}}`)
 		body := connectDoc("u", fmt.Sprint(business.ID), fmt.Sprint(f.partner.ID))
+		// The same integration, named by the business's integer id: it exists.
 		c.do("POST", "/api/v1/partner_integrations/connect", f.org.Write, body, "Content-Type", jsonAPI).
-			expect(t, 201, `"business":{"data":{"id":"`+business.UUID+`","type":"business"}}`)
+			expect(t, 200, `"business":{"data":{"id":"`+business.UUID+`","type":"business"}}`)
 		numeric := strings.Replace(body, fmt.Sprintf(`"id": "%d", "type": "business"`, business.ID), fmt.Sprintf(`"id": %d, "type": "business"`, business.ID), 1)
 		c.do("DELETE", "/api/v1/partner_integrations/disconnect", f.org.Write, numeric, "Content-Type", jsonAPI).
 			expect(t, 200, `"status":"disconnected"`)

@@ -70,11 +70,28 @@ func jsonAPIError(status int, pointer, detail string) *apiError {
 	return &apiError{status: status, code: "BAD_USER_INPUT", message: detail, pointer: pointer}
 }
 
+// seed003Members are the members of seed 003's documents, with JSON:API's
+// own meta and jsonapi. A relationship is as the seed shows it ({id, type})
+// or as JSON:API defines it ({data: {id, type}}). Disconnect takes connect's
+// document as well (its attributes are not read), so a client may send the
+// same document to both.
+var seed003Members = func() members {
+	relationship := members{"id": nil, "type": nil, "data": {"id": nil, "type": nil, "meta": nil}, "meta": nil}
+	return members{"jsonapi": nil, "meta": nil, "data": {
+		"type": nil, "meta": nil,
+		"attributes":    {"integration_login": nil, "integration_password": nil},
+		"relationships": {"business": relationship, "partner": relationship},
+	}}
+}()
+
 // decodeIntegration reads the document and returns the GraphQL input.
 func decodeIntegration(body []byte, withCredentials bool) (map[string]any, error) {
 	var req integrationRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, jsonAPIError(http.StatusBadRequest, "/", "The request body must be a JSON:API document.")
+	}
+	if faults := memberFaults(body, seed003Members); len(faults) > 0 {
+		return nil, jsonAPIError(http.StatusUnprocessableEntity, faults[0].pointer(), faults[0].message())
 	}
 	d := req.Data
 	switch {
@@ -202,19 +219,30 @@ func stringOrNumber(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
+// connectIntegration is seed 003's connect: 201 with the integration it
+// created, or 200 with the one that existed (connected again, with its
+// credentials replaced when they differ), as HTTP has 201 for a new
+// resource only.
 func connectIntegration(c *call) (int, any, error) {
 	input, err := decodeIntegration(c.body, true)
 	if err != nil {
 		return 0, nil, err
 	}
 	var data struct {
-		ConnectPartnerIntegration struct{ PartnerIntegration gqlIntegration }
+		ConnectPartnerIntegration struct {
+			PartnerIntegration gqlIntegration
+			Created            bool
+		}
 	}
-	if err := c.run(`mutation($input: ConnectPartnerIntegrationInput!) { connectPartnerIntegration(input: $input) { partnerIntegration { `+integrationSelection+` } } }`,
+	if err := c.run(`mutation($input: ConnectPartnerIntegrationInput!) { connectPartnerIntegration(input: $input) { created partnerIntegration { `+integrationSelection+` } } }`,
 		map[string]any{"input": input}, &data); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, data.ConnectPartnerIntegration.PartnerIntegration.document(), nil
+	status := http.StatusOK
+	if data.ConnectPartnerIntegration.Created {
+		status = http.StatusCreated
+	}
+	return status, data.ConnectPartnerIntegration.PartnerIntegration.document(), nil
 }
 
 func disconnectIntegration(c *call) (int, any, error) {

@@ -24,13 +24,23 @@ var customFieldTypes = map[string]struct{ graphType, member string }{
 	"multi_select": {"MULTI_SELECT", "multiSelect"},
 }
 
+// seed001Members are the members of seed 001's body.
+var seed001Members = members{
+	"tierId": nil, "categoryId": nil, "stageUuid": nil,
+	"assignedUsers": {"id": nil}, "tags": {"id": nil},
+	"customFields": {"customFieldId": nil, "type": nil, "value": {
+		"text": nil, "number": nil, "date": nil, "boolean": nil, "select": nil, "multi_select": {"id": nil},
+	}},
+	"fallbackData": {"name": nil, "logo_square_uuid": nil, "website_url": nil, "country_label": nil},
+}
+
 // updatePartnership is seed 001's PATCH. Its body is validated before its
 // path's records are looked up (a bad body is 400 even for a partnership
 // that does not exist), and every member it takes is of the owner's
 // pipeline, so a caller who may not set those is refused (403) before what
 // is wrong with its body is reported, and with a body that sets nothing.
 func updatePartnership(c *call) (int, any, error) {
-	body, err := c.decode()
+	body, err := c.decode(seed001Members)
 	var input map[string]any
 	if err == nil {
 		input, err = journeyBeeInput(body)

@@ -23,7 +23,7 @@ func TestRepeatedRequestsChangeNothing(t *testing.T) {
 		ctx := context.Background()
 		own, err := env.DB.CreatePartnership(ctx, f.org.Actor(), pg.PartnershipCreate{PartnerID: f.partner.ID, ProjectID: &f.project.ID})
 		check(t, err)
-		_, err = env.DB.ConnectPartnerIntegration(ctx, f.org.Actor(), pg.IntegrationConnect{PartnerID: f.partner.ID, BusinessID: business.ID, Login: "l", Password: "p"})
+		_, _, err = env.DB.ConnectPartnerIntegration(ctx, f.org.Actor(), pg.IntegrationConnect{PartnerID: f.partner.ID, BusinessID: business.ID, Login: "l", Password: "p"})
 		check(t, err)
 		partnership := func(o *pgtest.Org, id int64) func() string {
 			return func() string {

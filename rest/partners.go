@@ -33,6 +33,15 @@ type PartnerResponse struct {
 // seed004Members are seed 004's body members, in the document's order.
 var seed004Members = []string{"company_name", "sales_amount", "partner_type", "email", "frequency", "payment_terms"}
 
+// seed004Body is seed004Members as a body's members.
+var seed004Body = func() members {
+	m := members{}
+	for _, name := range seed004Members {
+		m[name] = nil
+	}
+	return m
+}()
+
 // partnerBody decodes seed 004's headers and body into the createPartner
 // input, reporting every fault at once as FastAPI does: a missing or
 // malformed header or member is this decoder's to report; every limit a
@@ -53,6 +62,17 @@ func partnerBody(r *http.Request, body []byte) (map[string]any, []fieldError) {
 		return nil, append(errs, fieldError{loc: []any{"body"}, msg: "Input should be a valid dictionary or object", kind: "model_attributes_type"})
 	}
 	c, byMember := decodePartner(m)
+	// Members the document does not name are pydantic's extra_forbidden;
+	// one sent twice (which Python's decoder would keep the last of) is
+	// refused alike, after the document's own.
+	var extra []fieldError
+	for _, f := range memberFaults(body, seed004Body) {
+		fe := fieldError{loc: append([]any{"body"}, f.path...), msg: "Extra inputs are not permitted", kind: "extra_forbidden"}
+		if f.duplicate {
+			fe.msg, fe.kind = "Value error, "+f.message(), "value_error"
+		}
+		extra = append(extra, fe)
+	}
 	if err := c.Validate(); err != nil {
 		for _, fe := range pg.AsError(err).Fields {
 			if member := snake(fe.Field); byMember[member] == nil {
@@ -63,6 +83,7 @@ func partnerBody(r *http.Request, body []byte) (map[string]any, []fieldError) {
 	for _, member := range seed004Members {
 		errs = append(errs, byMember[member]...)
 	}
+	errs = append(errs, extra...)
 	input := map[string]any{"companyName": c.CompanyName, "email": c.Email, "partnerType": c.PartnerType,
 		"salesAmount": c.SalesAmount, "frequency": c.Frequency, "paymentTerms": c.PaymentTerms}
 	return input, errs

@@ -135,7 +135,7 @@ func unprocessable(field, format string, args ...any) *apiError {
 // createProjectPartnership is seed 000's POST. Its body is validated before
 // its path's project is looked up, as every route checks.
 func createProjectPartnership(c *call) (int, any, error) {
-	body, err := c.decode()
+	body, err := c.decode(members{"partner_id": nil, "is_default": nil, "is_support": nil})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -177,7 +177,7 @@ func projectNotFound(err error) error {
 }
 
 func patchPartnership(c *call) (int, any, error) {
-	body, err := c.decode()
+	body, err := c.decode(members{"is_default": nil, "is_support": nil})
 	if err != nil {
 		return 0, nil, err
 	}

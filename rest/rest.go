@@ -111,6 +111,10 @@ func Register(mux *http.ServeMux, gw Gateway, keys Idempotency) {
 		mux.Handle(prefix, http.HandlerFunc(unknownPath))
 	}
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
+	mux.HandleFunc("OPTIONS /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 // call is one request to a route.
@@ -182,7 +186,8 @@ func (c *call) respond(rt route) reply {
 }
 
 // methodNotAllowed answers a route's path with a method none of its rows
-// takes.
+// takes: OPTIONS with the methods it takes (no key needed: the OpenAPI
+// document lists them too), any other with 405 and those in Allow.
 func methodNotAllowed(rows []route) http.Handler {
 	var methods []string
 	for _, rt := range rows {
@@ -191,8 +196,13 @@ func methodNotAllowed(rows []route) http.Handler {
 			methods = append(methods, http.MethodHead)
 		}
 	}
-	allow := strings.Join(methods, ", ")
+	allow := strings.Join(append(methods, http.MethodOptions), ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Allow", allow)
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		rp := rows[0].format.render(&apiError{status: http.StatusMethodNotAllowed, code: pg.BadUserInput, raw: true,
 			message: fmt.Sprintf("%s %s is not a route; this path takes %s.", r.Method, r.URL.Path, allow)})
 		rp.header = http.Header{"Allow": {allow}}
@@ -254,11 +264,15 @@ func (c *call) readBody(w http.ResponseWriter, rt route) error {
 	return nil
 }
 
-// decode parses the body as a JSON object.
-func (c *call) decode() (map[string]json.RawMessage, error) {
+// decode parses the body as a JSON object of the members want, refusing
+// any other member and any member sent twice (422, naming it).
+func (c *call) decode(want members) (map[string]json.RawMessage, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(c.body, &m); err != nil || m == nil {
 		return nil, badRequest("", "The request body must be a JSON object.")
+	}
+	if faults := memberFaults(c.body, want); len(faults) > 0 {
+		return nil, unprocessable(faults[0].pointer(), "%s", faults[0].message())
 	}
 	return m, nil
 }

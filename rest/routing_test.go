@@ -35,23 +35,23 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 			{"GET", "/v1/projects/1/partnerships/", 404, e000, ""},
 			{"GET", "/v1/nothing", 404, e000, ""},
 			{"GET", "/v1", 404, e000, ""},
-			{"POST", "/v1/partnerships/1", 405, e000, "GET, HEAD, PATCH, DELETE"},
-			{"PUT", "/v1/projects/1/partnerships", 405, e000, "GET, HEAD, POST"},
+			{"POST", "/v1/partnerships/1", 405, e000, "GET, HEAD, PATCH, DELETE, OPTIONS"},
+			{"PUT", "/v1/projects/1/partnerships", 405, e000, "GET, HEAD, POST, OPTIONS"},
 			{"PATCH", "/api/v1/partnerships/1/", 404, e001, ""},
-			{"GET", "/api/v1/partnerships/1", 405, e001, "PATCH"},
-			{"DELETE", "/api/v1/companies/1/partnerships/1", 405, e001, "PATCH"},
+			{"GET", "/api/v1/partnerships/1", 405, e001, "PATCH, OPTIONS"},
+			{"DELETE", "/api/v1/companies/1/partnerships/1", 405, e001, "PATCH, OPTIONS"},
 			{"GET", "/api/v2/partnerships/1", 404, e001, ""},
 			{"GET", "/api", 404, e001, ""},
 			{"GET", "/v1/Partners(1)/Relationships/Companies/", 404, e002, ""},
 			{"GET", "/v1/Partners(1)/Relationships", 404, e002, ""},
-			{"POST", "/v1/Partners(1)/Relationships/Companies", 405, e002, "GET, HEAD"},
+			{"POST", "/v1/Partners(1)/Relationships/Companies", 405, e002, "GET, HEAD, OPTIONS"},
 			{"POST", "/api/v1/partner_integrations/connect/", 404, e003, ""},
-			{"GET", "/api/v1/partner_integrations/connect", 405, e003, "POST"},
-			{"POST", "/api/v1/partner_integrations/disconnect", 405, e003, "DELETE"},
+			{"GET", "/api/v1/partner_integrations/connect", 405, e003, "POST, OPTIONS"},
+			{"POST", "/api/v1/partner_integrations/disconnect", 405, e003, "DELETE, OPTIONS"},
 			{"POST", "/api/v1/partner_integrations", 404, e003, ""},
 			{"POST", "/partners/", 404, e004, ""},
 			{"POST", "/partners/abc", 404, e004, ""},
-			{"GET", "/partners", 405, e004, "POST"},
+			{"GET", "/partners", 405, e004, "POST, OPTIONS"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.method+" "+tc.path, func(t *testing.T) {
@@ -88,13 +88,15 @@ func TestJSONAPIMediaTypes(t *testing.T) {
 			name, contentType, accept string
 			status                    int
 		}{
+			// The first creates the integration (201); the others connect it
+			// again (200).
 			{"Plain", "application/vnd.api+json", "", 201},
-			{"JSON", "application/json", "application/json", 201},
-			{"Profile", `application/vnd.api+json; profile="https://example.com/profiles/x"`, "", 201},
-			{"EmptyExt", `application/vnd.api+json; ext=""`, "", 201},
-			{"AcceptWithAProfile", "application/vnd.api+json", `application/vnd.api+json; profile="https://example.com/p"`, 201},
-			{"AcceptOneUsable", "application/vnd.api+json", `application/vnd.api+json; charset=utf-8, application/vnd.api+json`, 201},
-			{"AcceptWeighted", "application/vnd.api+json", `application/vnd.api+json; q=0.5`, 201},
+			{"JSON", "application/json", "application/json", 200},
+			{"Profile", `application/vnd.api+json; profile="https://example.com/profiles/x"`, "", 200},
+			{"EmptyExt", `application/vnd.api+json; ext=""`, "", 200},
+			{"AcceptWithAProfile", "application/vnd.api+json", `application/vnd.api+json; profile="https://example.com/p"`, 200},
+			{"AcceptOneUsable", "application/vnd.api+json", `application/vnd.api+json; charset=utf-8, application/vnd.api+json`, 200},
+			{"AcceptWeighted", "application/vnd.api+json", `application/vnd.api+json; q=0.5`, 200},
 			{"Charset", "application/vnd.api+json; charset=utf-8", "", 415},
 			{"UnsupportedExt", `application/vnd.api+json; ext="https://jsonapi.org/ext/atomic"`, "", 415},
 			{"OtherParameter", `application/vnd.api+json; version=1`, "", 415},

@@ -35,15 +35,47 @@ func TestSeed003PartnerIntegrations(t *testing.T) {
 				t.Fatalf("Content-Type %q", ct)
 			}
 		})
-		t.Run("ConnectAgainWithANumericPasswordAndIntegerPartnerID", func(t *testing.T) {
+		// events counts the organization's events of typ.
+		events := func(typ string) int {
+			var data struct{ Events struct{ TotalCount int } }
+			env.Query(t, f.org.Read, `query($t: [String!]) { events(filter: {types: $t}) { totalCount } }`, map[string]any{"t": []string{typ}}, &data)
+			return data.Events.TotalCount
+		}
+		t.Run("ConnectAgain", func(t *testing.T) {
+			// Connected already, with the same credentials: the one that
+			// exists, unchanged, and no event.
+			connected, updated := events("integration.connected"), events("integration.updated")
+			send("POST", "/api/v1/partner_integrations/connect", f.org.Write, doc("partner_integrations", "api-user", `"`+password+`"`, business.UUID, f.partner.UUID)).
+				expect(t, 200, `"integration_login":"api-user"`, `"status":"connected"`)
+			if events("integration.connected") != connected || events("integration.updated") != updated {
+				t.Fatal("connecting with the same credentials wrote an event")
+			}
+			// New credentials: the same integration, updated, with one
+			// integration.updated event and no second connected one.
 			send("POST", "/api/v1/partner_integrations/connect", f.org.Write,
 				doc("partner_integrations", "api-user-2", "12345", business.UUID, fmt.Sprint(f.partner.ID))).
-				expect(t, 201, `"integration_login":"api-user-2"`)
+				expect(t, 200, `"integration_login":"api-user-2"`)
+			if events("integration.connected") != connected || events("integration.updated") != updated+1 {
+				t.Fatalf("new credentials: %d connected events (want %d), %d updated (want %d)",
+					events("integration.connected"), connected, events("integration.updated"), updated+1)
+			}
 		})
 		t.Run("StandardJSONAPIRelationships", func(t *testing.T) {
 			body := fmt.Sprintf(`{"data": {"type": "partner_integrations", "attributes": {"integration_login": "x", "integration_password": "y"},
 				"relationships": {"business": {"data": {"id": %q, "type": "business"}}, "partner": {"data": {"id": %q, "type": "partner"}}}}}`, business.UUID, f.partner.UUID)
-			send("POST", "/api/v1/partner_integrations/connect", f.org.Write, body).expect(t, 201)
+			send("POST", "/api/v1/partner_integrations/connect", f.org.Write, body).expect(t, 200, `"integration_login":"x"`)
+		})
+		t.Run("ConnectAfterDisconnect", func(t *testing.T) {
+			// Disconnected, then connected again: the same integration
+			// (200), connected anew (one connected event).
+			send("DELETE", "/api/v1/partner_integrations/disconnect", f.org.Write, doc("partner_integrations", "x", `"y"`, business.UUID, f.partner.UUID)).
+				expect(t, 200, `"status":"disconnected"`)
+			connected := events("integration.connected")
+			send("POST", "/api/v1/partner_integrations/connect", f.org.Write, doc("partner_integrations", "x", `"y"`, business.UUID, f.partner.UUID)).
+				expect(t, 200, `"status":"connected"`)
+			if events("integration.connected") != connected+1 {
+				t.Fatal("connecting a disconnected integration wrote no connected event")
+			}
 		})
 		stranger := newFixture(t, env, "Stranger")
 		errs := []struct {

@@ -64,20 +64,21 @@ func int32Value(v any) (int64, error) {
 		n = v
 	case float64:
 		if v != math.Trunc(v) || math.IsInf(v, 0) {
-			return 0, fmt.Errorf("Int cannot represent a non-integral number")
+			return 0, nonInteger(strconv.FormatFloat(v, 'g', -1, 64))
 		}
 		if v < math.MinInt32 || v > math.MaxInt32 {
 			return 0, ErrIntRange
 		}
 		n = int64(v)
 	case json.Number:
+		// A number sent with a fraction or an exponent (2.0, 1e2) is not
+		// an integer input value (§3.5.1), as gqlparser also holds.
 		i, err := strconv.ParseInt(string(v), 10, 64)
-		if err != nil {
-			f, ferr := strconv.ParseFloat(string(v), 64)
-			if ferr != nil && !isRange(ferr) {
-				return 0, fmt.Errorf("Int cannot represent a non-integral number")
-			}
-			return int32Value(f)
+		switch {
+		case isRange(err):
+			return 0, ErrIntRange
+		case err != nil:
+			return 0, nonInteger(string(v))
 		}
 		n = i
 	default:
@@ -87,6 +88,13 @@ func int32Value(v any) (int64, error) {
 		return 0, ErrIntRange
 	}
 	return n, nil
+}
+
+// nonInteger is the error of a number that is not an integer, in
+// graphql-js's words; the number is shown, as it was sent where a number
+// belongs.
+func nonInteger(number string) error {
+	return fmt.Errorf("Int cannot represent non-integer value: %s", number)
 }
 
 func isRange(err error) bool {

@@ -213,8 +213,12 @@ func (a *admission) rateLimit(ctx context.Context, oc *graphql.OperationContext,
 	if d.Allowed {
 		return nil, nil
 	}
-	return pg.Errorf(pg.RateLimited, "This operation costs %d points and the key has %d left; retry in %s.",
-		cost, d.Remaining, d.RetryAfter.Round(time.Millisecond)), map[string]any{"retryAfter": d.RetryAfter.Seconds()}
+	points := "points"
+	if cost == 1 {
+		points = "point" // a look-up of a persisted operation (lookupCost)
+	}
+	return pg.Errorf(pg.RateLimited, "This operation costs %d %s and the key has %d left; retry in %s.",
+		cost, points, d.Remaining, d.RetryAfter.Round(time.Millisecond)), map[string]any{"retryAfter": d.RetryAfter.Seconds()}
 }
 
 // enter waits for an execution slot, then until the operation's cost fits
@@ -245,12 +249,48 @@ func (a *admission) enter(ctx context.Context, cost int) (func(), bool) {
 	}, true
 }
 
+// lookupCost is what a look-up of a persisted operation takes from the
+// key's bucket: as much as the cheapest operation, so a stream of hashes
+// the server does not hold is limited as a stream of requests is.
+const lookupCost = 1
+
+// lookup runs f, a look-up of a persisted operation in the database for
+// the request in ctx, metered as an operation is: its point is taken from
+// the key's bucket first, then it waits for an execution slot. A refused
+// look-up does not run f, and returns the refusal.
+func (a *admission) lookup(ctx context.Context, f func()) *gqlerror.Error {
+	actor, ok := pg.ActorFrom(ctx)
+	if !ok {
+		return a.refusal(ctx, errNotAdmitted, nil)
+	}
+	if err, ext := a.rateLimit(ctx, graphql.GetOperationContext(ctx), actor, lookupCost); err != nil {
+		return a.refusal(ctx, err, ext)
+	}
+	if _, bounded := ctx.Deadline(); !bounded {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, a.timeout)
+		defer cancel()
+	}
+	release, ok := a.enter(ctx, lookupCost)
+	if !ok {
+		return a.refusal(ctx, errBusy, nil)
+	}
+	defer release()
+	f()
+	return nil
+}
+
 // refuse answers an operation that will not run: no data, one error.
 func (a *admission) refuse(ctx context.Context, err *pg.Error, ext map[string]any) graphql.ResponseHandler {
+	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{a.refusal(ctx, err, ext)}})
+}
+
+// refusal counts and presents err, with the extensions ext.
+func (a *admission) refusal(ctx context.Context, err *pg.Error, ext map[string]any) *gqlerror.Error {
 	a.metrics.Refused(err.HTTPStatus())
 	ge := a.present(ctx, err)
 	for k, v := range ext {
 		ge.Extensions[k] = v
 	}
-	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{ge}})
+	return ge
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -30,37 +31,95 @@ import (
 //
 // Each refusal is a request error (BAD_USER_INPUT naming the variable or
 // field) before any resolver runs, so before the cost is computed from an
-// out-of-range first and before any SQL. The scalars' unmarshalers
-// (scalar/builtin.go) apply the same rules to literals during execution.
+// out-of-range first and before any SQL, worded as graphql-js words it:
+// Variable "$n" got invalid value 2.5; Int cannot represent non-integer
+// value: 2.5. The scalars' unmarshalers (scalar/builtin.go) apply the same
+// rules to literals during execution.
+//
+// gqlparser coerces the variables first, and refuses some values itself in
+// words that mislead ("cannot use value 0 as Int" for 2.5, "cannot use
+// string as Int" for a number in an input object): the variables as sent
+// are kept with the operation (sentVariables), and the error presenter
+// words such a refusal from them by these rules instead.
 type inputCoercion struct{ schema *ast.Schema }
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
 } = inputCoercion{}
 
 func (inputCoercion) ExtensionName() string                   { return "InputCoercion" }
 func (inputCoercion) Validate(graphql.ExecutableSchema) error { return nil }
 
+// sentVariablesName names the variables as sent in an operation's stats.
+const sentVariablesName = "SentVariables"
+
+// sentVariables are an operation's variables as its request sent them.
+type sentVariables struct {
+	coercion inputCoercion
+	values   map[string]any
+}
+
+// MutateOperationParameters keeps the variables as sent, before gqlparser
+// coerces them.
+func (c inputCoercion) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	graphql.GetOperationContext(ctx).Stats.SetExtension(sentVariablesName, &sentVariables{coercion: c, values: p.Variables})
+	return nil
+}
+
 func (c inputCoercion) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
-	for _, def := range oc.Operation.VariableDefinitions {
-		v, ok := oc.Variables[def.Variable]
-		if !ok {
-			continue
-		}
-		if err := c.check(v, def.Type, ast.Path{ast.PathName("variable"), ast.PathName(def.Variable)}); err != nil {
-			return err
-		}
+	if err := c.variables(oc.Operation, oc.Variables); err != nil {
+		return err
 	}
 	u := updateNulls{coercion: c, vars: oc.Variables, seen: map[string]bool{}}
 	return u.set(oc.Operation.SelectionSet)
 }
 
+// variables holds each of op's variables in vars to its type's coercion.
+func (c inputCoercion) variables(op *ast.OperationDefinition, vars map[string]any) *gqlerror.Error {
+	for _, def := range op.VariableDefinitions {
+		path := ast.Path{ast.PathName("variable"), ast.PathName(def.Variable)}
+		v, ok := vars[def.Variable]
+		switch {
+		case !ok && def.Type.NonNull && def.DefaultValue == nil:
+			return inputError(path, "Variable \"$%s\" of required type \"%s\" was not provided.", def.Variable, def.Type)
+		case ok && v == nil && def.Type.NonNull:
+			return inputError(path, "Variable \"$%s\" of non-null type \"%s\" must not be null.", def.Variable, def.Type)
+		case !ok:
+			continue
+		}
+		if err := c.check(v, def.Type, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// explainVariables words gqlparser's refusal of an operation's variables
+// (ge, at a variable's path) by this coercion's rules, from the variables
+// as sent; it returns nil when they find nothing wrong, and gqlparser's
+// words stand.
+func explainVariables(ctx context.Context, ge *gqlerror.Error) *gqlerror.Error {
+	if !graphql.HasOperationContext(ctx) || len(ge.Path) < 2 || ge.Path[0] != ast.PathName("variable") {
+		return nil
+	}
+	oc := graphql.GetOperationContext(ctx)
+	sent, ok := oc.Stats.GetExtension(sentVariablesName).(*sentVariables)
+	if !ok || oc.Operation == nil || oc.Variables != nil {
+		return nil
+	}
+	return sent.coercion.variables(oc.Operation, sent.values)
+}
+
 // check holds v, a coerced variable value, to typ's input coercion.
 func (c inputCoercion) check(v any, typ *ast.Type, path ast.Path) *gqlerror.Error {
+	if typ.NonNull && v == nil {
+		return variableError(path, nil, fmt.Sprintf("Expected non-nullable type \"%s\" not to be null", typ))
+	}
 	if v == nil {
 		return nil
 	}
@@ -85,19 +144,41 @@ func (c inputCoercion) check(v any, typ *ast.Type, path ast.Path) *gqlerror.Erro
 	case ast.Enum:
 		s, _ := v.(string)
 		if def.EnumValues.ForName(s) == nil {
-			return inputError(path, "%s is one of %s, written exactly so.", path[len(path)-1], enumNames(def))
+			return variableError(path, nil, fmt.Sprintf("%s is one of %s, written exactly so", def.Name, enumNames(def)))
 		}
 	case ast.InputObject:
-		fields, _ := v.(map[string]any)
-		for _, f := range def.Fields {
-			if fv, ok := fields[f.Name]; ok {
-				if err := c.check(fv, f.Type, append(path, ast.PathName(f.Name))); err != nil {
-					return err
-				}
-			}
-		}
+		return c.checkObject(v, def, path)
 	case ast.Scalar:
 		return checkScalar(v, def.Name, path)
+	}
+	return nil
+}
+
+// checkObject holds an input object's value to its type: an object of its
+// fields only, each required one given.
+func (c inputCoercion) checkObject(v any, def *ast.Definition, path ast.Path) *gqlerror.Error {
+	fields, ok := v.(map[string]any)
+	if !ok {
+		return variableError(path, nil, fmt.Sprintf("Expected type \"%s\" to be an object", def.Name))
+	}
+	for name := range fields {
+		// gqlparser takes __typename in an input object; so does this.
+		if name != "__typename" && def.Fields.ForName(name) == nil {
+			return variableError(append(path, ast.PathName(name)), nil, fmt.Sprintf("Field \"%s\" is not defined by type \"%s\"", name, def.Name))
+		}
+	}
+	for _, f := range def.Fields {
+		fv, ok := fields[f.Name]
+		at := append(path[:len(path):len(path)], ast.PathName(f.Name))
+		if !ok {
+			if f.Type.NonNull && f.DefaultValue == nil {
+				return variableError(at, nil, fmt.Sprintf("Field \"%s\" of required type \"%s\" was not provided", f.Name, f.Type))
+			}
+			continue
+		}
+		if err := c.check(fv, f.Type, at); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -119,9 +200,44 @@ func checkScalar(v any, name string, path ast.Path) *gqlerror.Error {
 		_, err = scalar.UnmarshalBoolean(v)
 	}
 	if err != nil {
-		return inputError(path, "%s: %v.", path[len(path)-1], err)
+		var shown any
+		if name == "Int" || name == "Float" {
+			shown = v
+		}
+		return variableError(path, shown, err.Error())
 	}
 	return nil
+}
+
+// variableError is a request error at a variable's path, as graphql-js
+// words it: Variable "$in" got invalid value 2.5 at "in.rank"; why. The
+// value is shown only when it is a number where a number belongs (shown
+// set): any other may be a secret sent in the wrong place.
+func variableError(path ast.Path, shown any, why string) *gqlerror.Error {
+	value := "an invalid value"
+	switch n := shown.(type) {
+	case json.Number:
+		value = "invalid value " + string(n)
+	case int, int32, int64, float64:
+		value = fmt.Sprintf("invalid value %v", n)
+	}
+	var at strings.Builder
+	for i, el := range path[2:] {
+		if i == 0 {
+			at.WriteString(fmt.Sprint(path[1]))
+		}
+		switch el := el.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&at, "[%d]", int(el))
+		default:
+			fmt.Fprintf(&at, ".%s", el)
+		}
+	}
+	where := ""
+	if at.Len() > 0 {
+		where = fmt.Sprintf(" at \"%s\"", at.String())
+	}
+	return inputError(path, "Variable \"$%s\" got %s%s; %s", path[1], value, where, why)
 }
 
 func enumNames(def *ast.Definition) string {

@@ -44,6 +44,12 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if out.Path == nil {
 				out.Path = graphql.GetPath(ctx)
 			}
+			if msg, ok := noSuchOperation(ctx, ge); ok {
+				out.Message = msg
+			}
+			if explained := explainVariables(ctx, ge); explained != nil {
+				return explained
+			}
 			if out.Extensions == nil || out.Extensions["code"] == nil || strings.HasPrefix(fmt.Sprint(out.Extensions["code"]), "GRAPHQL_") {
 				ext := map[string]any{"code": string(pg.BadUserInput)}
 				if reason, ok := out.Extensions["code"]; ok {
@@ -69,6 +75,27 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return domainError(ctx, logger, gqlerror.WrapPath(graphql.GetPath(ctx), err), pg.InternalError(err))
 	}
+}
+
+// noSuchOperation words gqlgen's "operation X not found" (which reads
+// "operation  not found" when no name was sent) as graphql-js does, by what
+// the request lacks: a document with several operations and no
+// operationName, one with none, or an operationName it does not define.
+func noSuchOperation(ctx context.Context, ge *gqlerror.Error) (string, bool) {
+	if !graphql.HasOperationContext(ctx) {
+		return "", false
+	}
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Doc == nil || oc.Operation != nil || ge.Message != fmt.Sprintf("operation %s not found", oc.OperationName) {
+		return "", false
+	}
+	switch {
+	case oc.OperationName != "":
+		return fmt.Sprintf("Unknown operation named %q.", oc.OperationName), true
+	case len(oc.Doc.Operations) == 0:
+		return "Must provide an operation.", true
+	}
+	return "Must provide operation name if query contains multiple operations.", true
 }
 
 func domainError(ctx context.Context, logger *slog.Logger, ge *gqlerror.Error, de *pg.Error) *gqlerror.Error {

@@ -20,6 +20,9 @@ import (
 	"partnergraph/ratelimit"
 )
 
+// graphqlMethods are the methods /graphql takes.
+const graphqlMethods = "GET, HEAD, POST, OPTIONS"
+
 // Media types of GraphQL responses.
 const (
 	mediaGraphQLResponse = "application/graphql-response+json"
@@ -62,13 +65,15 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	var res result
 	switch r.Method {
-	case http.MethodGet:
+	case http.MethodGet, http.MethodHead:
+		// HEAD is GET without the body (RFC 9110 §9.3.2), which the
+		// HTTP server leaves out.
 		res = t.get(r, exec, media)
 	case http.MethodPost:
 		res = t.post(w, r, exec, media)
 	default:
 		res = requestError(http.StatusMethodNotAllowed, pg.Errorf(pg.BadUserInput, "Send GraphQL operations with POST, or queries with GET."))
-		res.header = http.Header{"Allow": {"GET, POST"}}
+		res.header = http.Header{"Allow": {graphqlMethods}}
 	}
 	if d, ok := ratelimit.Last(r.Context()); ok {
 		d.SetHeaders(w.Header())

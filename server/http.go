@@ -129,6 +129,23 @@ func isPreflight(r *http.Request) bool {
 	return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 }
 
+// handleGet registers h for GET on pattern (and so for HEAD, which the mux
+// serves as GET without a body, RFC 9110 §9.3.2), and OPTIONS, which
+// answers the methods the path takes; the mux answers any other 405 with
+// those in Allow.
+func handleGet(mux *http.ServeMux, pattern string, h http.Handler) {
+	mux.Handle("GET "+pattern, h)
+	mux.Handle("OPTIONS "+pattern, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeAllow(w, "GET, HEAD, OPTIONS")
+	}))
+}
+
+// writeAllow answers OPTIONS: no content, and the methods in Allow.
+func writeAllow(w http.ResponseWriter, methods string) {
+	w.Header().Set("Allow", methods)
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // routed serves mux, then records the pattern that matched the request
 // (its route, such as /v1/partnerships/{id}) for the request's log line and
 // metrics, and names the request's span after it: a route template, never

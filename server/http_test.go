@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -376,6 +377,88 @@ func TestAllowList(t *testing.T) {
 	})
 }
 
+// countedOperations counts the look-ups of persisted operations that reach
+// the database.
+type countedOperations struct {
+	server.Operations
+	n atomic.Int64
+}
+
+func (c *countedOperations) PersistedOperation(ctx context.Context, hash string) (*pg.PersistedOperation, error) {
+	c.n.Add(1)
+	return c.Operations.PersistedOperation(ctx, hash)
+}
+
+// TestPersistedLookupsArePaidFor: a hash the server does not hold, and an
+// operation the allow-list must look up, take a point from the key's bucket
+// before the database is asked, so made-up hashes or documents cannot read
+// it without limit; once the bucket is empty they are RATE_LIMITED and the
+// database is not asked at all. A hash that cannot be an operation's is
+// never looked up.
+func TestPersistedLookupsArePaidFor(t *testing.T) {
+	for _, allowListed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("allowList=%v", allowListed), func(t *testing.T) {
+			pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+				var ops *countedOperations
+				env := pgtest.New(t, dialect, func(c *server.Config) {
+					ops = &countedOperations{Operations: c.Operations}
+					c.Operations = ops
+					c.AllowList = allowListed
+					c.RateLimit = &ratelimit.Limiter{Capacity: 5, Rate: 0.001, Store: &ratelimit.Memory{}}
+				})
+				org := env.Org(t, "Acme")
+				h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+				body := func(i int) string {
+					if allowListed && i%2 == 1 {
+						return gql(fmt.Sprintf(`{ viewer { permission } a%d: __typename }`, i), nil)
+					}
+					hash := pg.OperationHash(strconv.Itoa(i))
+					b, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}})
+					return string(b)
+				}
+				limited := 0
+				for i := range 20 {
+					r := send(t, env.Server.URL, "POST", "/graphql", h, body(i))
+					switch r.code() {
+					case "PERSISTED_QUERY_NOT_FOUND", "FORBIDDEN":
+						if limited > 0 {
+							t.Fatalf("request %d ran after the bucket was empty: %d %s", i, r.status, r.raw)
+						}
+					case "RATE_LIMITED":
+						if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+							t.Fatalf("request %d: %d %v %s", i, r.status, r.header, r.raw)
+						}
+						limited++
+					default:
+						t.Fatalf("request %d: %d %s", i, r.status, r.raw)
+					}
+				}
+				if got := ops.n.Load(); got > 5 || limited != 15 {
+					t.Fatalf("%d look-ups reached the database, %d requests of 20 were limited", got, limited)
+				}
+			})
+		})
+	}
+	t.Run("malformed hash", func(t *testing.T) {
+		var ops *countedOperations
+		env := pgtest.New(t, "sqlite", func(c *server.Config) {
+			ops = &countedOperations{Operations: c.Operations}
+			c.Operations = ops
+		})
+		org := env.Org(t, "Acme")
+		h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+		for _, hash := range []string{"x", strings.Repeat("Z", 64), strings.ToUpper(pg.OperationHash("{ __typename }"))} {
+			b, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}})
+			if r := send(t, env.Server.URL, "POST", "/graphql", h, string(b)); r.code() != "PERSISTED_QUERY_NOT_FOUND" {
+				t.Fatalf("%q: %d %s", hash, r.status, r.raw)
+			}
+		}
+		if got := ops.n.Load(); got != 0 {
+			t.Fatalf("%d malformed hashes were looked up", got)
+		}
+	})
+}
+
 // TestTimeout bounds a request's execution.
 func TestTimeout(t *testing.T) {
 	env := pgtest.New(t, "sqlite", func(c *server.Config) { c.RequestTimeout = time.Nanosecond })
@@ -411,5 +494,142 @@ func TestRequestIDAndLog(t *testing.T) {
 	}
 	if strings.Contains(env.Log(), org.Read) {
 		t.Fatal("the log holds an API key")
+	}
+}
+
+// TestEveryPathTakesHEADWhereGETAndSaysItsMethods: HEAD is GET without the
+// body wherever GET is taken (RFC 9110 §9.3.2), OPTIONS answers the
+// methods a path takes, without a key, and another method is 405 with the
+// same methods in Allow, on every path the server serves.
+func TestEveryPathTakesHEADWhereGETAndSaysItsMethods(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	get := map[string]string{"Authorization": "Bearer " + org.Read, "Accept": mediaGraphQL}
+	for _, tc := range []struct{ path, allow string }{
+		{"/graphql?query=%7Bviewer%7Bpermission%7D%7D", "GET, HEAD, POST, OPTIONS"},
+		{"/healthz", "GET, HEAD, OPTIONS"},
+		{"/readyz", "GET, HEAD, OPTIONS"},
+		{"/metrics", "GET, HEAD, OPTIONS"},
+		{"/graphiql", "GET, HEAD, OPTIONS"},
+		{"/graphiql/", "GET, HEAD, OPTIONS"},
+		{"/", "GET, HEAD, OPTIONS"},
+		{"/openapi.json", "GET, HEAD, OPTIONS"},
+		{"/v1/partnerships/1", "GET, HEAD, PATCH, DELETE, OPTIONS"},
+		{"/v1/projects/1/partnerships", "GET, HEAD, POST, OPTIONS"},
+		{"/v1/Partners(1)/Relationships/Companies", "GET, HEAD, OPTIONS"},
+		{"/api/v1/partnerships/1", "PATCH, OPTIONS"},
+		{"/api/v1/partner_integrations/connect", "POST, OPTIONS"},
+		{"/partners", "POST, OPTIONS"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			g := send(t, env.Server.URL, "GET", tc.path, get, "")
+			h := send(t, env.Server.URL, "HEAD", tc.path, get, "")
+			if h.status != g.status || len(h.raw) != 0 || h.header.Get("Content-Type") != g.header.Get("Content-Type") ||
+				h.header.Get("Allow") != g.header.Get("Allow") {
+				t.Fatalf("HEAD %d %q %q %q; GET %d %q %q", h.status, h.header.Get("Content-Type"), h.header.Get("Allow"), h.raw,
+					g.status, g.header.Get("Content-Type"), g.header.Get("Allow"))
+			}
+			if strings.HasPrefix(tc.allow, "GET") && g.status == http.StatusMethodNotAllowed {
+				t.Fatalf("GET: %d %s", g.status, g.raw)
+			}
+			if o := send(t, env.Server.URL, "OPTIONS", tc.path, nil, ""); o.status != http.StatusNoContent || o.header.Get("Allow") != tc.allow {
+				t.Fatalf("OPTIONS: %d Allow %q", o.status, o.header.Get("Allow"))
+			}
+			if p := send(t, env.Server.URL, "PUT", tc.path, get, ""); p.status != http.StatusMethodNotAllowed || p.header.Get("Allow") != tc.allow {
+				t.Fatalf("PUT: %d Allow %q", p.status, p.header.Get("Allow"))
+			}
+		})
+	}
+}
+
+// TestOperationSelection: a document of several operations needs an
+// operationName, and a name must be one of them; each refusal is worded as
+// graphql-js words it, with the status of any request refused before it
+// runs (400 under application/graphql-response+json, 200 under
+// application/json), over POST and GET alike.
+func TestOperationSelection(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	const two = `query A { viewer { permission } } query B { viewer { user { name } } }`
+	for _, tc := range []struct {
+		name, operationName, message string
+	}{
+		{"NoName", "", "Must provide operation name if query contains multiple operations."},
+		{"UnknownName", "C", `Unknown operation named "C".`},
+	} {
+		for _, media := range []struct {
+			accept string
+			status int
+		}{{mediaGraphQL, 400}, {mediaJSON, 200}} {
+			h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON, "Accept": media.accept}
+			body, _ := json.Marshal(map[string]any{"query": two, "operationName": tc.operationName})
+			q := url.Values{"query": {two}}
+			if tc.operationName != "" {
+				q.Set("operationName", tc.operationName)
+			}
+			for method, r := range map[string]reply{
+				"POST": send(t, env.Server.URL, "POST", "/graphql", h, string(body)),
+				"GET":  send(t, env.Server.URL, "GET", "/graphql?"+q.Encode(), h, ""),
+			} {
+				var errs []struct{ Message string }
+				json.Unmarshal(r.body["errors"], &errs)
+				if r.status != media.status || r.code() != "BAD_USER_INPUT" || len(errs) != 1 || errs[0].Message != tc.message || r.body["data"] != nil {
+					t.Errorf("%s %s under %s: %d %s", tc.name, method, media.accept, r.status, r.raw)
+				}
+			}
+		}
+	}
+	// Either operation runs by its name.
+	h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+	body, _ := json.Marshal(map[string]any{"query": two, "operationName": "B"})
+	if r := send(t, env.Server.URL, "POST", "/graphql", h, string(body)); r.status != 200 || !strings.Contains(string(r.body["data"]), "Admin of Acme") {
+		t.Fatalf("named: %d %s", r.status, r.raw)
+	}
+}
+
+// TestVariableCoercionMessages: a variable the specification's input
+// coercion refuses (§3.5) is refused in graphql-js's words, naming the
+// variable and, within an input, the field; a number is shown where a
+// number belongs, no other value (it may be a secret sent in the wrong
+// place).
+func TestVariableCoercionMessages(t *testing.T) {
+	env := pgtest.New(t, "sqlite")
+	org := env.Org(t, "Acme")
+	h := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}
+	first := `query($n: Int) { partners(first: $n) { totalCount } }`
+	required := `query($n: Int!) { partners(first: $n) { totalCount } }`
+	tier := `mutation($in: UpdateTierInput!) { updateTier(input: $in) { tier { id } } }`
+	for _, tc := range []struct {
+		name, query, variables, message, field string
+	}{
+		{"IntFromTwoPointZero", first, `{"n": 2.0}`, `Variable "$n" got invalid value 2.0; Int cannot represent non-integer value: 2.0`, "n"},
+		{"IntFromAFraction", first, `{"n": 2.5}`, `Variable "$n" got invalid value 2.5; Int cannot represent non-integer value: 2.5`, "n"},
+		{"IntFromAnExponent", first, `{"n": 1e2}`, `Variable "$n" got invalid value 1e2; Int cannot represent non-integer value: 1e2`, "n"},
+		{"IntFromABoolean", first, `{"n": true}`, `Variable "$n" got an invalid value; Int cannot represent a boolean`, "n"},
+		{"IntFromAList", first, `{"n": [1]}`, `Variable "$n" got an invalid value; Int cannot represent a list`, "n"},
+		{"IntFromAString", first, `{"n": "2"}`, `Variable "$n" got an invalid value; Int cannot represent a string`, "n"},
+		{"IntInAnInput", tier, `{"in": {"id": "x", "rank": 2.5}}`, `Variable "$in" got invalid value 2.5 at "in.rank"; Int cannot represent non-integer value: 2.5`, "rank"},
+		{"StringFromANumber", tier, `{"in": {"id": "x", "name": 867530912}}`, `Variable "$in" got an invalid value at "in.name"; String cannot represent a number`, "name"},
+		{"UnknownField", tier, `{"in": {"id": "x", "Rank": 3}}`, `Variable "$in" got an invalid value at "in.Rank"; Field "Rank" is not defined by type "UpdateTierInput"`, "Rank"},
+		{"MissingField", tier, `{"in": {"rank": 3}}`, `Variable "$in" got an invalid value at "in.id"; Field "id" of required type "ID!" was not provided`, "id"},
+		{"NotAnObject", tier, `{"in": 3}`, `Variable "$in" got an invalid value; Expected type "UpdateTierInput" to be an object`, "in"},
+		{"Missing", required, `{}`, `Variable "$n" of required type "Int!" was not provided.`, "n"},
+		{"Null", required, `{"n": null}`, `Variable "$n" of non-null type "Int!" must not be null.`, "n"},
+		// A literal is validated, as graphql-js validates it.
+		{"IntLiteralFromTwoPointZero", `{ partners(first: 2.0) { totalCount } }`, `{}`, `Int cannot represent non-integer value: 2.0`, ""},
+		{"StringLiteralFromANumber", `mutation { createTag(input: {name: 867530912}) { tag { id } } }`, `{}`, `String cannot represent a non string value: <Int value>`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q, _ := json.Marshal(tc.query)
+			r := send(t, env.Server.URL, "POST", "/graphql", h, `{"query": `+string(q)+`, "variables": `+tc.variables+`}`)
+			var errs []struct {
+				Message    string
+				Extensions struct{ Code, Field string }
+			}
+			json.Unmarshal(r.body["errors"], &errs)
+			if len(errs) != 1 || errs[0].Message != tc.message || errs[0].Extensions.Code != "BAD_USER_INPUT" || errs[0].Extensions.Field != tc.field {
+				t.Fatalf("%d %s", r.status, r.raw)
+			}
+		})
 	}
 }

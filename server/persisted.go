@@ -33,7 +33,7 @@ func (c *operationCache) Get(ctx context.Context, hash string) (string, bool) {
 	if q, ok := c.local.Get(ctx, hash); ok {
 		return q, true
 	}
-	if c.operations == nil {
+	if c.operations == nil || !isOperationHash(hash) {
 		return "", false
 	}
 	op, err := c.operations.PersistedOperation(ctx, hash)
@@ -46,6 +46,53 @@ func (c *operationCache) Get(ctx context.Context, hash string) (string, bool) {
 }
 
 func (c *operationCache) Add(ctx context.Context, hash, query string) { c.local.Add(ctx, hash, query) }
+
+// isOperationHash tells whether hash can be an operation's (its SHA-256 in
+// lower-case hex, as partnergraph.OperationHash writes it): any other is
+// not looked up.
+func isOperationHash(hash string) bool {
+	if len(hash) != 64 {
+		return false
+	}
+	for _, c := range []byte(hash) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// persistedQueries is automatic persisted queries (gqlgen's extension)
+// metered: a hash the process does not hold in memory is a request for a
+// look-up in the database, which the caller's key pays for first, as it
+// pays for any operation (admission.lookup), whether the hash is found or
+// not. Otherwise a stream of made-up hashes would read the database
+// without limit.
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+	cache *operationCache
+	meter func(ctx context.Context, f func()) *gqlerror.Error
+}
+
+func newPersistedQueries(cache *operationCache, meter func(context.Context, func()) *gqlerror.Error) persistedQueries {
+	return persistedQueries{AutomaticPersistedQuery: extension.AutomaticPersistedQuery{Cache: cache}, cache: cache, meter: meter}
+}
+
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	pq, _ := params.Extensions["persistedQuery"].(map[string]any)
+	hash, _ := pq["sha256Hash"].(string)
+	if params.Query != "" || hash == "" {
+		return p.AutomaticPersistedQuery.MutateOperationParameters(ctx, params)
+	}
+	if _, ok := p.cache.local.Get(ctx, hash); ok {
+		return p.AutomaticPersistedQuery.MutateOperationParameters(ctx, params)
+	}
+	var err *gqlerror.Error
+	if refused := p.meter(ctx, func() { err = p.AutomaticPersistedQuery.MutateOperationParameters(ctx, params) }); refused != nil {
+		return refused
+	}
+	return err
+}
 
 // registry answers whether a document is an operation an operator
 // registered, remembering each answer for ttl: how long a process trusts
@@ -154,6 +201,9 @@ func (r *registry) operationLabel(oc *graphql.OperationContext) string {
 type allowList struct {
 	*registry
 	metrics *metrics.Metrics
+	// meter charges a look-up to the caller before it runs
+	// (admission.lookup).
+	meter func(ctx context.Context, f func()) *gqlerror.Error
 }
 
 var _ interface {
@@ -170,8 +220,12 @@ func (l allowList) MutateOperationParameters(ctx context.Context, p *graphql.Raw
 		return nil
 	}
 	// An unknown operation is looked up again: one an operator has just
-	// registered runs at once.
-	reg, err := l.lookup(ctx, hash)
+	// registered runs at once. The caller pays for the look-up first.
+	var reg bool
+	var err error
+	if refused := l.meter(ctx, func() { reg, err = l.lookup(ctx, hash) }); refused != nil {
+		return refused
+	}
 	if err != nil {
 		return gqlerror.WrapPath(nil, pg.InternalError(err))
 	}

@@ -74,8 +74,14 @@ func withoutValues(rule core.RuleFunc) core.RuleFunc {
 }
 
 // redactValue replaces v where a message of ValuesOfCorrectType quotes it:
-// after ": ", after "found " or as the enum value of `Value "…"`.
+// after ": ", after "found " or as the enum value of `Value "…"`. A number
+// where a number belongs stays, as graphql-js shows it ("Int cannot
+// represent non-integer value: 2.0"): it was not sent in a secret's place.
 func redactValue(message string, v *ast.Value) string {
+	if (v.Kind == ast.IntValue || v.Kind == ast.FloatValue) &&
+		(strings.HasPrefix(message, "Int cannot represent") || strings.HasPrefix(message, "Float cannot represent")) {
+		return message
+	}
 	text := v.String()
 	for _, before := range []string{": ", "found ", `Value "`} {
 		if i := strings.Index(message, before+text); i >= 0 {

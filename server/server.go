@@ -225,9 +225,9 @@ func (s *Server) configure(e configurable, setRules func(func() *rules.Rules), a
 	// Operation parameters are mutated in this order, before parsing: a
 	// persisted query's hash becomes its document, the allow-list checks
 	// that document, and the document's size is bounded.
-	e.Use(extension.AutomaticPersistedQuery{Cache: newOperationCache(s.cfg.Operations, s.registry)})
+	e.Use(newPersistedQueries(newOperationCache(s.cfg.Operations, s.registry), s.admission.lookup))
 	if allowListed {
-		e.Use(allowList{s.registry, s.cfg.Metrics})
+		e.Use(allowList{s.registry, s.cfg.Metrics, s.admission.lookup})
 	}
 	e.Use(documentLimits{Limits: s.cfg.Limits, cache: documents})
 	// Operation contexts are mutated in this order, after validation:
@@ -286,18 +286,18 @@ func (s *Server) Shutdown(ctx context.Context) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", s.graphqlHandler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	handleGet(mux, "/healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}))
+	}))
+	handleGet(mux, "/readyz", http.HandlerFunc(s.ready))
+	handleGet(mux, "/metrics", promhttp.HandlerFor(s.cfg.Metrics.Registry, promhttp.HandlerOpts{}))
 	rest.Register(mux, s, s.cfg.Idempotency)
 	ide := graphiql.Handler("/graphiql", "/graphql")
 	mux.Handle("/graphiql", ide)
 	mux.Handle("/graphiql/", ide)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	handleGet(mux, "/{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/graphiql", http.StatusFound)
-	})
+	}))
 	// A preflight is answered before admission (it carries no key), and
 	// every answer, refusals included, carries the origin's grant.
 	return s.traceRequests(withRequestID(s.logRequests(s.cors.Handler(routed(mux)))))
@@ -321,6 +321,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // cannot set headers on one, so its credentials come in that message.
 func (s *Server) graphqlHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			// Which methods the path takes is no secret: no key needed.
+			writeAllow(w, graphqlMethods)
+			return
+		}
 		if isWebsocket(r) {
 			if !s.originAllowed(r) {
 				s.cfg.Metrics.Refused(http.StatusForbidden)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -25,56 +26,80 @@ func integrationSpec(a pg.Actor) listSpec[*pg.PartnerIntegration] {
 
 // ConnectPartnerIntegration stores a partner's credentials for a business's
 // system, encrypted; connecting again replaces them, and connecting with the
-// credentials it holds changes nothing. The partner's owner connects; its
-// partner users, who read the integration, may not (ErrPartnerOwnerOnly).
-func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, c pg.IntegrationConnect) (*pg.PartnerIntegration, error) {
-	id, err := withTx(ctx, db, func(tx *Tx) (int64, error) { return db.connectIntegration(ctx, tx, a, c) })
+// credentials it holds changes nothing. created reports whether the
+// integration is new. Its event is integration.connected when the
+// integration was not connected, integration.updated when it was and its
+// credentials changed, and none when they did not: one connection has one
+// connected event. The partner's owner connects; its partner users, who
+// read the integration, may not (ErrPartnerOwnerOnly).
+func (db *DB) ConnectPartnerIntegration(ctx context.Context, a pg.Actor, c pg.IntegrationConnect) (i *pg.PartnerIntegration, created bool, err error) {
+	id, err := withTx(ctx, db, func(tx *Tx) (int64, error) {
+		var id int64
+		id, created, err = db.connectIntegration(ctx, tx, a, c)
+		return id, err
+	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return db.PartnerIntegration(ctx, a, id)
+	i, err = db.PartnerIntegration(ctx, a, id)
+	return i, created, err
 }
 
-func (db *DB) connectIntegration(ctx context.Context, tx *Tx, a pg.Actor, c pg.IntegrationConnect) (int64, error) {
+func (db *DB) connectIntegration(ctx context.Context, tx *Tx, a pg.Actor, c pg.IntegrationConnect) (id int64, created bool, err error) {
 	p, err := getPartner(ctx, tx.runner, a, c.PartnerID, true)
 	if err != nil {
-		return 0, withField(err, "partnerId")
+		return 0, false, withField(err, "partnerId")
 	}
 	// Authorization (the partner's owner only) before validation.
 	if err := c.Validate(); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	var cur pg.PartnerIntegration
 	err = tx.get(ctx, &cur, `SELECT `+strings.Join(integrationCols, ", ")+` FROM partner_integrations WHERE partner_id = ? AND business_id = ?`+
 		db.dialect.forUpdate(), p.ID, c.BusinessID)
+	connected := err == nil && cur.Status == pg.IntegrationConnected
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
-		return 0, err
-	case cur.Status == pg.IntegrationConnected && cur.Login == c.Login:
+		return 0, false, err
+	case connected && cur.Login == c.Login:
 		if password, err := db.open(cur.PasswordEncrypted, passwordPurpose); err == nil && password == c.Password {
-			return cur.ID, nil // connected with these credentials already
+			return cur.ID, false, nil // connected with these credentials already
 		}
 	}
 	sealed, err := db.seal(c.Password, passwordPurpose)
 	if err != nil {
-		return 0, pg.InternalError(err)
+		return 0, false, pg.InternalError(err)
 	}
-	var id int64
-	err = tx.get(ctx, &id, `INSERT INTO partner_integrations (uuid, organization_id, business_id, partner_id, login, password_encrypted,
+	var row struct {
+		ID        int64     `db:"id"`
+		CreatedAt time.Time `db:"created_at"`
+	}
+	err = tx.get(ctx, &row, `INSERT INTO partner_integrations (uuid, organization_id, business_id, partner_id, login, password_encrypted,
 		status, connected_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (partner_id, business_id) DO UPDATE SET login = excluded.login, password_encrypted = excluded.password_encrypted,
 		status = excluded.status, connected_at = excluded.connected_at, disconnected_at = NULL, updated_at = excluded.updated_at
-		RETURNING id`,
+		RETURNING id, created_at`,
 		uuid.NewString(), p.OrganizationID, c.BusinessID, p.ID, c.Login, sealed, pg.IntegrationConnected, tx.now, tx.now, tx.now)
 	if pg.ErrorCode(err) == pg.BadUserInput {
-		return 0, &pg.Error{Code: pg.NotFound, Field: "businessId", Message: "Business not found."}
+		return 0, false, &pg.Error{Code: pg.NotFound, Field: "businessId", Message: "Business not found."}
 	}
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	return id, tx.emit(ctx, a, change{org: p.OrganizationID, typ: "integration.connected", resourceType: "PartnerIntegration", resourceID: id,
-		after: map[string]any{"databaseId": id, "partnerId": p.ID, "businessId": c.BusinessID, "login": c.Login, "status": pg.IntegrationConnected}})
+	// The row keeps its created_at on conflict: it is this insert's only
+	// when the row is new. One a concurrent connect inserted after the
+	// look-up above was connected by it.
+	created = row.CreatedAt.Equal(tx.now)
+	connected = connected || (!created && cur.ID == 0)
+	ch := change{org: p.OrganizationID, typ: "integration.connected", resourceType: "PartnerIntegration", resourceID: row.ID,
+		after: map[string]any{"databaseId": row.ID, "partnerId": p.ID, "businessId": c.BusinessID, "login": c.Login, "status": pg.IntegrationConnected}}
+	if connected {
+		// New credentials (the password is never in an event).
+		ch.typ = "integration.updated"
+		ch.before = map[string]any{"databaseId": row.ID, "partnerId": p.ID, "businessId": c.BusinessID, "login": cur.Login, "status": pg.IntegrationConnected}
+	}
+	return row.ID, created, tx.emit(ctx, a, ch)
 }
 
 // DisconnectPartnerIntegration marks an integration DISCONNECTED and erases

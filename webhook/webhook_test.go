@@ -300,7 +300,7 @@ func TestEventsRecordEveryChange(t *testing.T) {
 		ps, err := env.DB.CreatePartnership(ctx, a, pg.PartnershipCreate{PartnerID: p.ID, StageID: &stage1.ID})
 		pgtest.Must(t, err)
 		integrationPassword := "do-not-leak-me-123"
-		_, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: p.ID, BusinessID: org.ID, Login: "login", Password: integrationPassword})
+		_, _, err = env.DB.ConnectPartnerIntegration(ctx, a, pg.IntegrationConnect{PartnerID: p.ID, BusinessID: org.ID, Login: "login", Password: integrationPassword})
 		pgtest.Must(t, err)
 		env.Query(t, org.Write, `mutation($id: ID!, $s: ID!) { updatePartnership(input: {id: $id, stageId: $s, isSupport: true}) { clientMutationId } }`,
 			map[string]any{"id": pg.GlobalID(pg.TypePartnership, ps.ID), "s": pg.GlobalID(pg.TypeStage, stage2.ID)}, nil)

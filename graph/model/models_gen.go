@@ -40,6 +40,13 @@ type ConnectPartnerIntegrationInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+type ConnectPartnerIntegrationPayload struct {
+	PartnerIntegration *partnergraph.PartnerIntegration `json:"partnerIntegration"`
+	// True when this connect created the integration; false when it existed already, connected or not.
+	Created          bool    `json:"created"`
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 type ConnectionPayload struct {
 	Connection       *partnergraph.Connection `json:"connection"`
 	ClientMutationID *string                  `json:"clientMutationId,omitempty"`
