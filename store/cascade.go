@@ -179,3 +179,81 @@ func emitAll(ctx context.Context, tx *Tx, a pg.Actor, changes []change) error {
 	}
 	return nil
 }
+
+// cascadePartnerRecords emits the relationship.deleted and
+// integration.deleted events of the relationships and integrations of a
+// partner the cascade is about to delete with it, each locked as it is
+// listed, as cascadePartnerships does for its partnerships.
+func cascadePartnerRecords(ctx context.Context, tx *Tx, a pg.Actor, partner int64) error {
+	var rels []*pg.Relationship
+	if err := tx.all(ctx, &rels, `SELECT `+strings.Join(relationshipCols, ", ")+` FROM relationships WHERE partner_id = ? ORDER BY id`+
+		tx.db.dialect.forUpdate(), partner); err != nil {
+		return err
+	}
+	var ints []struct {
+		ID       int64 `db:"id"`
+		Org      int64 `db:"organization_id"`
+		Business int64 `db:"business_id"`
+	}
+	if err := tx.all(ctx, &ints, `SELECT id, organization_id, business_id FROM partner_integrations WHERE partner_id = ? ORDER BY id`+
+		tx.db.dialect.forUpdate(), partner); err != nil {
+		return err
+	}
+	changes := make([]change, 0, len(rels)+len(ints))
+	for _, r := range rels {
+		changes = append(changes, change{org: r.OrganizationID, typ: "relationship.deleted", resourceType: "Relationship", resourceID: r.ID,
+			after: map[string]any{"databaseId": r.ID, "partnerId": r.PartnerID, "companyId": r.CompanyID}})
+	}
+	for _, i := range ints {
+		changes = append(changes, change{org: i.Org, typ: "integration.deleted", resourceType: "PartnerIntegration", resourceID: i.ID,
+			after: map[string]any{"databaseId": i.ID, "partnerId": partner, "businessId": i.Business}})
+	}
+	return emitAll(ctx, tx, a, changes)
+}
+
+// untransition emits the stage.updated event of every other stage that
+// allows moving to the stage being deleted, its allowedNextStageIds before
+// and after, and sets their updated_at; the cascade deletes the
+// transitions. A stage left allowing none allows any, as one created so.
+func untransition(ctx context.Context, tx *Tx, a pg.Actor, stage int64) error {
+	var rows []struct {
+		From int64 `db:"from_stage_id"`
+		To   int64 `db:"to_stage_id"`
+	}
+	// Locked through their stages, so no transition to the stage is added
+	// between this listing and the cascade.
+	var leading []*pg.Stage
+	if err := tx.all(ctx, &leading, `SELECT `+strings.Join(stages.cols, ", ")+` FROM stages
+		WHERE id <> ? AND id IN (SELECT from_stage_id FROM stage_transitions WHERE to_stage_id = ?) ORDER BY id`+
+		tx.db.dialect.forUpdate(), stage, stage); err != nil || len(leading) == 0 {
+		return err
+	}
+	if err := tx.all(ctx, &rows, `SELECT from_stage_id, to_stage_id FROM stage_transitions
+		WHERE from_stage_id IN (SELECT from_stage_id FROM stage_transitions WHERE to_stage_id = ?)`, stage); err != nil {
+		return err
+	}
+	nextOf := map[int64][]int64{}
+	for _, r := range rows {
+		nextOf[r.From] = append(nextOf[r.From], r.To)
+	}
+	changes := make([]change, 0, len(leading))
+	for _, before := range leading {
+		after := *before
+		after.UpdatedAt = tx.now
+		left := slices.DeleteFunc(slices.Clone(nextOf[before.ID]), func(s int64) bool { return s == stage })
+		ev, err := update{org: before.OrganizationID, typ: "stage.updated", resourceType: "Stage", resourceID: before.ID,
+			before: stageEvent{before, links(nextOf[before.ID])}, after: stageEvent{&after, links(left)}}.event()
+		if err == nil && ev == nil {
+			err = pg.InternalError(fmt.Errorf("cascade to stage %d: no change", before.ID))
+		}
+		if err != nil {
+			return err
+		}
+		changes = append(changes, *ev)
+	}
+	if _, err := tx.exec(ctx, `UPDATE stages SET updated_at = ? WHERE id <> ? AND id IN (SELECT from_stage_id FROM stage_transitions WHERE to_stage_id = ?)`,
+		tx.now, stage, stage); err != nil {
+		return err
+	}
+	return emitAll(ctx, tx, a, changes)
+}

@@ -161,7 +161,7 @@ func lockPartner(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Partner
 }
 
 // DeletePartner deletes a partner owned by the organization a acts on, with
-// its partnerships, relationships and integrations.
+// its partnerships, relationships and integrations, each with its event.
 func (db *DB) DeletePartner(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		// Locked first, so no partnership of it is created or changed
@@ -170,6 +170,9 @@ func (db *DB) DeletePartner(ctx context.Context, a pg.Actor, id int64) error {
 			return err
 		}
 		if err := cascadePartnerships(ctx, tx, a, "partner_id", id); err != nil {
+			return err
+		}
+		if err := cascadePartnerRecords(ctx, tx, a, id); err != nil {
 			return err
 		}
 		return deleteOwned(ctx, tx, "partners", "Partner", a, id)

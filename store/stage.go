@@ -137,13 +137,18 @@ func updateStage(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.StageUp
 }
 
 // DeleteStage deletes a stage; partnerships in it are left without one,
-// each with its partnership.updated and partnership.stage_changed events.
+// each with its partnership.updated and partnership.stage_changed events,
+// and the stages that allowed moving to it no longer do, each with its
+// stage.updated event.
 func (db *DB) DeleteStage(ctx context.Context, a pg.Actor, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		if _, err := stages.lock(ctx, tx, a, id); err != nil {
 			return err
 		}
 		if err := unsetReference(ctx, tx, a, "stage_id", id); err != nil {
+			return err
+		}
+		if err := untransition(ctx, tx, a, id); err != nil {
 			return err
 		}
 		return deleteOwned(ctx, tx, "stages", "Stage", a, id)
