@@ -3764,8 +3764,9 @@ type Subscription {
   "Events of the organization acted on, as they commit, optionally of some types only."
   events(types: [String!]): Event!
   """
-  Events about one partner's partnerships, or about one partnership (its
-  partner's users may subscribe too). The stream completes once the
+  Events about one partner's partnerships (partnerId), or about one
+  partnership (partnershipId): exactly one of the two (its partner's users
+  may subscribe too). The stream completes once the
   partnership (or the partner) is deleted. Partner users get no event of the
   owner's pipeline: payloads without the pipeline's members, no event that
   changed only those (partnership.stage_changed included), and no actor of

@@ -40,6 +40,10 @@ func (r *subscriptionResolver) PartnershipEvents(ctx context.Context, partnerID 
 	// they may read of it (pg.Event.WithoutPipeline). The stream completes
 	// once what it follows is deleted.
 	switch {
+	case partnershipID != nil && partnerID != nil:
+		// Following one would leave the other unchecked: an argument the
+		// server ignores is one a client believes it applied.
+		return nil, pg.InvalidField("partnershipId", "Pass partnerId or partnershipId, not both.")
 	case partnershipID != nil:
 		id, err := relay.DecodeID("partnershipId", pg.TypePartnership, *partnershipID)
 		if err != nil {
