@@ -50,9 +50,10 @@ type Broker struct {
 	DB Outbox
 	// Poll is the catch-up interval when nothing wakes a reader.
 	Poll time.Duration
-	// Buffer is how many events a subscription may hold that its client
-	// has not taken yet (DefaultBuffer when 0); past it the subscription
-	// ends with an error.
+	// Buffer is how many events a subscription may hold besides those it
+	// is sending to its client (DefaultBuffer when 0); past it the
+	// subscription ends with an error. A read hands up to 100 events at
+	// once, so a smaller Buffer ends subscriptions on bursts of commits.
 	Buffer int
 
 	mu      sync.Mutex

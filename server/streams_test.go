@@ -19,9 +19,9 @@ import (
 )
 
 // TestSubscriptionsPerKeyAreBounded: each open subscription holds a
-// goroutine and reads the outbox on every commit and every poll, and costs
-// its key a couple of points once; unbounded, one key could open tens of
-// thousands on one socket and keep the database busy for good. A key holds
+// goroutine and a buffer of events, and costs its key a couple of points
+// once; unbounded, one key could open tens of thousands on one socket and
+// hold the process's memory for good. A key holds
 // at most --max-subscriptions-per-key open at once in a process; the next
 // is RATE_LIMITED, another key is not affected, and ending one makes room.
 func TestSubscriptionsPerKeyAreBounded(t *testing.T) {
