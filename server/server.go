@@ -110,8 +110,8 @@ type Config struct {
 	// time beside small operations.
 	MaxInFlightCost int
 	// MaxSubscriptionsPerKey bounds the subscriptions one API key holds open
-	// at once in this process (each reads the outbox on every commit and
-	// poll); the next is RATE_LIMITED. 0 means 100.
+	// at once in this process (each holds a goroutine and a buffer of
+	// events); the next is RATE_LIMITED. 0 means 100.
 	MaxSubscriptionsPerKey int
 	// CORSAllowedOrigins are the browser origins (ParseOrigins) whose pages
 	// may call /graphql and the REST routes; none by default.

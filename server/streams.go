@@ -20,9 +20,9 @@ const recheckEvery = time.Second
 var errTooManyStreams = pg.Errorf(pg.RateLimited, "This API key has the most subscriptions open it may; end one first.")
 
 // streamGate bounds the subscriptions each API key holds open in this
-// process. Each holds a goroutine and reads the outbox on every commit and
-// every poll, while its rate limit cost is paid once, at the start: without
-// a bound one key could open any number and keep the database busy.
+// process. Each holds a goroutine and a buffer of events, while its rate
+// limit cost is paid once, at the start: without a bound one key could open
+// any number.
 type streamGate struct {
 	max  int
 	mu   sync.Mutex
@@ -63,6 +63,9 @@ func (a *admission) stream(ctx context.Context, actor pg.Actor, next graphql.Ope
 	// The operation's context ends with the subscription, however it ends
 	// (complete, a closed socket, a finished event stream, shutdown).
 	context.AfterFunc(ctx, release)
+	// The stream's source may end it early with an error (a subscription
+	// fallen too far behind): the client receives it, then completion.
+	ctx, why := pg.WithStreamEnd(ctx)
 	h := next(ctx)
 	creds, _ := auth.CredentialsFrom(ctx)
 	checked, ended := time.Now(), false
@@ -71,7 +74,14 @@ func (a *admission) stream(ctx context.Context, actor pg.Actor, next graphql.Ope
 			return nil
 		}
 		resp := h(ctx)
-		if resp == nil || time.Since(checked) < recheckEvery {
+		if resp == nil {
+			if err := why(); err != nil {
+				ended = true
+				return &graphql.Response{Errors: gqlerror.List{a.present(ctx, pg.AsError(err))}}
+			}
+			return nil
+		}
+		if time.Since(checked) < recheckEvery {
 			return resp
 		}
 		now, err := a.auth.Actor(ctx, creds)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,14 +12,16 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	pg "partnergraph"
+	"partnergraph/feed"
 	"partnergraph/pgtest"
+	"partnergraph/resolvers"
 	"partnergraph/server"
 )
 
 // TestSubscriptionsPerKeyAreBounded: each open subscription holds a
-// goroutine and reads the outbox on every commit and every poll, and costs
-// its key a couple of points once; unbounded, one key could open tens of
-// thousands on one socket and keep the database busy for good. A key holds
+// goroutine and a buffer of events, and costs its key a couple of points
+// once; unbounded, one key could open tens of thousands on one socket and
+// hold the process's memory for good. A key holds
 // at most --max-subscriptions-per-key open at once in a process; the next
 // is RATE_LIMITED, another key is not affected, and ending one makes room.
 func TestSubscriptionsPerKeyAreBounded(t *testing.T) {
@@ -205,6 +208,53 @@ func TestRevokedCredentialsEndSubscriptions(t *testing.T) {
 					}
 				})
 			}
+		}
+	})
+}
+
+// TestASubscriptionFallenBehindEndsWithAnError: a subscription holds a
+// bounded number of events its client has not taken; one that falls
+// further behind ends with UNAVAILABLE after the events it holds, so its
+// client knows to catch up with events(after:) rather than miss some
+// silently.
+func TestASubscriptionFallenBehindEndsWithAnError(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		// A broker holding two events a subscription, woken by the test
+		// alone: six events read at once are more than it may hold.
+		b := &feed.Broker{DB: env.DB, Poll: time.Hour, Buffer: 2}
+		t.Cleanup(b.Close)
+		url := env.Another(t, func(c *server.Config) {
+			c.Streams = b
+			c.Schema = resolvers.NewSchema(&resolvers.Resolver{DB: env.DB, Logger: slog.New(slog.DiscardHandler), Feed: b})
+		}).URL
+		for _, transport := range []string{pgtest.WebSocket, pgtest.SSE} {
+			t.Run(transport, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				var got []string
+				ended := make(chan error, 1)
+				go func() {
+					ended <- pgtest.Subscribe(ctx, transport, url, org.Read, `subscription { events { resourceId } }`,
+						func(d json.RawMessage) { got = append(got, string(d)) })
+				}()
+				for b.Count() == 0 {
+					time.Sleep(5 * time.Millisecond)
+				}
+				for i := range 6 {
+					_, err := env.DB.CreateTag(ctx, org.Actor(), pg.TagCreate{Name: fmt.Sprint(transport, i)})
+					pgtest.Must(t, err)
+				}
+				b.Wake()
+				err := <-ended
+				if err == nil || !strings.Contains(err.Error(), "UNAVAILABLE") {
+					t.Fatalf("want the subscription ended UNAVAILABLE, got %v", err)
+				}
+				if len(got) != 2 {
+					t.Fatalf("want the two events it held before the error, got %v", got)
+				}
+			})
 		}
 	})
 }
