@@ -179,7 +179,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer tx.tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return canceled(ctx, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -187,7 +187,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if len(tx.events) > 0 {
 		// Other processes hear of the events when, and only if, they commit.
 		if err := db.dialect.notify(ctx, tx.runner); err != nil {
-			return err
+			return canceled(ctx, err)
 		}
 	}
 	db.statements.Add(1)
@@ -200,6 +200,17 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}
 	return nil
+}
+
+// canceled is err, or ctx's cancellation when the caller gave up meanwhile:
+// a statement cut short by it fails in the driver's words (pgx closes the
+// connection, database/sql says "driver: bad connection"), and the caller
+// is owed the reason it knows, the transaction having been rolled back.
+func canceled(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
+	}
+	return err
 }
 
 // OnEvents adds a function told the ids of the events each transaction of
