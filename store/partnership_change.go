@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -53,7 +55,7 @@ func createPartnership(ctx context.Context, tx *Tx, a pg.Actor, c pg.Partnership
 		table, col string
 		ids        []int64
 	}{{"partnership_tags", "tag_id", c.TagIDs}, {"partnership_users", "user_id", c.AssignedUserIDs}} {
-		if _, err := relink(ctx, tx, l.table, l.col, ps.ID, l.ids); err != nil {
+		if err := relink(ctx, tx, l.table, l.col, ps.ID, nil, l.ids); err != nil {
 			return nil, err
 		}
 	}
@@ -118,10 +120,11 @@ func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.
 // fields, its links and its custom field values. When u changes nothing it
 // writes nothing and returns the partnership as it is.
 func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
-	before, err := lockPartnership(ctx, tx, a, id)
+	locked, err := lockPartnership(ctx, tx, a, id, u)
 	if err != nil {
 		return nil, err
 	}
+	before := &locked.Partnership
 	// Authorization before validation, then the records u names.
 	if err := a.AuthorizePartnershipChange(before, u.PipelineFields()); err != nil {
 		return nil, err
@@ -130,17 +133,14 @@ func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.P
 		return nil, err
 	}
 	owner := pg.Actor{OrganizationID: before.OrganizationID}
-	if err := resolveStageUUID(ctx, tx, owner, &u); err != nil {
-		return nil, err
-	}
-	if err := checkReferences(ctx, tx, owner, updateReferences(u, before.StageID)); err != nil {
+	if err := locked.checkReferences(ctx, tx, owner, &u); err != nil {
 		return nil, err
 	}
 	ps := *before
 	u.Apply(&ps)
 	ps.UpdatedAt = tx.now
 	was, is := partnershipEvent{Partnership: before}, partnershipEvent{Partnership: &ps}
-	if err := relinkPartnership(ctx, tx, ps.ID, u, &was, &is); err != nil {
+	if err := relinkPartnership(ctx, tx, locked, u, &was, &is); err != nil {
 		return nil, err
 	}
 	if was.CustomFieldValues, is.CustomFieldValues, err = setCustomFields(ctx, tx, owner, ps.ID, u.CustomFields); err != nil {
@@ -167,13 +167,99 @@ func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.P
 	return &ps, tx.emit(ctx, a, changes...)
 }
 
+// lockedPartnership is a partnership read for a change, with what the
+// change needs to know of its rows: its links, and the counts that check
+// the records the change names.
+type lockedPartnership struct {
+	pg.Partnership
+	// tags and users are the partnership's links, when the change sets them.
+	tags, users []int64
+	// refs, when set, counted the records the change names in counts.
+	refs   *referenceCounts
+	counts []int
+}
+
 // lockPartnership reads a partnership visible to a in tx, locked until tx
-// ends, for a change.
-func lockPartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64) (*pg.Partnership, error) {
-	var p pg.Partnership
-	err := tx.get(ctx, &p, `SELECT `+qualify("t", partnershipCols)+` FROM partnerships t WHERE t.id = ? AND `+partnershipVisible+
-		tx.db.dialect.forUpdate(), id, a.OrganizationID, a.OrganizationID)
-	return &p, notFound(err, "Partnership")
+// ends, for the change u. What u needs of its rows is read with it: in the
+// same statement behind a single writer, where nothing else writes between
+// two statements anyway; elsewhere in a second one once the row is locked,
+// so it is read as the transaction that held the lock last left it.
+func lockPartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnershipUpdate) (*lockedPartnership, error) {
+	l := &lockedPartnership{}
+	var cols []string
+	var args, dest []any
+	if u.StageUUID == nil {
+		// A stage named by UUID is resolved first: its check waits for it.
+		c := countReferences(sqlExpr{sql: "t.organization_id"}, sqlExpr{sql: "t.stage_id"}, updateReferences(u, nil))
+		l.refs, l.counts = &c, make([]int, len(c.cols))
+		cols, args = c.cols, c.args
+		for i := range l.counts {
+			dest = append(dest, &l.counts[i])
+		}
+	}
+	var tags, users sql.NullString
+	for _, link := range []struct {
+		set        bool
+		table, col string
+		dest       *sql.NullString
+	}{{u.TagIDs != nil, "partnership_tags", "tag_id", &tags}, {u.AssignedUserIDs != nil, "partnership_users", "user_id", &users}} {
+		if link.set {
+			cols = append(cols, `(SELECT `+tx.db.dialect.idList(link.col)+` FROM `+link.table+` WHERE partnership_id = t.id)`)
+			dest = append(dest, link.dest)
+		}
+	}
+	row := `SELECT ` + qualify("t", partnershipCols)
+	where := ` FROM partnerships t WHERE t.id = ? AND ` + partnershipVisible
+	fields := partnershipFields(&l.Partnership)
+	var err error
+	switch {
+	case len(cols) > 0 && tx.db.dialect.singleWriter():
+		err = tx.scan(ctx, append(fields, dest...), row+`, `+strings.Join(cols, ", ")+where,
+			append(args, id, a.OrganizationID, a.OrganizationID)...)
+	default:
+		err = tx.scan(ctx, fields, row+where+tx.db.dialect.forUpdate(), id, a.OrganizationID, a.OrganizationID)
+		if err == nil && len(cols) > 0 {
+			err = tx.scan(ctx, dest, `SELECT `+strings.Join(cols, ", ")+` FROM partnerships t WHERE t.id = ?`, append(args, id)...)
+		}
+	}
+	if err != nil {
+		return nil, notFound(err, "Partnership")
+	}
+	if l.tags, err = parseIDList(tags); err == nil {
+		l.users, err = parseIDList(users)
+	}
+	return l, err
+}
+
+// checkReferences checks the records u names (see checkReferences), from
+// the counts read with the partnership when they were.
+func (l *lockedPartnership) checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, u *pg.PartnershipUpdate) error {
+	if l.refs == nil {
+		if err := resolveStageUUID(ctx, tx, owner, u); err != nil {
+			return err
+		}
+		return checkReferences(ctx, tx, owner, updateReferences(*u, l.StageID))
+	}
+	to := u.StageID.Value
+	move := u.StageID.Set && l.StageID != nil && to != nil && *l.StageID != *to
+	return l.refs.verify(l.counts, move)
+}
+
+// parseIDList reads a list of ids aggregated by dialect.idList.
+func parseIDList(s sql.NullString) ([]int64, error) {
+	if !s.Valid || s.String == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s.String, ",")
+	ids := make([]int64, len(parts))
+	for i, p := range parts {
+		id, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64)
+		if err != nil {
+			return nil, pg.InternalError(fmt.Errorf("read link ids %q: %w", s.String, err))
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }
 
 // resolveStageUUID turns a stage named by UUID (in any case) into u.StageID.
@@ -206,25 +292,25 @@ func updateReferences(u pg.PartnershipUpdate, from *int64) references {
 	return refs
 }
 
-// relinkPartnership replaces the link lists u sets, and shows each in the
-// event before and after.
-func relinkPartnership(ctx context.Context, tx *Tx, partnership int64, u pg.PartnershipUpdate, was, is *partnershipEvent) error {
-	for _, l := range []struct {
+// relinkPartnership replaces the link lists u sets, writing only the rows
+// that differ, and shows each in the event before and after.
+func relinkPartnership(ctx context.Context, tx *Tx, l *lockedPartnership, u pg.PartnershipUpdate, was, is *partnershipEvent) error {
+	for _, link := range []struct {
 		table, col string
+		old        []int64
 		ids        *[]int64
 		was, is    **[]int64
 	}{
-		{"partnership_tags", "tag_id", u.TagIDs, &was.TagIDs, &is.TagIDs},
-		{"partnership_users", "user_id", u.AssignedUserIDs, &was.AssignedUserIDs, &is.AssignedUserIDs},
+		{"partnership_tags", "tag_id", l.tags, u.TagIDs, &was.TagIDs, &is.TagIDs},
+		{"partnership_users", "user_id", l.users, u.AssignedUserIDs, &was.AssignedUserIDs, &is.AssignedUserIDs},
 	} {
-		if l.ids == nil {
+		if link.ids == nil {
 			continue
 		}
-		old, err := relink(ctx, tx, l.table, l.col, partnership, *l.ids)
-		if err != nil {
+		if err := relink(ctx, tx, link.table, link.col, l.ID, link.old, *link.ids); err != nil {
 			return err
 		}
-		*l.was, *l.is = links(old), links(*l.ids)
+		*link.was, *link.is = links(link.old), links(*link.ids)
 	}
 	return nil
 }
