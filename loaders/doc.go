@@ -13,7 +13,7 @@
 // Loaders (loaders.go) are graph-gophers dataloaders, one per edge (Tier,
 // TagsByPartnership, PartnershipsByPartner …), built fresh for every request
 // or subscription operation by New and carried on its context (NewContext,
-// For). Field resolvers call them: loaders.For(ctx).Tier.Load(ctx, id)().
+// For). Field resolvers call them: loaders.For(ctx).Tier().Load(ctx, id)().
 //
 // The registry (registry.go) makes batches independent of timing. Root
 // fields register the records they list (RegisterPartners,

@@ -13,51 +13,51 @@ import (
 type partnershipResolver struct{ *Resolver }
 
 func (r *partnershipResolver) Organization(ctx context.Context, p *pg.Partnership) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, p.OrganizationID)()
 }
 
 func (r *partnershipResolver) Partner(ctx context.Context, p *pg.Partnership) (*pg.Partner, error) {
-	return loaders.For(ctx).Partner.Load(ctx, p.PartnerID)()
+	return loaders.For(ctx).Partner().Load(ctx, p.PartnerID)()
 }
 
 func (r *partnershipResolver) Project(ctx context.Context, p *pg.Partnership) (*pg.Project, error) {
 	if p.ProjectID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Project.Load(ctx, *p.ProjectID)()
+	return loaders.For(ctx).Project().Load(ctx, *p.ProjectID)()
 }
 
 func (r *partnershipResolver) Tier(ctx context.Context, p *pg.Partnership) (*pg.Tier, error) {
 	if p.TierID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Tier.Load(ctx, *p.TierID)()
+	return loaders.For(ctx).Tier().Load(ctx, *p.TierID)()
 }
 
 func (r *partnershipResolver) Category(ctx context.Context, p *pg.Partnership) (*pg.Category, error) {
 	if p.CategoryID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Category.Load(ctx, *p.CategoryID)()
+	return loaders.For(ctx).Category().Load(ctx, *p.CategoryID)()
 }
 
 func (r *partnershipResolver) Stage(ctx context.Context, p *pg.Partnership) (*pg.Stage, error) {
 	if p.StageID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Stage.Load(ctx, *p.StageID)()
+	return loaders.For(ctx).Stage().Load(ctx, *p.StageID)()
 }
 
 func (r *partnershipResolver) AssignedUsers(ctx context.Context, p *pg.Partnership) ([]*pg.User, error) {
-	return loaders.For(ctx).UsersByPartnership.Load(ctx, p.ID)()
+	return loaders.For(ctx).UsersByPartnership().Load(ctx, p.ID)()
 }
 
 func (r *partnershipResolver) Tags(ctx context.Context, p *pg.Partnership) ([]*pg.Tag, error) {
-	return loaders.For(ctx).TagsByPartnership.Load(ctx, p.ID)()
+	return loaders.For(ctx).TagsByPartnership().Load(ctx, p.ID)()
 }
 
 func (r *partnershipResolver) CustomFieldValues(ctx context.Context, p *pg.Partnership) ([]*pg.CustomFieldValue, error) {
-	return loaders.For(ctx).CustomValuesByPartnership.Load(ctx, p.ID)()
+	return loaders.For(ctx).CustomValuesByPartnership().Load(ctx, p.ID)()
 }
 
 func (r *partnershipResolver) ViewerCanUpdatePipeline(ctx context.Context, p *pg.Partnership) (bool, error) {
