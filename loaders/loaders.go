@@ -26,6 +26,8 @@ type Loaders struct {
 
 	mu sync.Mutex
 	e  edges
+	// primes run after the next Forget (see AfterChange).
+	primes []func(*Loaders)
 }
 
 // edges are the loaders built so far; nil until first used.
@@ -59,6 +61,7 @@ type edges struct {
 	// loader shares with the values loader (values come with their fields).
 	references *memo[refKey, any]
 	fields     *memo[int64, *pg.CustomField]
+	tags       *memo[int64, []*pg.Tag]
 }
 
 // Observer is told of every batch that queries the database, before it
@@ -178,8 +181,16 @@ func (l *Loaders) NextStagesByStage() *dataloader.Loader[int64, []*pg.Stage] {
 
 func (l *Loaders) TagsByPartnership() *dataloader.Loader[int64, []*pg.Tag] {
 	return lazy(l, &l.e.tagsByPartnership, func() *dataloader.Loader[int64, []*pg.Tag] {
-		return many(l, l.Batches.Tags, nil, l.partnershipKeys(nil))
+		return dataloader.NewBatchedLoader(l.tags().batch(nil), options[int64, []*pg.Tag]()...)
 	})
+}
+
+// tags returns the memo of the tags loader; callers hold mu.
+func (l *Loaders) tags() *memo[int64, []*pg.Tag] {
+	if l.e.tags == nil {
+		l.e.tags = manyMemo(l.Batches.Tags, nil, l.partnershipKeys(nil))
+	}
+	return l.e.tags
 }
 
 func (l *Loaders) UsersByPartnership() *dataloader.Loader[int64, []*pg.User] {
@@ -271,13 +282,50 @@ func (l *Loaders) IntegrationCountByPartner() *dataloader.Loader[PageKey, int] {
 }
 
 // Forget drops everything the loaders hold and have registered, as a change
-// makes it stale: what is asked for next is read anew. Nothing else of the
-// request runs meanwhile (see Refresh).
+// makes it stale: what is asked for next is read anew, but for what the
+// change told them (AfterChange). Nothing else of the request runs
+// meanwhile (see Refresh).
 func (l *Loaders) Forget() {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.e = edges{}
 	l.registry.reset()
+	primes := l.primes
+	l.primes = nil
+	l.mu.Unlock()
+	for _, prime := range primes {
+		prime(l)
+	}
+}
+
+// AfterChange has prime run on the loaders once they have forgotten what
+// they held before a change (Refresh, after its mutation field): a
+// mutation gives them the records its change read, as they now are, so
+// its payload shows them without reading them again.
+func (l *Loaders) AfterChange(prime func(*Loaders)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.primes = append(l.primes, prime)
+}
+
+// PrimePartnership records a partnership as a change left it, with the
+// tags and the stage the change read, when it read them.
+func (l *Loaders) PrimePartnership(c *store.PartnershipChange) {
+	p, s := c.Partnership, c.Stage
+	if s != nil && (p.StageID == nil || *p.StageID != s.ID) {
+		s = nil
+	}
+	l.RegisterPartnerships([]*pg.Partnership{p})
+	if s != nil {
+		l.RegisterStages([]*pg.Stage{s})
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c.Tags != nil {
+		l.tags().prime(map[int64][]*pg.Tag{p.ID: c.Tags})
+	}
+	if s != nil {
+		l.references().prime(map[refKey]any{{refStage, s.ID}: s})
+	}
 }
 
 type ctxKey struct{}
@@ -325,7 +373,12 @@ func missing(what string) func(int64) error {
 
 // many builds a loader of each key's list; a key with no rows gets an empty list.
 func many[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64][]V, error), register func([]V), expand func() []int64) *dataloader.Loader[int64, []V] {
-	m := newMemo[int64, []V](func(ctx context.Context, keys []int64) (map[int64][]V, error) {
+	return dataloader.NewBatchedLoader(manyMemo(fetch, register, expand).batch(nil), options[int64, []V]()...)
+}
+
+// manyMemo is the memo of a loader built by many.
+func manyMemo[V any](fetch func(context.Context, []int64) (map[int64][]V, error), register func([]V), expand func() []int64) *memo[int64, []V] {
+	return newMemo[int64, []V](func(ctx context.Context, keys []int64) (map[int64][]V, error) {
 		out, err := fetch(ctx, keys)
 		if err != nil {
 			return nil, err
@@ -340,7 +393,6 @@ func many[V any](l *Loaders, fetch func(context.Context, []int64) (map[int64][]V
 		}
 		return out, nil
 	}, expandIDs(expand))
-	return dataloader.NewBatchedLoader(m.batch(nil), options[int64, []V]()...)
 }
 
 func expandIDs(f func() []int64) func([]int64) []int64 {

@@ -186,11 +186,15 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 	if err != nil {
 		return nil, r.updateRefusal(ctx, a, id, in, err)
 	}
-	p, err := r.DB.UpdatePartnership(ctx, a, id, u)
+	c, err := r.DB.ChangePartnership(ctx, a, id, u)
 	if err != nil {
 		return nil, err
 	}
-	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+	if l := loaders.For(ctx); l != nil {
+		// The payload shows what the change read: it is read once.
+		l.AfterChange(func(l *loaders.Loaders) { l.PrimePartnership(c) })
+	}
+	return &model.PartnershipPayload{Partnership: c.Partnership, ClientMutationID: in.ClientMutationID}, nil
 }
 
 // updateRefusal is err, an update input that does not decode, unless the

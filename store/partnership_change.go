@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -113,13 +114,35 @@ func links(ids []int64) *[]int64 {
 // UpdatePartnership applies u to a partnership visible to a, in one
 // transaction; partner users set isDefault and isSupport only.
 func (db *DB) UpdatePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
-	return withTx(ctx, db, func(tx *Tx) (*pg.Partnership, error) { return updatePartnership(ctx, tx, a, id, u) })
+	c, err := db.ChangePartnership(ctx, a, id, u)
+	if err != nil {
+		return nil, err
+	}
+	return c.Partnership, nil
+}
+
+// PartnershipChange is a partnership as an update left it, with the
+// records the update named that it read to check them: a caller about to
+// show them (a mutation's payload) need not read them again.
+type PartnershipChange struct {
+	Partnership *pg.Partnership
+	// Tags are its tags, in the order Partnership.tags lists them, when
+	// the update set them; nil otherwise.
+	Tags []*pg.Tag
+	// Stage is its stage, when the update set one; nil otherwise.
+	Stage *pg.Stage
+}
+
+// ChangePartnership is UpdatePartnership, answering with the records the
+// update read.
+func (db *DB) ChangePartnership(ctx context.Context, a pg.Actor, id int64, u pg.PartnershipUpdate) (*PartnershipChange, error) {
+	return withTx(ctx, db, func(tx *Tx) (*PartnershipChange, error) { return updatePartnership(ctx, tx, a, id, u) })
 }
 
 // updatePartnership writes what u changes of the partnership: its own
 // fields, its links and its custom field values. When u changes nothing it
 // writes nothing and returns the partnership as it is.
-func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnershipUpdate) (*pg.Partnership, error) {
+func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.PartnershipUpdate) (*PartnershipChange, error) {
 	locked, err := lockPartnership(ctx, tx, a, id, u)
 	if err != nil {
 		return nil, err
@@ -152,7 +175,7 @@ func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.P
 		return nil, err
 	}
 	if ev == nil {
-		return before, nil
+		return locked.change(before), nil
 	}
 	changes, err := writePartnership(ctx, tx, a, before, &ps)
 	if err != nil {
@@ -164,7 +187,7 @@ func updatePartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.P
 		moved.typ = "partnership.stage_changed"
 		changes = append(changes, moved)
 	}
-	return &ps, tx.emit(ctx, a, changes...)
+	return locked.change(&ps), tx.emit(ctx, a, changes...)
 }
 
 // lockedPartnership is a partnership read for a change, with what the
@@ -177,6 +200,15 @@ type lockedPartnership struct {
 	// refs, when set, counted the records the change names in counts.
 	refs   *referenceCounts
 	counts []int
+	// tagRows and stage are the tags and the stage the change names, when
+	// it names them and they were read (see readNamed).
+	tagRows []*pg.Tag
+	stage   *pg.Stage
+}
+
+// change is the answer of an update that left the partnership as ps.
+func (l *lockedPartnership) change(ps *pg.Partnership) *PartnershipChange {
+	return &PartnershipChange{Partnership: ps, Tags: l.tagRows, Stage: l.stage}
 }
 
 // lockPartnership reads a partnership visible to a in tx, locked until tx
@@ -190,7 +222,8 @@ func lockPartnership(ctx context.Context, tx *Tx, a pg.Actor, id int64, u pg.Par
 	var args, dest []any
 	if u.StageUUID == nil {
 		// A stage named by UUID is resolved first: its check waits for it.
-		c := countReferences(sqlExpr{sql: "t.organization_id"}, sqlExpr{sql: "t.stage_id"}, updateReferences(u, nil))
+		// The stage and the tags u names are read whole later (readNamed).
+		c := countReferences(sqlExpr{sql: "t.organization_id"}, sqlExpr{sql: "t.stage_id"}, updateReferences(u, nil), "stageId", "tagIds")
 		l.refs, l.counts = &c, make([]int, len(c.cols))
 		cols, args = c.cols, c.args
 		for i := range l.counts {
@@ -240,9 +273,61 @@ func (l *lockedPartnership) checkReferences(ctx context.Context, tx *Tx, owner p
 		}
 		return checkReferences(ctx, tx, owner, updateReferences(*u, l.StageID))
 	}
+	found, err := l.readNamed(ctx, tx, owner, *u)
+	if err != nil {
+		return err
+	}
 	to := u.StageID.Value
 	move := u.StageID.Set && l.StageID != nil && to != nil && *l.StageID != *to
-	return l.refs.verify(l.counts, move)
+	return l.refs.verify(l.counts, found, move)
+}
+
+// readNamed reads the stage and the tags u names, owned by owner, in one
+// statement: the rows are the check that they exist, and the change's
+// answer (a payload shows them). It returns how many of each it found.
+func (l *lockedPartnership) readNamed(ctx context.Context, tx *Tx, owner pg.Actor, u pg.PartnershipUpdate) (map[string]int, error) {
+	var parts []string
+	var args []any
+	if to := u.StageID.Value; to != nil {
+		parts = append(parts, `SELECT 'stage' AS kind, id, uuid, organization_id, name, position AS ord, created_at, updated_at
+			FROM stages WHERE id = ? AND +organization_id = ?`)
+		args = append(args, *to, owner.OrganizationID)
+	}
+	if u.TagIDs != nil {
+		l.tagRows = []*pg.Tag{}
+		if ids := unique(*u.TagIDs); len(ids) > 0 {
+			inList, idArgs := in(ids)
+			// +organization_id: each id is found by its key, rather than
+			// every tag of the organization scanned for a few.
+			parts = append(parts, `SELECT 'tag' AS kind, id, uuid, organization_id, name, 0 AS ord, created_at, updated_at
+				FROM tags WHERE id IN `+inList+` AND +organization_id = ?`)
+			args = append(append(args, idArgs...), owner.OrganizationID)
+		}
+	}
+	found := map[string]int{}
+	if len(parts) == 0 {
+		return found, nil
+	}
+	// Tags in the order the partnership's tags are listed in.
+	err := tx.each(ctx, strings.Join(parts, " UNION ALL ")+` ORDER BY 1, 5, 2`, args, func(scan func(...any) error) error {
+		var kind string
+		var id, org int64
+		var uuid, name string
+		var ord int32
+		var created, updated time.Time
+		if err := scan(&kind, &id, &uuid, &org, &name, &ord, &created, &updated); err != nil {
+			return err
+		}
+		if kind == "stage" {
+			l.stage = &pg.Stage{ID: id, UUID: uuid, OrganizationID: org, Name: name, Position: ord, CreatedAt: created, UpdatedAt: updated}
+			found["stageId"]++
+			return nil
+		}
+		l.tagRows = append(l.tagRows, &pg.Tag{ID: id, UUID: uuid, OrganizationID: org, Name: name, CreatedAt: created, UpdatedAt: updated})
+		found["tagIds"]++
+		return nil
+	})
+	return found, err
 }
 
 // parseIDList reads a list of ids aggregated by dialect.idList.

@@ -41,7 +41,7 @@ func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, refs reference
 	if err := tx.scan(ctx, dest, `SELECT `+strings.Join(c.cols, ", "), c.args...); err != nil {
 		return err
 	}
-	return c.verify(counts, move)
+	return c.verify(counts, nil, move)
 }
 
 // sqlExpr is a piece of SQL with its arguments.
@@ -61,23 +61,30 @@ type referenceCounts struct {
 	moves bool
 }
 
+// referenceCheck is the check of one input field: want records, counted
+// by column col, or elsewhere when col is -1.
 type referenceCheck struct {
 	field, what string
-	want        int
+	want, col   int
 }
 
 // countReferences builds the columns counting, among the records refs
 // names, those owned by org; when from is set (the current stage) and refs
 // names a stage, two more count the moves out of from and those to the new
 // stage. They can stand alone or beside the partnership the change reads.
-func countReferences(org, from sqlExpr, refs references) referenceCounts {
+// The fields of elsewhere are checked but counted by the caller.
+func countReferences(org, from sqlExpr, refs references, elsewhere ...string) referenceCounts {
 	var c referenceCounts
 	owned := func(table, field, what string, ids []int64) {
 		if ids = unique(ids); len(ids) == 0 {
 			return
 		}
+		if slices.Contains(elsewhere, field) {
+			c.checks = append(c.checks, referenceCheck{field, what, len(ids), -1})
+			return
+		}
 		inList, idArgs := in(ids)
-		c.checks = append(c.checks, referenceCheck{field, what, len(ids)})
+		c.checks = append(c.checks, referenceCheck{field, what, len(ids), len(c.cols)})
 		c.cols = append(c.cols, `(SELECT COUNT(*) FROM `+table+` WHERE organization_id = `+org.sql+` AND id IN `+inList+`)`)
 		c.args = append(append(c.args, org.args...), idArgs...)
 	}
@@ -102,16 +109,21 @@ func countReferences(org, from sqlExpr, refs references) referenceCounts {
 	return c
 }
 
-// verify reads the counts of c's columns: the first record missing, in the
-// order of the input's fields, is the error; then, when move (the stage
-// changes), a move the current stage does not allow.
-func (c referenceCounts) verify(counts []int, move bool) error {
-	for i, ch := range c.checks {
-		if counts[i] != ch.want {
+// verify reads the counts of c's columns, and those counted elsewhere by
+// field: the first record missing, in the order of the input's fields, is
+// the error; then, when move (the stage changes), a move the current stage
+// does not allow.
+func (c referenceCounts) verify(counts []int, elsewhere map[string]int, move bool) error {
+	for _, ch := range c.checks {
+		n := elsewhere[ch.field]
+		if ch.col >= 0 {
+			n = counts[ch.col]
+		}
+		if n != ch.want {
 			return &pg.Error{Code: pg.NotFound, Field: ch.field, Message: ch.what + " not found."}
 		}
 	}
-	if n := len(c.checks); move && c.moves && counts[n] > 0 && counts[n+1] == 0 {
+	if n := len(c.cols); move && c.moves && counts[n-2] > 0 && counts[n-1] == 0 {
 		return ErrStageTransition
 	}
 	return nil
