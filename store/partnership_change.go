@@ -411,12 +411,35 @@ func writePartnership(ctx context.Context, tx *Tx, a pg.Actor, before, ps *pg.Pa
 			return nil, err
 		}
 	}
-	_, err := tx.exec(ctx, `UPDATE partnerships SET is_default = ?, is_support = ?, tier_id = ?, category_id = ?, stage_id = ?,
-		fallback_name = ?, fallback_logo_square_uuid = ?, fallback_website_url = ?, fallback_country_label = ?, updated_at = ? WHERE id = ?`,
-		ps.IsDefault, ps.IsSupport, ps.TierID, ps.CategoryID, ps.StageID, ps.Name, ps.LogoSquareUUID, ps.WebsiteURL,
-		ps.CountryLabel, ps.UpdatedAt, ps.ID)
+	// Only the columns that change are set: a column set to its own value
+	// still costs its foreign key's check and its indexes' rewrite.
+	var set []string
+	var args []any
+	for _, c := range []struct {
+		col     string
+		changed bool
+		value   any
+	}{
+		{"is_default", ps.IsDefault != before.IsDefault, ps.IsDefault},
+		{"is_support", ps.IsSupport != before.IsSupport, ps.IsSupport},
+		{"tier_id", !sameID(ps.TierID, before.TierID), ps.TierID},
+		{"category_id", !sameID(ps.CategoryID, before.CategoryID), ps.CategoryID},
+		{"stage_id", !sameID(ps.StageID, before.StageID), ps.StageID},
+		{"fallback_name", !sameText(ps.Name, before.Name), ps.Name},
+		{"fallback_logo_square_uuid", !sameText(ps.LogoSquareUUID, before.LogoSquareUUID), ps.LogoSquareUUID},
+		{"fallback_website_url", !sameText(ps.WebsiteURL, before.WebsiteURL), ps.WebsiteURL},
+		{"fallback_country_label", !sameText(ps.CountryLabel, before.CountryLabel), ps.CountryLabel},
+		{"updated_at", true, ps.UpdatedAt},
+	} {
+		if c.changed {
+			set, args = append(set, c.col+" = ?"), append(args, c.value)
+		}
+	}
+	_, err := tx.exec(ctx, `UPDATE partnerships SET `+strings.Join(set, ", ")+` WHERE id = ?`, append(args, ps.ID)...)
 	return cleared, err
 }
+
+func sameText(a, b *string) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
 func sameID(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
 
