@@ -319,12 +319,21 @@ func (l *Loaders) PrimePartnership(c *store.PartnershipChange) {
 		l.RegisterStages([]*pg.Stage{s})
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if c.Tags != nil {
 		l.tags().prime(map[int64][]*pg.Tag{p.ID: c.Tags})
 	}
 	if s != nil {
 		l.references().prime(map[refKey]any{{refStage, s.ID}: s})
+	}
+	l.mu.Unlock()
+	// And the dataloaders' own caches: a load of a primed key is answered
+	// at once, without a batch (its goroutine, and its wait).
+	ctx := context.Background()
+	if c.Tags != nil {
+		l.TagsByPartnership().Prime(ctx, p.ID, c.Tags)
+	}
+	if s != nil {
+		l.Stage().Prime(ctx, s.ID, s)
 	}
 }
 
