@@ -107,7 +107,7 @@ func eventPayload(after, before any, resourceID int64) (payload []byte, changed 
 	if after == nil {
 		after = map[string]any{"databaseId": resourceID}
 	}
-	if p.Resource, err = json.Marshal(after); err != nil {
+	if p.Resource, err = marshalRecord(after); err != nil {
 		return nil, false, err
 	}
 	changed = true
@@ -147,7 +147,7 @@ func (tx *Tx) endpoints(ctx context.Context, org int64) ([]*pg.WebhookEndpoint, 
 // differ is decoded, to be compared as a value (-0 and 0 are one number) and
 // shown as it decodes, as events have always shown it.
 func diff(before any, after []byte) (map[string]any, error) {
-	raw, err := json.Marshal(before)
+	raw, err := marshalRecord(before)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +162,16 @@ func diff(before any, after []byte) (map[string]any, error) {
 	out := map[string]any{}
 	changed := func(key, av, bv []byte) error {
 		if bytes.Equal(av, bv) || string(key) == `"updatedAt"` {
+			return nil
+		}
+		if canonical(av) && canonical(bv) && !(isNull(av) && isNull(bv)) {
+			// Two different encodings of values that have one encoding
+			// each: the values differ, and each shows as it is written.
+			k, err := jsonKey(key)
+			if err != nil {
+				return err
+			}
+			out[k] = map[string]any{"from": rawOrNull(bv), "to": rawOrNull(av)}
 			return nil
 		}
 		from, err := decodeValue(bv)
@@ -210,6 +220,64 @@ func lookup(fs []jsonField, key []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// canonical reports whether raw is a value with one encoding only, which
+// decoding and encoding again gives back as it is: absent (null), null,
+// true, false, an integer of at most 15 digits (exact as a float64), a list
+// of such integers, or a string of printable ASCII that needs no escape.
+func canonical(raw []byte) bool {
+	switch s := string(raw); {
+	case raw == nil, s == "null", s == "true", s == "false":
+		return true
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
+		for i := 1; i < len(s)-1; i++ {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+		}
+		return true
+	case len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']':
+		if s == "[]" {
+			return true
+		}
+		for _, n := range strings.Split(s[1:len(s)-1], ",") {
+			if !integer(n) {
+				return false
+			}
+		}
+		return true
+	}
+	return integer(string(raw))
+}
+
+// integer reports whether s is an integer as encoding/json writes one, of
+// at most 15 digits.
+func integer(s string) bool {
+	if s == "-0" { // a float's negative zero: the same value as 0
+		return false
+	}
+	s = strings.TrimPrefix(s, "-")
+	if len(s) == 0 || len(s) > 15 || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isNull reports whether raw is null: absent, or written null.
+func isNull(raw []byte) bool { return raw == nil || string(raw) == "null" }
+
+// rawOrNull is raw as a value of the payload; absent is null.
+func rawOrNull(raw []byte) any {
+	if raw == nil {
+		return nil
+	}
+	return json.RawMessage(raw)
 }
 
 // decodeValue decodes one field's JSON; an absent field is null.

@@ -64,6 +64,10 @@ func TestDiffMatchesDecodedComparison(t *testing.T) {
 			partnershipEvent{Partnership: &base, CustomFieldValues: map[string]any{"1": "a", "2": 2.5, "3": []int64{4}}}},
 		{"present on one side", map[string]any{"a": 1, "b": nil}, map[string]any{"c": 2, "a": 1}},
 		{"escaped names", map[string]any{"a\"b": 1, "<k>": "x"}, map[string]any{"a\"b": 2, "<k>": "y"}},
+		{"strings", map[string]any{"s": "a", "t": "x<y", "u": "é"}, map[string]any{"s": "b", "t": "x>y", "u": "e"}},
+		{"integers and lists", map[string]any{"a": 1, "l": []int64{1, 2}, "z": 0}, map[string]any{"a": -3, "l": []int64{1, 2, 3}, "z": false}},
+		{"integers past a float's precision", map[string]any{"n": int64(1) << 60}, map[string]any{"n": int64(1)<<60 + 1}},
+		{"null, absent and false", map[string]any{"a": nil, "b": false}, map[string]any{"b": nil, "c": nil}},
 		{"negative zero", map[string]any{"n": 0.0}, map[string]any{"n": negativeZero()}},
 		{"nested object", map[string]any{"o": map[string]any{"x": 1, "y": []any{"s"}}}, map[string]any{"o": map[string]any{"x": 2, "y": []any{"s"}}}},
 	} {
@@ -110,5 +114,38 @@ func BenchmarkEventPayload(b *testing.B) {
 		if _, _, err := eventPayload(is, was, 7); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPartnershipEventJSON: a partnership as its events show it is
+// written byte for byte as encoding/json writes it.
+func TestPartnershipEventJSON(t *testing.T) {
+	id := func(v int64) *int64 { return &v }
+	text := func(s string) *string { return &s }
+	at := time.Date(2025, 3, 1, 12, 0, 0, 123456000, time.UTC)
+	full := pg.Partnership{ID: 7, UUID: "0196a2c4-5f0e-7b8a-9c1d-2e3f4a5b6c7d", OrganizationID: 1, PartnerID: 2, ProjectID: id(3),
+		IsDefault: true, TierID: id(4), CategoryID: id(5), StageID: id(-6), CreatedAt: at, UpdatedAt: at.Add(time.Second),
+		FallbackData: pg.FallbackData{Name: text("Acme <&> \"Co\" \\ é \u2028 \x01 \xff"), LogoSquareUUID: text(""),
+			WebsiteURL: text("https://acme.example/?a=1&b=2"), CountryLabel: text("Côte d’Ivoire")}}
+	bare := pg.Partnership{ID: 8, CreatedAt: time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: at.In(time.FixedZone("", -5*3600))}
+	tags := func(ids ...int64) *[]int64 { return &ids }
+	var none []int64
+	for _, tc := range []struct {
+		name string
+		e    partnershipEvent
+	}{
+		{"every field", partnershipEvent{Partnership: &full, TagIDs: tags(1, 2, 3), AssignedUserIDs: tags(9)}},
+		{"no optional field", partnershipEvent{Partnership: &bare}},
+		{"empty lists", partnershipEvent{Partnership: &bare, TagIDs: tags(), AssignedUserIDs: &none}},
+		{"custom values, left to encoding/json", partnershipEvent{Partnership: &bare, CustomFieldValues: map[string]any{"1": 2.5}}},
+		{"a year encoding/json refuses", partnershipEvent{Partnership: &pg.Partnership{CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, wantErr := json.Marshal(tc.e)
+			got, err := marshalRecord(tc.e)
+			if string(got) != string(want) || (err == nil) != (wantErr == nil) {
+				t.Errorf("marshalRecord = %s, %v\nencoding/json   %s, %v", got, err, want, wantErr)
+			}
+		})
 	}
 }
