@@ -13,7 +13,7 @@
 // Loaders (loaders.go) are graph-gophers dataloaders, one per edge (Tier,
 // TagsByPartnership, PartnershipsByPartner …), built fresh for every request
 // or subscription operation by New and carried on its context (NewContext,
-// For). Field resolvers call them: loaders.For(ctx).Tier.Load(ctx, id)().
+// For). Field resolvers call them: loaders.For(ctx).Tier().Load(ctx, id)().
 //
 // The registry (registry.go) makes batches independent of timing. Root
 // fields register the records they list (RegisterPartners,
@@ -33,5 +33,9 @@
 // mutation field's resolver commits its change, Refresh (a field
 // middleware of Extension, the gqlgen extension that gives each operation
 // its loaders) makes the request's loaders Forget all they hold: the mutation's payload, and any later mutation of the same
-// operation, read the values as they are after the change.
+// operation, read the values as they are after the change. What the change
+// itself read, as it left it, its resolver hands over with AfterChange
+// (updatePartnership: the partnership, the tags and the stage it set), and
+// the loaders are primed with it once they have forgotten the rest: the
+// payload shows it without reading it again.
 package loaders

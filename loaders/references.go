@@ -29,7 +29,7 @@ type refKey struct {
 // every partnership the request has seen, all four kinds at once, in one
 // statement; the others then find their keys answered.
 func newReferences(l *Loaders) *memo[refKey, any] {
-	r := l.registry
+	r := &l.registry
 	kinds := []struct {
 		kind refKind
 		fk   func(*pg.Partnership) *int64

@@ -22,11 +22,12 @@ type registry struct {
 	orgRefs      map[int64]bool
 }
 
-func newRegistry() *registry {
-	return &registry{
-		partners: map[int64]*pg.Partner{}, partnerships: map[int64]*pg.Partnership{},
-		projects: map[int64]*pg.Project{}, stages: map[int64]*pg.Stage{}, orgRefs: map[int64]bool{},
-	}
+// reset empties r.
+func (r *registry) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.partners, r.partnerships = map[int64]*pg.Partner{}, map[int64]*pg.Partnership{}
+	r.projects, r.stages, r.values, r.orgRefs = map[int64]*pg.Project{}, map[int64]*pg.Stage{}, nil, map[int64]bool{}
 }
 
 // The Register methods record records of the request: root fields call them
@@ -118,7 +119,7 @@ func (l *Loaders) RegisterIntegrations(is []*pg.PartnerIntegration) {
 
 func (l *Loaders) lock() *registry {
 	l.registry.mu.Lock()
-	return l.registry
+	return &l.registry
 }
 
 // keys collects the ids a registry map holds, or a key derived from its

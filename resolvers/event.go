@@ -19,7 +19,7 @@ func (r *eventResolver) Actor(ctx context.Context, e *pg.Event) (*pg.User, error
 	if e.ActorUserID == nil {
 		return nil, nil
 	}
-	u, err := loaders.For(ctx).User.Load(ctx, *e.ActorUserID)()
+	u, err := loaders.For(ctx).User().Load(ctx, *e.ActorUserID)()
 	if pg.ErrorCode(err) == pg.NotFound {
 		return nil, nil // the user is gone; the event stays
 	}
@@ -48,7 +48,7 @@ func (r *webhookEndpointResolver) Attempts(ctx context.Context, e *pg.WebhookEnd
 }
 
 func (r *webhookAttemptResolver) Event(ctx context.Context, w *pg.WebhookAttempt) (*pg.Event, error) {
-	return loaders.For(ctx).Event.Load(ctx, w.EventID)()
+	return loaders.For(ctx).Event().Load(ctx, w.EventID)()
 }
 
 func (r *queryResolver) Events(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *pg.EventFilter) (*relay.EventConnection, error) {

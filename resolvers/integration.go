@@ -12,11 +12,11 @@ import (
 type partnerIntegrationResolver struct{ *Resolver }
 
 func (r *partnerIntegrationResolver) Business(ctx context.Context, i *pg.PartnerIntegration) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, i.BusinessID)()
+	return loaders.For(ctx).Organization().Load(ctx, i.BusinessID)()
 }
 
 func (r *partnerIntegrationResolver) Partner(ctx context.Context, i *pg.PartnerIntegration) (*pg.Partner, error) {
-	return loaders.For(ctx).Partner.Load(ctx, i.PartnerID)()
+	return loaders.For(ctx).Partner().Load(ctx, i.PartnerID)()
 }
 
 func (r *queryResolver) PartnerIntegrations(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.PartnerIntegrationFilter) (*relay.PartnerIntegrationConnection, error) {

@@ -15,19 +15,19 @@ type connectionResolver struct{ *Resolver }
 type viewerResolver struct{ *Resolver }
 
 func (r *userResolver) Organization(ctx context.Context, u *pg.User) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, u.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, u.OrganizationID)()
 }
 
 func (r *apiKeyResolver) User(ctx context.Context, k *pg.APIKey) (*pg.User, error) {
-	return loaders.For(ctx).User.Load(ctx, k.UserID)()
+	return loaders.For(ctx).User().Load(ctx, k.UserID)()
 }
 
 func (r *connectionResolver) Grantor(ctx context.Context, c *pg.Connection) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, c.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, c.OrganizationID)()
 }
 
 func (r *connectionResolver) Grantee(ctx context.Context, c *pg.Connection) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, c.GranteeOrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, c.GranteeOrganizationID)()
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*pg.Actor, error) {
@@ -36,15 +36,15 @@ func (r *queryResolver) Viewer(ctx context.Context) (*pg.Actor, error) {
 }
 
 func (r *viewerResolver) User(ctx context.Context, a *pg.Actor) (*pg.User, error) {
-	return loaders.For(ctx).User.Load(ctx, a.UserID)()
+	return loaders.For(ctx).User().Load(ctx, a.UserID)()
 }
 
 func (r *viewerResolver) Organization(ctx context.Context, a *pg.Actor) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, a.KeyOrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, a.KeyOrganizationID)()
 }
 
 func (r *viewerResolver) ActingOrganization(ctx context.Context, a *pg.Actor) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, a.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, a.OrganizationID)()
 }
 
 func (r *viewerResolver) APIKey(ctx context.Context, a *pg.Actor) (*pg.APIKey, error) {
@@ -61,7 +61,7 @@ func (r *queryResolver) Organization(ctx context.Context) (*pg.Organization, err
 	if err != nil {
 		return nil, err
 	}
-	return loaders.For(ctx).Organization.Load(ctx, a.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, a.OrganizationID)()
 }
 
 func (r *queryResolver) Users(ctx context.Context, first *int32, after *string, last *int32, before *string) (*relay.UserConnection, error) {

@@ -14,14 +14,14 @@ import (
 type partnerResolver struct{ *Resolver }
 
 func (r *partnerResolver) Organization(ctx context.Context, p *pg.Partner) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, p.OrganizationID)()
 }
 
 func (r *partnerResolver) GuestOrganization(ctx context.Context, p *pg.Partner) (*pg.Organization, error) {
 	if p.GuestOrganizationID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Organization.Load(ctx, *p.GuestOrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, *p.GuestOrganizationID)()
 }
 
 func (r *partnerResolver) Partnerships(ctx context.Context, p *pg.Partner, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
@@ -30,7 +30,7 @@ func (r *partnerResolver) Partnerships(ctx context.Context, p *pg.Partner, first
 		return nil, err
 	}
 	l := loaders.For(ctx)
-	return nested(ctx, l.PartnershipsByPartner, l.PartnershipCountByPartner, p.ID, args)
+	return nested(ctx, l.PartnershipsByPartner(), l.PartnershipCountByPartner(), p.ID, args)
 }
 
 func (r *partnerResolver) Relationships(ctx context.Context, p *pg.Partner, first *int32, after *string, last *int32, before *string) (*relay.RelationshipConnection, error) {
@@ -39,7 +39,7 @@ func (r *partnerResolver) Relationships(ctx context.Context, p *pg.Partner, firs
 		return nil, err
 	}
 	l := loaders.For(ctx)
-	return nested(ctx, l.RelationshipsByPartner, l.RelationshipCountByPartner, p.ID, loaders.PageArgs{Page: page})
+	return nested(ctx, l.RelationshipsByPartner(), l.RelationshipCountByPartner(), p.ID, loaders.PageArgs{Page: page})
 }
 
 func (r *partnerResolver) Integrations(ctx context.Context, p *pg.Partner, first *int32, after *string, last *int32, before *string) (*relay.PartnerIntegrationConnection, error) {
@@ -48,7 +48,7 @@ func (r *partnerResolver) Integrations(ctx context.Context, p *pg.Partner, first
 		return nil, err
 	}
 	l := loaders.For(ctx)
-	return nested(ctx, l.IntegrationsByPartner, l.IntegrationCountByPartner, p.ID, loaders.PageArgs{Page: page})
+	return nested(ctx, l.IntegrationsByPartner(), l.IntegrationCountByPartner(), p.ID, loaders.PageArgs{Page: page})
 }
 
 func (r *queryResolver) Partners(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *pg.PartnerFilter, orderBy *model.PartnerOrder) (*relay.PartnerConnection, error) {

@@ -13,51 +13,51 @@ import (
 type partnershipResolver struct{ *Resolver }
 
 func (r *partnershipResolver) Organization(ctx context.Context, p *pg.Partnership) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, p.OrganizationID)()
 }
 
 func (r *partnershipResolver) Partner(ctx context.Context, p *pg.Partnership) (*pg.Partner, error) {
-	return loaders.For(ctx).Partner.Load(ctx, p.PartnerID)()
+	return loaders.For(ctx).Partner().Load(ctx, p.PartnerID)()
 }
 
 func (r *partnershipResolver) Project(ctx context.Context, p *pg.Partnership) (*pg.Project, error) {
 	if p.ProjectID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Project.Load(ctx, *p.ProjectID)()
+	return loaders.For(ctx).Project().Load(ctx, *p.ProjectID)()
 }
 
 func (r *partnershipResolver) Tier(ctx context.Context, p *pg.Partnership) (*pg.Tier, error) {
 	if p.TierID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Tier.Load(ctx, *p.TierID)()
+	return loaders.For(ctx).Tier().Load(ctx, *p.TierID)()
 }
 
 func (r *partnershipResolver) Category(ctx context.Context, p *pg.Partnership) (*pg.Category, error) {
 	if p.CategoryID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Category.Load(ctx, *p.CategoryID)()
+	return loaders.For(ctx).Category().Load(ctx, *p.CategoryID)()
 }
 
 func (r *partnershipResolver) Stage(ctx context.Context, p *pg.Partnership) (*pg.Stage, error) {
 	if p.StageID == nil {
 		return nil, nil
 	}
-	return loaders.For(ctx).Stage.Load(ctx, *p.StageID)()
+	return loaders.For(ctx).Stage().Load(ctx, *p.StageID)()
 }
 
 func (r *partnershipResolver) AssignedUsers(ctx context.Context, p *pg.Partnership) ([]*pg.User, error) {
-	return loaders.For(ctx).UsersByPartnership.Load(ctx, p.ID)()
+	return loaders.For(ctx).UsersByPartnership().Load(ctx, p.ID)()
 }
 
 func (r *partnershipResolver) Tags(ctx context.Context, p *pg.Partnership) ([]*pg.Tag, error) {
-	return loaders.For(ctx).TagsByPartnership.Load(ctx, p.ID)()
+	return loaders.For(ctx).TagsByPartnership().Load(ctx, p.ID)()
 }
 
 func (r *partnershipResolver) CustomFieldValues(ctx context.Context, p *pg.Partnership) ([]*pg.CustomFieldValue, error) {
-	return loaders.For(ctx).CustomValuesByPartnership.Load(ctx, p.ID)()
+	return loaders.For(ctx).CustomValuesByPartnership().Load(ctx, p.ID)()
 }
 
 func (r *partnershipResolver) ViewerCanReadPipeline(ctx context.Context, p *pg.Partnership) (bool, error) {
@@ -191,11 +191,15 @@ func (r *mutationResolver) UpdatePartnership(ctx context.Context, in model.Updat
 	if err != nil {
 		return nil, r.updateRefusal(ctx, a, id, in, err)
 	}
-	p, err := r.DB.UpdatePartnership(ctx, a, id, u)
+	c, err := r.DB.ChangePartnership(ctx, a, id, u)
 	if err != nil {
 		return nil, err
 	}
-	return &model.PartnershipPayload{Partnership: p, ClientMutationID: in.ClientMutationID}, nil
+	if l := loaders.For(ctx); l != nil {
+		// The payload shows what the change read: it is read once.
+		l.AfterChange(func(l *loaders.Loaders) { l.PrimePartnership(c) })
+	}
+	return &model.PartnershipPayload{Partnership: c.Partnership, ClientMutationID: in.ClientMutationID}, nil
 }
 
 // updateRefusal is err, an update input that does not decode, unless the

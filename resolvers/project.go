@@ -12,7 +12,7 @@ import (
 type projectResolver struct{ *Resolver }
 
 func (r *projectResolver) Organization(ctx context.Context, p *pg.Project) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, p.OrganizationID)()
+	return loaders.For(ctx).Organization().Load(ctx, p.OrganizationID)()
 }
 
 func (r *projectResolver) Partnerships(ctx context.Context, p *pg.Project, first *int32, after *string, last *int32, before *string, filter *model.PartnershipFilter, orderBy *model.PartnershipOrder) (*relay.PartnershipConnection, error) {
@@ -21,7 +21,7 @@ func (r *projectResolver) Partnerships(ctx context.Context, p *pg.Project, first
 		return nil, err
 	}
 	l := loaders.For(ctx)
-	return nested(ctx, l.PartnershipsByProject, l.PartnershipCountByProject, p.ID, args)
+	return nested(ctx, l.PartnershipsByProject(), l.PartnershipCountByProject(), p.ID, args)
 }
 
 func (r *queryResolver) Projects(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.ProjectConnection, error) {

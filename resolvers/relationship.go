@@ -12,11 +12,11 @@ import (
 type relationshipResolver struct{ *Resolver }
 
 func (r *relationshipResolver) Partner(ctx context.Context, rel *pg.Relationship) (*pg.Partner, error) {
-	return loaders.For(ctx).Partner.Load(ctx, rel.PartnerID)()
+	return loaders.For(ctx).Partner().Load(ctx, rel.PartnerID)()
 }
 
 func (r *relationshipResolver) Company(ctx context.Context, rel *pg.Relationship) (*pg.Organization, error) {
-	return loaders.For(ctx).Organization.Load(ctx, rel.CompanyID)()
+	return loaders.For(ctx).Organization().Load(ctx, rel.CompanyID)()
 }
 
 func (r *queryResolver) Relationships(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.RelationshipFilter) (*relay.RelationshipConnection, error) {

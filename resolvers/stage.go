@@ -12,7 +12,7 @@ import (
 type stageResolver struct{ *Resolver }
 
 func (r *stageResolver) AllowedNextStages(ctx context.Context, s *pg.Stage) ([]*pg.Stage, error) {
-	return loaders.For(ctx).NextStagesByStage.Load(ctx, s.ID)()
+	return loaders.For(ctx).NextStagesByStage().Load(ctx, s.ID)()
 }
 
 func (r *queryResolver) Stages(ctx context.Context, first *int32, after *string, last *int32, before *string, filter *model.NameFilter) (*relay.StageConnection, error) {

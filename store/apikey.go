@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -77,22 +78,26 @@ func (db *DB) CreateAPIKey(ctx context.Context, a pg.Actor, c pg.APIKeyCreate) (
 }
 
 // Authenticate returns the key and its user for a secret. A missing,
-// unknown, revoked or expired key is UNAUTHENTICATED, all alike.
+// unknown, revoked or expired key is UNAUTHENTICATED, all alike. A key row
+// read within keyTrust is trusted without reading it again (see keyCache).
 func (db *DB) Authenticate(ctx context.Context, secret string) (*pg.APIKey, *pg.User, error) {
 	unauthenticated := pg.Errorf(pg.Unauthenticated, "Invalid API key.")
 	if !strings.HasPrefix(secret, keyPrefix) || len(secret) > 200 {
 		return nil, nil, unauthenticated
 	}
-	var row struct {
-		pg.APIKey
-		Role pg.Role `db:"role"`
-	}
-	err := db.read().get(ctx, &row, `SELECT `+qualify("k", apiKeyCols)+`, u.role FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ?`, hashKey(secret))
-	if err != nil {
-		if notFound(err, "") != err {
-			return nil, nil, unauthenticated
+	hash := hashKey(secret)
+	row, ok := db.keys.get(hash)
+	if !ok {
+		read := time.Now()
+		err := db.read().get(ctx, &row, `SELECT `+qualify("k", apiKeyCols)+`, u.role FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ?`, hash)
+		if err != nil {
+			if notFound(err, "") != err {
+				return nil, nil, unauthenticated
+			}
+			return nil, nil, err
 		}
-		return nil, nil, err
+		db.keys.put(hash, row, read)
+		db.keyReads.Add(1)
 	}
 	k := row.APIKey
 	now := db.now()
@@ -106,8 +111,90 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (*pg.APIKey, *pg.
 		}); err != nil {
 			return nil, nil, err
 		}
+		db.keys.used(hash, now)
 	}
 	return &k, &pg.User{ID: k.UserID, OrganizationID: k.OrganizationID, Role: row.Role}, nil
+}
+
+// KeyReads returns how many times Authenticate read a key row: the part
+// of Statements that depends on how long ago each key was last read.
+func (db *DB) KeyReads() int64 { return db.keyReads.Load() }
+
+// keyTrust is how long a process trusts a key row it read: a key revoked
+// by another process (another gateway on the same database, the apikey
+// revoke command) is refused within it. This process forgets its rows as
+// it revokes a key.
+const keyTrust = time.Second
+
+// keyRow is a key as authentication reads it, with its user's role.
+type keyRow struct {
+	pg.APIKey
+	Role pg.Role `db:"role"`
+}
+
+// keyCache holds the key rows this process read lately, by hash, so a
+// client sending many requests a second costs one read of its key a
+// second, not one per request. Unknown keys are never held.
+type keyCache struct {
+	mu   sync.Mutex
+	rows map[string]cachedKey
+}
+
+type cachedKey struct {
+	row  keyRow
+	read time.Time
+}
+
+// keyCacheSize is how many rows the cache holds before it drops those
+// past their trust.
+const keyCacheSize = 1024
+
+// get returns the row of hash when it was read within keyTrust.
+func (c *keyCache) get(hash string) (keyRow, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.rows[hash]
+	if !ok || time.Since(e.read) > keyTrust {
+		return keyRow{}, false
+	}
+	return e.row, true
+}
+
+// put holds row, read at read.
+func (c *keyCache) put(hash string, row keyRow, read time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rows == nil {
+		c.rows = map[string]cachedKey{}
+	}
+	if len(c.rows) >= keyCacheSize {
+		for h, e := range c.rows {
+			if time.Since(e.read) > keyTrust {
+				delete(c.rows, h)
+			}
+		}
+		if len(c.rows) >= keyCacheSize {
+			clear(c.rows)
+		}
+	}
+	c.rows[hash] = cachedKey{row: row, read: read}
+}
+
+// used records that the key of hash was stamped last used at t.
+func (c *keyCache) used(hash string, t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.rows[hash]; ok {
+		e.row.LastUsedAt = &t
+		c.rows[hash] = e
+	}
+}
+
+// forget drops every row: a key changed.
+func (c *keyCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.rows)
 }
 
 // APIKey returns a key of the organization a acts on.
@@ -127,7 +214,10 @@ func (db *DB) APIKeys(ctx context.Context, a pg.Actor, p pg.PageRequest) (pg.Lis
 
 // RevokeAPIKey revokes a key; revoking a revoked key changes nothing.
 func (db *DB) RevokeAPIKey(ctx context.Context, a pg.Actor, id int64) (*pg.APIKey, error) {
-	if err := db.inTx(ctx, func(tx *Tx) error { return revocableAPIKeys.revoke(ctx, tx, a, id) }); err != nil {
+	err := db.inTx(ctx, func(tx *Tx) error { return revocableAPIKeys.revoke(ctx, tx, a, id) })
+	// Forgotten even on an error: the revocation may have committed.
+	db.keys.forget()
+	if err != nil {
 		return nil, err
 	}
 	return db.APIKey(ctx, a, id)

@@ -13,8 +13,10 @@ import (
 const (
 	// checkpointEvery spaces the background checkpoints: each syncs the
 	// log and the database file, so one per commit would cost the disk
-	// two syncs per commit.
-	checkpointEvery = 20 * time.Millisecond
+	// two syncs per commit, and each copies every page written since the
+	// last: spaced wider, a page many commits wrote (the events' last page,
+	// an index's) is copied once for them all.
+	checkpointEvery = 100 * time.Millisecond
 	// restartFrames is the log size, in pages, past which the writer
 	// checkpoints itself between two batches (see checkpointer).
 	restartFrames = 4000

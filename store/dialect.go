@@ -56,6 +56,9 @@ type dialect interface {
 	// transaction returns, so the change made from them is not made from
 	// values another transaction is changing (the single writer needs none).
 	forUpdate() string
+	// idList aggregates the integer column col of a subquery's rows into
+	// one text value, the ids comma-separated (NULL for no rows).
+	idList(col string) string
 	// lockProjectDefault is the statement that serializes, until its
 	// transaction ends, the transactions changing one project's default
 	// partnership (its one argument is the project's id); "" when the
@@ -285,6 +288,8 @@ func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return ni
 func (sqliteDialect) skipLocked(string) string { return "" }
 
 func (sqliteDialect) forUpdate() string { return "" }
+
+func (sqliteDialect) idList(col string) string { return "group_concat(" + col + ")" }
 
 func (sqliteDialect) lockProjectDefault() string { return "" }
 

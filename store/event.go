@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -106,7 +107,7 @@ func eventPayload(after, before any, resourceID int64) (payload []byte, changed 
 	if after == nil {
 		after = map[string]any{"databaseId": resourceID}
 	}
-	if p.Resource, err = json.Marshal(after); err != nil {
+	if p.Resource, err = marshalRecord(after); err != nil {
 		return nil, false, err
 	}
 	changed = true
@@ -139,30 +140,231 @@ func (tx *Tx) endpoints(ctx context.Context, org int64) ([]*pg.WebhookEndpoint, 
 // diff lists the top-level JSON fields whose value changed, with both
 // values; after is the resource's JSON already encoded. A field present on
 // one side only (an omitted empty value) changed from or to null.
+//
+// Fields are compared by their encodings, split but not decoded (every
+// mutation builds one of these, so it is kept cheap): a field whose bytes
+// are the same on both sides has the same value. Only a field whose bytes
+// differ is decoded, to be compared as a value (-0 and 0 are one number) and
+// shown as it decodes, as events have always shown it.
 func diff(before any, after []byte) (map[string]any, error) {
-	raw, err := json.Marshal(before)
+	raw, err := marshalRecord(before)
 	if err != nil {
 		return nil, err
 	}
-	var b, a map[string]any
-	if err := json.Unmarshal(raw, &b); err != nil {
+	b, err := splitObject(raw)
+	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(after, &a); err != nil {
+	a, err := splitObject(after)
+	if err != nil {
 		return nil, err
 	}
 	out := map[string]any{}
-	for _, side := range []map[string]any{a, b} {
-		for k := range side {
-			if _, done := out[k]; done || k == "updatedAt" {
-				continue
+	changed := func(key, av, bv []byte) error {
+		if bytes.Equal(av, bv) || string(key) == `"updatedAt"` {
+			return nil
+		}
+		if canonical(av) && canonical(bv) && !(isNull(av) && isNull(bv)) {
+			// Two different encodings of values that have one encoding
+			// each: the values differ, and each shows as it is written.
+			k, err := jsonKey(key)
+			if err != nil {
+				return err
 			}
-			if av, bv := a[k], b[k]; !reflect.DeepEqual(av, bv) {
-				out[k] = map[string]any{"from": bv, "to": av}
+			out[k] = map[string]any{"from": rawOrNull(bv), "to": rawOrNull(av)}
+			return nil
+		}
+		from, err := decodeValue(bv)
+		if err != nil {
+			return err
+		}
+		to, err := decodeValue(av)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(from, to) {
+			k, err := jsonKey(key)
+			if err != nil {
+				return err
+			}
+			out[k] = map[string]any{"from": from, "to": to}
+		}
+		return nil
+	}
+	for _, f := range a {
+		if err := changed(f.key, f.value, lookup(b, f.key)); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range b {
+		if lookup(a, f.key) == nil {
+			if err := changed(f.key, nil, f.value); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return out, nil
+}
+
+// jsonField is a member of a JSON object: its name as written (quoted) and
+// its value's bytes.
+type jsonField struct {
+	key, value []byte
+}
+
+// lookup returns the value of key among fs, nil when absent.
+func lookup(fs []jsonField, key []byte) []byte {
+	for _, f := range fs {
+		if bytes.Equal(f.key, key) {
+			return f.value
+		}
+	}
+	return nil
+}
+
+// canonical reports whether raw is a value with one encoding only, which
+// decoding and encoding again gives back as it is: absent (null), null,
+// true, false, an integer of at most 15 digits (exact as a float64), a list
+// of such integers, or a string of printable ASCII that needs no escape.
+func canonical(raw []byte) bool {
+	switch s := string(raw); {
+	case raw == nil, s == "null", s == "true", s == "false":
+		return true
+	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
+		for i := 1; i < len(s)-1; i++ {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+		}
+		return true
+	case len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']':
+		if s == "[]" {
+			return true
+		}
+		for _, n := range strings.Split(s[1:len(s)-1], ",") {
+			if !integer(n) {
+				return false
+			}
+		}
+		return true
+	}
+	return integer(string(raw))
+}
+
+// integer reports whether s is an integer as encoding/json writes one, of
+// at most 15 digits.
+func integer(s string) bool {
+	if s == "-0" { // a float's negative zero: the same value as 0
+		return false
+	}
+	s = strings.TrimPrefix(s, "-")
+	if len(s) == 0 || len(s) > 15 || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isNull reports whether raw is null: absent, or written null.
+func isNull(raw []byte) bool { return raw == nil || string(raw) == "null" }
+
+// rawOrNull is raw as a value of the payload; absent is null.
+func rawOrNull(raw []byte) any {
+	if raw == nil {
+		return nil
+	}
+	return json.RawMessage(raw)
+}
+
+// decodeValue decodes one field's JSON; an absent field is null.
+func decodeValue(raw []byte) (any, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	var v any
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+var errNotObject = errors.New("event JSON: not a compact object")
+
+// splitObject splits the compact JSON of an object, as json.Marshal writes
+// it, into its members, without decoding their values.
+func splitObject(raw []byte) ([]jsonField, error) {
+	if len(raw) < 2 || raw[0] != '{' || raw[len(raw)-1] != '}' {
+		return nil, errNotObject
+	}
+	out := make([]jsonField, 0, 20)
+	for i := 1; i < len(raw)-1; {
+		end := valueEnd(raw, i)
+		if end < 0 || end >= len(raw) || raw[end] != ':' {
+			return nil, errNotObject
+		}
+		key := raw[i:end]
+		if len(key) < 2 || key[0] != '"' {
+			return nil, errNotObject
+		}
+		start := end + 1
+		if end = valueEnd(raw, start); end < 0 || end > len(raw)-1 {
+			return nil, errNotObject
+		}
+		out = append(out, jsonField{key: key, value: raw[start:end]})
+		if i = end; raw[i] == ',' {
+			i++
+		}
+	}
+	return out, nil
+}
+
+// jsonKey decodes a member's name, which needs no unescaping in the usual
+// case.
+func jsonKey(raw []byte) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var key string
+	err := json.Unmarshal(raw, &key)
+	return key, err
+}
+
+// valueEnd returns the index just past the compact JSON value that starts
+// at raw[i], or -1.
+func valueEnd(raw []byte, i int) int {
+	depth, inString := 0, false
+	for j := i; j < len(raw); j++ {
+		c := raw[j]
+		switch {
+		case inString:
+			if c == '\\' {
+				j++
+			} else if c == '"' {
+				inString = false
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			if depth == 0 {
+				return j
+			}
+			if depth--; depth == 0 {
+				return j + 1
+			}
+		case c == ',' || c == ':':
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
 }
 
 // eventOrder is the order events are read in: the order their transactions

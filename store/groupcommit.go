@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 
 	pg "partnergraph"
@@ -111,6 +112,20 @@ func (c *committer) next() *job {
 	}
 }
 
+// nextOrYield returns another waiting mutation. When none is waiting, it
+// lets the other goroutines run, once a batch, and looks again: requests
+// that were runnable but waiting for a processor while the writer ran (on a
+// small machine the writer holds one of few) reach it and join this commit,
+// rather than each wait for a commit of its own.
+func (c *committer) nextOrYield(yielded *bool) *job {
+	if j := c.next(); j != nil || *yielded {
+		return j
+	}
+	*yielded = true
+	runtime.Gosched()
+	return c.next()
+}
+
 // batch runs first and the mutations waiting behind it in one transaction,
 // commits it, and answers them all.
 func (c *committer) batch(first *job) {
@@ -133,7 +148,8 @@ func (c *committer) batch(first *job) {
 		return
 	}
 	defer tx.Rollback()
-	for j := first; j != nil; j = c.next() {
+	yielded := false
+	for j := first; j != nil; j = c.nextOrYield(&yielded) {
 		err := c.runJob(tx, j)
 		var broken *brokenTxError
 		switch {

@@ -13,6 +13,13 @@ var partnershipCols = []string{"id", "uuid", "organization_id", "partner_id", "p
 	"tier_id", "category_id", "stage_id", "fallback_name", "fallback_logo_square_uuid", "fallback_website_url",
 	"fallback_country_label", "created_at", "updated_at"}
 
+// partnershipFields are the destinations of partnershipCols, in their
+// order, for a scan without reflection.
+func partnershipFields(p *pg.Partnership) []any {
+	return []any{&p.ID, &p.UUID, &p.OrganizationID, &p.PartnerID, &p.ProjectID, &p.IsDefault, &p.IsSupport, &p.TierID,
+		&p.CategoryID, &p.StageID, &p.Name, &p.LogoSquareUUID, &p.WebsiteURL, &p.CountryLabel, &p.CreatedAt, &p.UpdatedAt}
+}
+
 const customFieldValueCols = "partnership_id, field_id, text_value, number_value, date_value, boolean_value, select_value, multi_select_value, updated_at"
 
 // partnershipVisible is who sees a partnership: the organization that owns

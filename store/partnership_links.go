@@ -24,21 +24,69 @@ type references struct {
 // (staying put and leaving the pipeline are always allowed). The first
 // failure, in the order of the input's fields, is the error.
 func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, refs references) error {
-	type check struct {
-		field, what string
-		want        int
+	move := refs.from != nil && refs.stage != nil && *refs.from != *refs.stage
+	from := sqlExpr{}
+	if move {
+		from = sqlExpr{"?", []any{*refs.from}}
 	}
-	var checks []check
-	var cols []string
-	var args []any
+	c := countReferences(sqlExpr{"?", []any{owner.OrganizationID}}, from, refs)
+	if len(c.cols) == 0 {
+		return nil
+	}
+	counts := make([]int, len(c.cols))
+	dest := make([]any, len(c.cols))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := tx.scan(ctx, dest, `SELECT `+strings.Join(c.cols, ", "), c.args...); err != nil {
+		return err
+	}
+	return c.verify(counts, nil, move)
+}
+
+// sqlExpr is a piece of SQL with its arguments.
+type sqlExpr struct {
+	sql  string
+	args []any
+}
+
+// referenceCounts are the columns that count the records a change names,
+// and how to read their counts.
+type referenceCounts struct {
+	cols   []string
+	args   []any
+	checks []referenceCheck
+	// moves, when set, means the last two columns count the moves out of
+	// the current stage and those to the new one.
+	moves bool
+}
+
+// referenceCheck is the check of one input field: want records, counted
+// by column col, or elsewhere when col is -1.
+type referenceCheck struct {
+	field, what string
+	want, col   int
+}
+
+// countReferences builds the columns counting, among the records refs
+// names, those owned by org; when from is set (the current stage) and refs
+// names a stage, two more count the moves out of from and those to the new
+// stage. They can stand alone or beside the partnership the change reads.
+// The fields of elsewhere are checked but counted by the caller.
+func countReferences(org, from sqlExpr, refs references, elsewhere ...string) referenceCounts {
+	var c referenceCounts
 	owned := func(table, field, what string, ids []int64) {
 		if ids = unique(ids); len(ids) == 0 {
 			return
 		}
+		if slices.Contains(elsewhere, field) {
+			c.checks = append(c.checks, referenceCheck{field, what, len(ids), -1})
+			return
+		}
 		inList, idArgs := in(ids)
-		checks = append(checks, check{field, what, len(ids)})
-		cols = append(cols, `(SELECT COUNT(*) FROM `+table+` WHERE organization_id = ? AND id IN `+inList+`)`)
-		args = append(append(args, owner.OrganizationID), idArgs...)
+		c.checks = append(c.checks, referenceCheck{field, what, len(ids), len(c.cols)})
+		c.cols = append(c.cols, `(SELECT COUNT(*) FROM `+table+` WHERE organization_id = `+org.sql+` AND id IN `+inList+`)`)
+		c.args = append(append(c.args, org.args...), idArgs...)
 	}
 	one := func(id *int64) []int64 {
 		if id == nil {
@@ -51,65 +99,69 @@ func checkReferences(ctx context.Context, tx *Tx, owner pg.Actor, refs reference
 	owned("stages", "stageId", "Stage", one(refs.stage))
 	owned("tags", "tagIds", "Tag", refs.tags)
 	owned("users", "assignedUserIds", "User", refs.users)
-	move := refs.from != nil && refs.stage != nil && *refs.from != *refs.stage
-	if move {
-		cols = append(cols, `(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = ?)`,
-			`(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = ? AND to_stage_id = ?)`)
-		args = append(args, *refs.from, *refs.from, *refs.stage)
+	if from.sql != "" && refs.stage != nil {
+		c.moves = true
+		c.cols = append(c.cols, `(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = `+from.sql+`)`,
+			`(SELECT COUNT(*) FROM stage_transitions WHERE from_stage_id = `+from.sql+` AND to_stage_id = ?)`)
+		c.args = append(c.args, from.args...)
+		c.args = append(append(c.args, from.args...), *refs.stage)
 	}
-	if len(cols) == 0 {
-		return nil
-	}
-	counts := make([]int, len(cols))
-	dest := make([]any, len(cols))
-	for i := range counts {
-		dest[i] = &counts[i]
-	}
-	if err := tx.scan(ctx, dest, `SELECT `+strings.Join(cols, ", "), args...); err != nil {
-		return err
-	}
-	for i, c := range checks {
-		if counts[i] != c.want {
-			return &pg.Error{Code: pg.NotFound, Field: c.field, Message: c.what + " not found."}
+	return c
+}
+
+// verify reads the counts of c's columns, and those counted elsewhere by
+// field: the first record missing, in the order of the input's fields, is
+// the error; then, when move (the stage changes), a move the current stage
+// does not allow.
+func (c referenceCounts) verify(counts []int, elsewhere map[string]int, move bool) error {
+	for _, ch := range c.checks {
+		n := elsewhere[ch.field]
+		if ch.col >= 0 {
+			n = counts[ch.col]
+		}
+		if n != ch.want {
+			return &pg.Error{Code: pg.NotFound, Field: ch.field, Message: ch.what + " not found."}
 		}
 	}
-	if move && counts[len(checks)] > 0 && counts[len(checks)+1] == 0 {
+	if n := len(c.cols); move && c.moves && counts[n-2] > 0 && counts[n-1] == 0 {
 		return ErrStageTransition
 	}
 	return nil
 }
 
-// relink makes ids a partnership's rows in a link table, writing only the
-// rows that differ, and returns the ids the table held before.
-func relink(ctx context.Context, tx *Tx, table, col string, partnership int64, ids []int64) (old []int64, err error) {
-	ids = unique(ids)
-	del, args := `DELETE FROM `+table+` WHERE partnership_id = ?`, []any{partnership}
-	if len(ids) > 0 {
-		inList, idArgs := in(ids)
-		del, args = del+` AND `+col+` NOT IN `+inList, append(args, idArgs...)
-	}
+// relink makes ids a partnership's rows in a link table, which now holds
+// old: it deletes the rows no longer wanted and inserts the new ones, and
+// writes nothing when the two lists hold the same ids.
+func relink(ctx context.Context, tx *Tx, table, col string, partnership int64, old, ids []int64) error {
 	var removed, added []int64
-	if err := tx.all(ctx, &removed, del+` RETURNING `+col, args...); err != nil {
-		return nil, err
+	for _, id := range old {
+		if !slices.Contains(ids, id) {
+			removed = append(removed, id)
+		}
 	}
-	if len(ids) > 0 {
-		values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(ids)), ", ")
-		args := make([]any, 0, 2*len(ids))
-		for _, id := range ids {
+	for _, id := range unique(ids) {
+		if !slices.Contains(old, id) {
+			added = append(added, id)
+		}
+	}
+	if len(removed) > 0 {
+		inList, args := in(removed)
+		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE partnership_id = ? AND `+col+` IN `+inList,
+			append([]any{partnership}, args...)...); err != nil {
+			return err
+		}
+	}
+	if len(added) > 0 {
+		values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(added)), ", ")
+		args := make([]any, 0, 2*len(added))
+		for _, id := range added {
 			args = append(args, partnership, id)
 		}
-		if err := tx.all(ctx, &added, `INSERT INTO `+table+` (partnership_id, `+col+`) VALUES `+values+`
-			ON CONFLICT DO NOTHING RETURNING `+col, args...); err != nil {
-			return nil, err
+		if _, err := tx.exec(ctx, `INSERT INTO `+table+` (partnership_id, `+col+`) VALUES `+values, args...); err != nil {
+			return err
 		}
 	}
-	// Before: the rows kept, and those removed.
-	for _, id := range ids {
-		if !slices.Contains(added, id) {
-			old = append(old, id)
-		}
-	}
-	return append(old, removed...), nil
+	return nil
 }
 
 // fieldValue is a custom field and a partnership's value of it (nil for

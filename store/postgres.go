@@ -95,6 +95,8 @@ func (postgresDialect) skipLocked(alias string) string {
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 
+func (postgresDialect) idList(col string) string { return "string_agg(" + col + "::text, ',')" }
+
 // projectDefaultLock is the first key of the advisory locks that serialize
 // changes to a project's default partnership; the project id, folded into
 // 32 bits, is the second (two ids sharing a lock only wait for each other).

@@ -36,6 +36,10 @@ type DB struct {
 	// committer groups the write transactions of an engine with a single
 	// writer (SQLite); nil elsewhere.
 	committer *committer
+	// keys are the API key rows authentication read lately; keyReads
+	// counts its reads.
+	keys     keyCache
+	keyReads atomic.Int64
 }
 
 // Options configure Open.
