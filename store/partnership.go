@@ -121,10 +121,10 @@ func getPartnership(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.Pa
 }
 
 // TagsByPartnerships loads each partnership's tags, sorted by name, of the
-// partnerships whose pipeline a reads (pipelineScope).
+// partnerships whose pipeline a reads (ownScope).
 func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.Tag, error) {
 	inList, args := in(ids)
-	scope := pipelineScope("l.partnership_id", a)
+	scope := ownScope("t.organization_id", a)
 	out := make(map[int64][]*pg.Tag, len(ids))
 	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
 		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
@@ -144,10 +144,10 @@ func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (
 }
 
 // UsersByPartnerships loads each partnership's assigned users, sorted by
-// name, of the partnerships whose pipeline a reads (pipelineScope).
+// name, of the partnerships whose pipeline a reads (ownScope).
 func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.User, error) {
 	inList, args := in(ids)
-	scope := pipelineScope("l.partnership_id", a)
+	scope := ownScope("t.organization_id", a)
 	out := make(map[int64][]*pg.User, len(ids))
 	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
 		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
@@ -169,12 +169,12 @@ func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) 
 // CustomFieldValuesByPartnerships loads each partnership's custom field
 // values, each with the field it is a value of (also returned once each),
 // in one statement: a value is never shown without its field. Only values of
-// the partnerships whose pipeline a reads (pipelineScope) are read. Each row carries
+// the partnerships whose pipeline a reads (ownScope) are read. Each row carries
 // its field's columns, but a field is built, and its options (JSON)
 // decoded, once.
 func (db *DB) CustomFieldValuesByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.CustomFieldValue, []*pg.CustomField, error) {
 	inList, args := in(ids)
-	scope := pipelineScope("v.partnership_id", a)
+	scope := ownScope("f.organization_id", a)
 	out := make(map[int64][]*pg.CustomFieldValue, len(ids))
 	byID := map[int64]*pg.CustomField{}
 	var fields []*pg.CustomField

@@ -26,7 +26,7 @@ type References struct {
 // statement: the four tables share their shape, so a UNION ALL of them costs
 // one round trip where four loaders would cost four.
 // Projects are read from the organizations whose partnerships a reads,
-// the rest from the organization acted on (pipelineScope).
+// the rest from the organization acted on (ownScope).
 func (db *DB) ReferencesByIDs(ctx context.Context, a pg.Actor, want ReferenceIDs) (*References, error) {
 	var parts []string
 	var args []any

@@ -24,19 +24,14 @@ func readableOrgs(col string, a pg.Actor) cond {
 		[]any{a.OrganizationID, a.OrganizationID}}
 }
 
-// pipelineScope is the partnerships whose pipeline a reads, col naming a
-// partnership's id: those of the organization acted on. The pipeline (tier,
-// category, stage, assigned users, tags, custom field values, fallback
-// data) is its owner's alone; partner users, who read the partnership
-// itself, read it empty (pg.Actor.CanReadPipeline). A lookup by primary
-// key per row, never a list of the organization's partnerships.
-func pipelineScope(col string, a pg.Actor) cond {
-	return cond{"EXISTS (SELECT 1 FROM partnerships p WHERE p.id = " + col + " AND p.organization_id = ?)", []any{a.OrganizationID}}
-}
-
 // ownScope is the records of the organization acted on, col naming their
 // organization: the taxonomy a partnership's pipeline points at (tiers,
-// categories, stages, custom fields) is its owner's, read by no one else.
+// categories, stages, tags, custom fields, assigned users) is its owner's,
+// read by no one else. A partnership's links and values name only records
+// of its own organization (every write checks them against the owner,
+// countReferences), so this scope on the linked record is also the
+// partnership's: partner users, who read the partnership itself, read its
+// pipeline empty (pg.Actor.CanReadPipeline), at no lookup of its row.
 func ownScope(col string, a pg.Actor) cond {
 	return cond{col + " = ?", []any{a.OrganizationID}}
 }
