@@ -82,8 +82,19 @@ func partnerCompanies(c *call) (int, any, error) {
 	return http.StatusOK, out, nil
 }
 
+// queryInt reads the query option name, an integer from lo to hi, def when
+// absent. OData forbids giving a system query option twice (OData 4.01
+// URL Conventions §5.1: "A system query option MUST NOT be specified more
+// than once"): a second $top is refused, never silently preferred.
 func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
-	v := r.URL.Query().Get(name)
+	vs := r.URL.Query()[name]
+	if len(vs) > 1 {
+		return 0, badRequest(name, "%s may be given once.", name)
+	}
+	v := ""
+	if len(vs) == 1 {
+		v = vs[0]
+	}
 	if v == "" {
 		return def, nil
 	}

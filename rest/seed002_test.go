@@ -73,6 +73,8 @@ func TestSeed002PartnerCompanies(t *testing.T) {
 			{"NegativeSkip", "/v1/Partners(36)/Relationships/Companies?$skip=-1", f.org.Read, 400, `"ErrorCode":"BadRequest"`},
 			{"TopTooLarge", "/v1/Partners(36)/Relationships/Companies?$top=101", f.org.Read, 400, `"ErrorCode":"BadRequest"`},
 			{"TopNotANumber", "/v1/Partners(36)/Relationships/Companies?$top=ten", f.org.Read, 400, `"ErrorCode":"BadRequest"`},
+			{"TopTwice", "/v1/Partners(36)/Relationships/Companies?$top=1&$top=2", f.org.Read, 400, `"ErrorCode":"BadRequest"`},
+			{"SkipTwice", "/v1/Partners(36)/Relationships/Companies?$skip=1&$skip=1", f.org.Read, 400, `$skip may be given once.`},
 			{"NoKey", "/v1/Partners(36)/Relationships/Companies", "", 401, `"ErrorCode":"Unauthorized"`},
 		}
 		for _, tc := range cases {

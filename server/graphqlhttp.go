@@ -89,6 +89,13 @@ func (t httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 // get runs the query of a GET request's query string.
 func (t httpTransport) get(r *http.Request, exec graphql.GraphExecutor, media string) result {
 	q := r.URL.Query()
+	// Each parameter once: with two, one would be run and the other
+	// silently ignored, and which depends on the server.
+	for _, name := range []string{"query", "operationName", "variables", "extensions"} {
+		if len(q[name]) > 1 {
+			return requestError(http.StatusBadRequest, pg.InvalidField(name, "%s may be given once.", name))
+		}
+	}
 	params := &graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
 	for name, dst := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
 		if v := q.Get(name); v != "" {

@@ -123,6 +123,8 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			{"WrongContentType", "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": "text/plain"}, good, 415, mediaJSON, false, "BAD_USER_INPUT"},
 			{"GetQuery", "GET", get(`{ viewer { permission } }`), h(mediaGraphQL), "", 200, mediaGraphQL, true, ""},
 			{"GetMutation", "GET", get(`mutation { createTag(input: {name: "x"}) { tag { id } } }`), h(""), "", 405, mediaJSON, false, "BAD_USER_INPUT"},
+			{"GetQueryTwice", "GET", get(`{ viewer { permission } }`) + "&query=" + url.QueryEscape(`{ __typename }`), h(mediaGraphQL), "", 400, mediaGraphQL, false, "BAD_USER_INPUT"},
+			{"GetOperationNameTwice", "GET", get(`query A { __typename } query B { __typename }`) + "&operationName=A&operationName=B", h(""), "", 400, mediaJSON, false, "BAD_USER_INPUT"},
 			{"Put", "PUT", "/graphql", h(""), good, 405, mediaJSON, false, "BAD_USER_INPUT"},
 			{"NoKey", "POST", "/graphql", map[string]string{"Content-Type": mediaJSON, "Accept": mediaGraphQL}, good, 401, mediaGraphQL, false, "UNAUTHENTICATED"},
 			{"UnknownKey", "POST", "/graphql", map[string]string{"Authorization": "Bearer pg_nope", "Content-Type": mediaJSON, "Accept": mediaGraphQL}, good, 401, mediaGraphQL, false, "UNAUTHENTICATED"},
