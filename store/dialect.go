@@ -56,6 +56,10 @@ type dialect interface {
 	// transaction returns, so the change made from them is not made from
 	// values another transaction is changing (the single writer needs none).
 	forUpdate() string
+	// byKey returns col for a condition that must not choose the plan:
+	// the rows it filters are reached by their keys from elsewhere in the
+	// statement (see linkedScope).
+	byKey(col string) string
 	// idList aggregates the integer column col of a subquery's rows into
 	// one text value, the ids comma-separated (NULL for no rows).
 	idList(col string) string
@@ -288,6 +292,9 @@ func (sqliteDialect) lockMigrations(context.Context, *sqlx.Tx) error { return ni
 func (sqliteDialect) skipLocked(string) string { return "" }
 
 func (sqliteDialect) forUpdate() string { return "" }
+
+// byKey hides col's indexes from SQLite's planner with a unary +.
+func (sqliteDialect) byKey(col string) string { return "+" + col }
 
 func (sqliteDialect) idList(col string) string { return "group_concat(" + col + ")" }
 

@@ -124,7 +124,7 @@ func getPartnership(ctx context.Context, r runner, a pg.Actor, id int64) (*pg.Pa
 // partnerships whose pipeline a reads (ownScope).
 func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.Tag, error) {
 	inList, args := in(ids)
-	scope := ownScope("t.organization_id", a)
+	scope := linkedScope(db.dialect, "t.organization_id", a)
 	out := make(map[int64][]*pg.Tag, len(ids))
 	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", tags.cols)+` FROM partnership_tags l
 		JOIN tags t ON t.id = l.tag_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),
@@ -147,7 +147,7 @@ func (db *DB) TagsByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (
 // name, of the partnerships whose pipeline a reads (ownScope).
 func (db *DB) UsersByPartnerships(ctx context.Context, a pg.Actor, ids []int64) (map[int64][]*pg.User, error) {
 	inList, args := in(ids)
-	scope := ownScope("t.organization_id", a)
+	scope := linkedScope(db.dialect, "t.organization_id", a)
 	out := make(map[int64][]*pg.User, len(ids))
 	err := db.read().each(ctx, `SELECT l.partnership_id, `+qualify("t", userCols)+` FROM partnership_users l
 		JOIN users t ON t.id = l.user_id WHERE l.partnership_id IN `+inList+` AND `+scope.sql+` ORDER BY t.name, t.id`, append(args, scope.args...),

@@ -95,6 +95,10 @@ func (postgresDialect) skipLocked(alias string) string {
 
 func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
 
+// byKey is col as it is: PostgreSQL's planner follows its statistics,
+// and a + would leave it to scan the table for the condition.
+func (postgresDialect) byKey(col string) string { return col }
+
 func (postgresDialect) idList(col string) string { return "string_agg(" + col + "::text, ',')" }
 
 // projectDefaultLock is the first key of the advisory locks that serialize

@@ -36,6 +36,17 @@ func ownScope(col string, a pg.Actor) cond {
 	return cond{col + " = ?", []any{a.OrganizationID}}
 }
 
+// linkedScope is ownScope on records reached through a list of
+// partnerships' links (their tags, their users), found by their keys. On
+// SQLite the column's index is kept out of the plan (dialect.byKey): with
+// it, SQLite walks the organization's records in name order, which spares
+// it a sort, and probes every listed partnership's links for each record,
+// 3× the work of following the links from the list and sorting what they
+// find (bench/'s dashboard: 18 ms against 6 ms for its tags).
+func linkedScope(d dialect, col string, a pg.Actor) cond {
+	return ownScope(d.byKey(col), a)
+}
+
 // userScope is the users a may see: those of the organization acted on and
 // of the key's own, and of the organizations a's organization lets act on
 // it (the actors of its events). Partner users see none of the owner's:
