@@ -3,7 +3,6 @@ package bench_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"runtime/metrics"
@@ -22,6 +21,7 @@ import (
 	"partnergraph/loaders"
 	"partnergraph/pgtest"
 	"partnergraph/resolvers"
+	"partnergraph/server"
 )
 
 // BenchmarkDashboardCost splits the dashboard's cost, one request at a
@@ -31,7 +31,7 @@ import (
 //   - gateway/executor: the real schema and resolvers run the dashboard with
 //     loaders that already hold every record it shows, so only the root
 //     list's statement is sent: mostly the cost of gqlgen's execution and
-//     response;
+//     response, encoded as /graphql encodes it (server.EncodeResponse);
 //   - gateway/full: the same with fresh loaders, as a request gets them;
 //   - gateway/compiled: the same request answered by the compiled path of
 //     reads (package compiled), as serve does by default;
@@ -68,11 +68,7 @@ func BenchmarkDashboardCost(b *testing.B) {
 				if len(resp.Errors) > 0 {
 					b.Fatal(resp.Errors)
 				}
-				out, err := json.Marshal(resp)
-				if err != nil {
-					b.Fatal(err)
-				}
-				return out
+				return server.EncodeResponse(resp)
 			}
 			run := func(b *testing.B, l *loaders.Loaders) []byte { return runWith(b, exec, l) }
 			b.Run("gateway/executor", func(b *testing.B) {

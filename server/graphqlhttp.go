@@ -154,7 +154,7 @@ func (t httpTransport) run(ctx context.Context, exec graphql.GraphExecutor, para
 	if resp.Data == nil {
 		return refused(media, resp)
 	}
-	return result{status: http.StatusOK, body: encode(resp)}
+	return result{status: http.StatusOK, body: EncodeResponse(resp)}
 }
 
 // refused answers a response that has no data: the operation did not run,
@@ -194,15 +194,6 @@ func refusedStatus(media string, code pg.Code) int {
 		return http.StatusOK
 	}
 	return http.StatusBadRequest
-}
-
-func encode(resp *graphql.Response) []byte {
-	b, err := json.Marshal(resp)
-	if err != nil {
-		// Every value gqlgen produces encodes; this is a fault.
-		b, _ = json.Marshal(requestErrorBody(pg.InternalError(err)))
-	}
-	return b
 }
 
 // readBody reads a POST body: JSON, within the size limit.
