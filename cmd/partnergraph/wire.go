@@ -54,7 +54,7 @@ func (f flags) gatewayFlags(g *gatewayOptions) {
 	f.intVar(&g.burst, "rate-limit-burst", "PARTNERGRAPH_RATE_LIMIT_BURST", 250000, "most cost points an API key can hold (at least --max-cost)")
 	f.boolVar(&g.allowList, "allow-list", "PARTNERGRAPH_ALLOW_LIST", false, "run only operations registered with 'partnergraph operations add'")
 	f.intVar(&g.inFlight, "max-in-flight", "PARTNERGRAPH_MAX_IN_FLIGHT", 0, "GraphQL operations executing at once; others wait (0: 4 per CPU)")
-	f.intVar(&g.inFlightCost, "max-in-flight-cost", "PARTNERGRAPH_MAX_IN_FLIGHT_COST", 0, "summed cost of the operations executing at once; others wait (0: 20000 per CPU)")
+	f.intVar(&g.inFlightCost, "max-in-flight-cost", "PARTNERGRAPH_MAX_IN_FLIGHT_COST", 0, "summed cost of the operations executing at once; others wait (0: --max-cost per CPU)")
 	f.intVar(&g.subscriptionsPerKey, "max-subscriptions-per-key", "PARTNERGRAPH_MAX_SUBSCRIPTIONS_PER_KEY", 100, "subscriptions one API key may hold open at once in this process")
 	f.intVar(&g.maxBody, "max-body-bytes", "PARTNERGRAPH_MAX_BODY_BYTES", 1<<20, "largest request body")
 	f.durationVar(&g.timeout, "request-timeout", "PARTNERGRAPH_REQUEST_TIMEOUT", 30*time.Second, "longest a request may run")
