@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -236,7 +237,46 @@ func checkRequest(body []byte) *pg.Error {
 	if dec.More() {
 		return pg.Errorf(pg.BadUserInput, "The request body holds more than one JSON value.")
 	}
+	if name := repeatedMember(body); name != "" {
+		return pg.InvalidField(name, "%s may be given once.", name)
+	}
 	return nil
+}
+
+// repeatedMember is the first member of a request object that an earlier
+// member already named, in any case (Go's decoder matches member names
+// regardless of case), or "". Other members are ignored, once or twice. The decoder keeps the last of the two, while
+// the client, a proxy or a log that read the first believes that one
+// applies: {"query": "{ viewer … }", "query": "mutation …"} would run the
+// mutation. body is a JSON object checkRequest has decoded.
+func repeatedMember(body []byte) string {
+	requestMembers := [...]string{"query", "operationName", "variables", "extensions"}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return ""
+	}
+	var seen []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		name, _ := tok.(string)
+		for _, member := range requestMembers {
+			if !strings.EqualFold(member, name) {
+				continue
+			}
+			if slices.Contains(seen, member) {
+				return name
+			}
+			seen = append(seen, member)
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // decodeJSON decodes JSON keeping numbers as written (json.Number), as

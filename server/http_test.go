@@ -164,6 +164,50 @@ func TestGraphQLOverHTTP(t *testing.T) {
 	})
 }
 
+// TestRequestMemberGivenTwice sends bodies that name a request member twice
+// (in any case: Go's decoder matches member names regardless of case). A
+// decoder keeps the last, while the client, a proxy or a log that read the
+// first believes that one applies: each is refused, naming the member, and
+// nothing runs.
+func TestRequestMemberGivenTwice(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		mutation := `mutation { createTag(input: {name: "smuggled"}) { tag { id } } }`
+		q, _ := json.Marshal(`{ viewer { permission } }`)
+		m, _ := json.Marshal(mutation)
+		for _, c := range []struct {
+			name, body, field string
+		}{
+			{"Query", fmt.Sprintf(`{"query": %s, "query": %s}`, q, m), "query"},
+			{"QueryInAnotherCase", fmt.Sprintf(`{"query": %s, "Query": %s}`, q, m), "Query"},
+			{"QueryEscaped", fmt.Sprintf(`{"query": %s, "\u0071uery": %s}`, q, m), "query"},
+			{"OperationName", fmt.Sprintf(`{"query": %s, "operationName": "A", "operationName": "B"}`, m), "operationName"},
+			{"Variables", fmt.Sprintf(`{"query": %s, "variables": {}, "variables": null}`, m), "variables"},
+			{"Extensions", fmt.Sprintf(`{"query": %s, "extensions": {}, "extensions": {}}`, m), "extensions"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				before := env.Snapshot(t, org.ID)
+				r := send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON, "Accept": mediaGraphQL}, c.body)
+				var errs []struct{ Extensions struct{ Code, Field string } }
+				json.Unmarshal(r.body["errors"], &errs)
+				if r.status != 400 || len(errs) != 1 || errs[0].Extensions.Code != "BAD_USER_INPUT" || errs[0].Extensions.Field != c.field {
+					t.Fatalf("want 400 BAD_USER_INPUT naming %s, got %d: %s", c.field, r.status, r.raw)
+				}
+				if env.Snapshot(t, org.ID) != before {
+					t.Fatal("the request changed data")
+				}
+			})
+		}
+		// Within a batch, the item is refused and the others run.
+		batch := fmt.Sprintf(`[{"query": %s}, {"query": %s, "query": %s}]`, q, q, m)
+		r := send(t, env.Server.URL, "POST", "/graphql", map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}, batch)
+		if r.status != 200 || !strings.Contains(string(r.raw), `"permission":"WRITE"`) || !strings.Contains(string(r.raw), `"field":"query"`) || strings.Contains(string(r.raw), "smuggled") {
+			t.Fatalf("batch: %d %s", r.status, r.raw)
+		}
+	})
+}
+
 // TestLimitsRefuseBeforeSQL sends the hostile queries of the limits: each
 // is refused with a clear error and no SQL statement runs.
 func TestLimitsRefuseBeforeSQL(t *testing.T) {

@@ -186,7 +186,7 @@ func New(cfg Config) *Server {
 	// GraphQL over HTTP takes every request but event streams (a POST
 	// whose Accept starts with text/event-stream) and WebSocket upgrades.
 	gql.AddTransport(httpTransport{maxBody: cfg.MaxBodyBytes, maxBatch: cfg.MaxBatch})
-	gql.AddTransport(transport.SSE{})
+	gql.AddTransport(sseTransport{maxBody: cfg.MaxBodyBytes})
 	gql.AddTransport(transport.Websocket{
 		// graphqlHandler checked the handshake's origin already, against
 		// the same list as every other request (originAllowed).

@@ -2,11 +2,14 @@ package server_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -162,4 +165,66 @@ func TestServerSentEvents(t *testing.T) {
 		}
 	}
 	t.Fatalf("stream ended without the event: %v", sc.Err())
+}
+
+// TestServerSentEventsRefuseBadBodies sends event-stream requests whose body
+// is not one request object within the limit: each is refused before any
+// operation runs, as the same body is over plain POST, and neither the answer
+// nor a log line repeats the body (it may hold an integration's password).
+func TestServerSentEventsRefuseBadBodies(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		var stdLog bytes.Buffer
+		log.SetOutput(&stdLog)
+		t.Cleanup(func() { log.SetOutput(os.Stderr) })
+		const secret = "hunter2-not-for-logs"
+		subscription, _ := json.Marshal(`subscription { events { type } }`)
+		mutation, _ := json.Marshal(`mutation { createTag(input: {name: "smuggled"}) { tag { id } } }`)
+		connect, _ := json.Marshal(`mutation($p: String!) { connectPartnerIntegration(input: {partnerId: "1", businessId: "1", login: "l", password: $p}) { created } }`)
+		for _, c := range []struct {
+			name, body string
+			status     int
+			field      string
+		}{
+			{"NotJSON", fmt.Sprintf(`{"query": %s, "variables": {"p": %q},}`, connect, secret), 400, ""},
+			{"VariablesNotObject", fmt.Sprintf(`{"query": %s, "variables": [%q]}`, subscription, secret), 400, "variables"},
+			{"QueryTwice", fmt.Sprintf(`{"query": %s, "query": %s}`, subscription, mutation), 400, "query"},
+			{"Batch", fmt.Sprintf(`[{"query": %s}]`, mutation), 400, ""},
+			{"TooLarge", fmt.Sprintf(`{"query": %s, "variables": {"pad": "%s"}}`, subscription, strings.Repeat("x", 1<<20)), 413, ""},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				before := env.Snapshot(t, org.ID)
+				// A stream that starts would not end: read for a while only.
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, "POST", env.Server.URL+"/graphql", strings.NewReader(c.body))
+				req.Header.Set("Authorization", "Bearer "+org.Write)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", "text/event-stream")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				r := reply{status: resp.StatusCode, raw: raw}
+				json.Unmarshal(raw, &r.body)
+				var errs []struct{ Extensions struct{ Code, Field string } }
+				json.Unmarshal(r.body["errors"], &errs)
+				if r.status != c.status || len(errs) != 1 || errs[0].Extensions.Code != "BAD_USER_INPUT" || errs[0].Extensions.Field != c.field {
+					t.Fatalf("want %d BAD_USER_INPUT naming %q, got %d: %.500s", c.status, c.field, r.status, r.raw)
+				}
+				if _, has := r.body["data"]; has {
+					t.Fatalf("a refused request has a data entry: %s", r.raw)
+				}
+				if strings.Contains(string(r.raw), secret) || strings.Contains(env.Log(), secret) || strings.Contains(stdLog.String(), secret) {
+					t.Fatalf("the body was repeated:\nanswer: %s\nlog: %s%s", r.raw, env.Log(), stdLog.String())
+				}
+				if env.Snapshot(t, org.ID) != before {
+					t.Fatal("the request changed data")
+				}
+			})
+		}
+	})
 }
