@@ -120,17 +120,16 @@ func (t httpTransport) post(w http.ResponseWriter, r *http.Request, exec graphql
 	return t.runBody(r, exec, media, body)
 }
 
-// runBody decodes one request object and runs it.
+// runBody decodes one request object and runs it. The operation's headers
+// are the request's: a body's "headers" member is not a request member.
 func (t httpTransport) runBody(r *http.Request, exec graphql.GraphExecutor, media string, body []byte) result {
-	if err := checkRequest(body); err != nil {
+	start := graphql.Now()
+	req, err := checkRequest(body)
+	if err != nil {
 		return requestError(http.StatusBadRequest, err)
 	}
-	params := &graphql.RawParams{Headers: r.Header}
-	start := graphql.Now()
-	if err := decodeJSON(body, params); err != nil {
-		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The request body must be a JSON object with a query."))
-	}
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	params := &graphql.RawParams{Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
+		Extensions: req.Extensions, Headers: r.Header, ReadTime: graphql.TraceTiming{Start: start, End: graphql.Now()}}
 	return t.run(r.Context(), exec, params, media, false)
 }
 
@@ -221,34 +220,36 @@ type request struct {
 	Extensions    map[string]any `json:"extensions"`
 }
 
-// checkRequest reports a body that is not a request object, in words that
-// say what is wrong without echoing the body back.
-func checkRequest(body []byte) *pg.Error {
+// checkRequest decodes a request object, numbers kept as written
+// (json.Number) as gqlgen's input coercion expects, or reports what is
+// wrong with the body in words that do not echo it back.
+func checkRequest(body []byte) (*request, *pg.Error) {
 	var req request
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return pg.InvalidField(typeErr.Field, "%s must be a JSON %s.", typeErr.Field, jsonKind(typeErr.Field))
+			return nil, pg.InvalidField(typeErr.Field, "%s must be a JSON %s.", typeErr.Field, jsonKind(typeErr.Field))
 		}
-		return pg.Errorf(pg.BadUserInput, "The request body must be a JSON object with a query: %v.", err)
+		return nil, pg.Errorf(pg.BadUserInput, "The request body must be a JSON object with a query: %v.", err)
 	}
 	if dec.More() {
-		return pg.Errorf(pg.BadUserInput, "The request body holds more than one JSON value.")
+		return nil, pg.Errorf(pg.BadUserInput, "The request body holds more than one JSON value.")
 	}
 	if name := repeatedMember(body); name != "" {
-		return pg.InvalidField(name, "%s may be given once.", name)
+		return nil, pg.InvalidField(name, "%s may be given once.", name)
 	}
-	return nil
+	return &req, nil
 }
 
 // repeatedMember is the first member of a request object that an earlier
 // member already named, in any case (Go's decoder matches member names
-// regardless of case), or "". Other members are ignored, once or twice. The decoder keeps the last of the two, while
-// the client, a proxy or a log that read the first believes that one
-// applies: {"query": "{ viewer … }", "query": "mutation …"} would run the
-// mutation. body is a JSON object checkRequest has decoded.
+// regardless of case), or "". Other members are ignored, once or twice.
+// The decoder keeps the last of the two, while the client, a proxy or a log
+// that read the first believes that one applies: {"query": "{ viewer … }",
+// "query": "mutation …"} would run the mutation. body is a JSON object
+// checkRequest has decoded.
 func repeatedMember(body []byte) string {
 	requestMembers := [...]string{"query", "operationName", "variables", "extensions"}
 	dec := json.NewDecoder(bytes.NewReader(body))

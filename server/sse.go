@@ -23,7 +23,8 @@ type sseTransport struct {
 func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	body, status, err := httpTransport{maxBody: t.maxBody}.readBody(w, r)
 	if err == nil {
-		status, err = http.StatusBadRequest, checkRequest(body)
+		status = http.StatusBadRequest
+		_, err = checkRequest(body)
 	}
 	if err != nil {
 		writeRequestError(w, status, mediaJSON, err)
