@@ -5,7 +5,9 @@ package rest
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,9 @@ type Relationship struct {
 
 func partnerCompanies(c *call) (int, any, error) {
 	// The query is validated before the path's partner is looked up.
+	if err := onlyOptions(c.r, "$skip", "$top"); err != nil {
+		return 0, nil, err
+	}
 	skip, err := queryInt(c.r, "$skip", 0, 0, maxSkip)
 	if err != nil {
 		return 0, nil, err
@@ -80,6 +85,26 @@ func partnerCompanies(c *call) (int, any, error) {
 		vars["after"] = *data.Partner.Relationships.PageInfo.EndCursor
 	}
 	return http.StatusOK, out, nil
+}
+
+// onlyOptions refuses a system query option (a query parameter named with
+// a leading $) other than the route's: "If a data service does not support
+// a system query option, it MUST reject any requests which contain the
+// unsupported option" (MS-ODATA §2.2.3.6.1). Ignored, $filter or $orderby
+// would answer rows or an order the client did not ask for as if it had.
+// Custom query options (no $) are left alone, as OData lets a service.
+func onlyOptions(r *http.Request, known ...string) error {
+	var unknown []string
+	for name := range r.URL.Query() {
+		if strings.HasPrefix(name, "$") && !slices.Contains(known, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return badRequest(unknown[0], "%s is not supported here; this route takes %s.", unknown[0], strings.Join(known, " and "))
 }
 
 // queryInt reads the query option name, an integer from lo to hi, def when

@@ -76,6 +76,12 @@ func TestSeed002PartnerCompanies(t *testing.T) {
 			{"TopTwice", "/v1/Partners(36)/Relationships/Companies?$top=1&$top=2", f.org.Read, 400, `"ErrorCode":"BadRequest"`},
 			{"SkipTwice", "/v1/Partners(36)/Relationships/Companies?$skip=1&$skip=1", f.org.Read, 400, `$skip may be given once.`},
 			{"NoKey", "/v1/Partners(36)/Relationships/Companies", "", 401, `"ErrorCode":"Unauthorized"`},
+			// Options the route does not take are refused, not ignored;
+			// custom options (no $) are.
+			{"Filter", "/v1/Partners(36)/Relationships/Companies?$filter=CompanyId%20eq%201", f.org.Read, 400, `$filter is not supported here; this route takes $skip and $top.`},
+			{"OrderByBesideTop", "/v1/Partners(36)/Relationships/Companies?$top=1&$orderby=CompanyName&$count=true", f.org.Read, 400, `$count is not supported here`},
+			{"CaseMatters", "/v1/Partners(36)/Relationships/Companies?$TOP=1", f.org.Read, 400, `$TOP is not supported here`},
+			{"CustomOption", "/v1/Partners(36)/Relationships/Companies?$top=1&trace=on", f.org.Read, 200, `"CompanyName":`},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) { c.do("GET", tc.path, tc.key, "").expect(t, tc.status, tc.body) })
