@@ -148,9 +148,13 @@ func (c *committer) batch(first *job) {
 		return
 	}
 	defer tx.Rollback()
+	// The endpoints the batch's events go to are read once for all its
+	// mutations: one transaction sees them as the one before left them,
+	// but for its own writes, which empty this (runner.sending).
+	endpoints := endpointCache{}
 	yielded := false
 	for j := first; j != nil; j = c.nextOrYield(&yielded) {
-		err := c.runJob(tx, j)
+		err := c.runJob(tx, j, endpoints)
 		var broken *brokenTxError
 		switch {
 		case errors.As(err, &broken):
@@ -204,8 +208,9 @@ type brokenTxError struct{ err error }
 func (e *brokenTxError) Error() string { return "batch transaction broken: " + e.err.Error() }
 
 // runJob runs j in a savepoint of tx: when j fails, its changes are rolled
-// back and the transaction carries on.
-func (c *committer) runJob(tx queryer, j *job) error {
+// back and the transaction carries on. endpoints are those the batch has
+// read so far.
+func (c *committer) runJob(tx queryer, j *job, endpoints endpointCache) error {
 	if err := j.ctx.Err(); err != nil {
 		return err
 	}
@@ -215,7 +220,7 @@ func (c *committer) runJob(tx queryer, j *job) error {
 	if _, err := batch.exec(context.Background(), `SAVEPOINT mutation`); err != nil {
 		return &brokenTxError{err}
 	}
-	t := &Tx{runner: runner{q: tx, db: db, shared: true}, now: db.txTime()}
+	t := &Tx{runner: runner{q: tx, db: db, shared: true, endpoints: endpoints}, now: db.txTime()}
 	err := call(j, t)
 	if err == nil {
 		if _, err := batch.exec(context.Background(), `RELEASE mutation`); err != nil {
@@ -224,6 +229,8 @@ func (c *committer) runJob(tx queryer, j *job) error {
 		j.events = t.events
 		return nil
 	}
+	// What j read of the endpoints may hold its own writes, now undone.
+	clear(endpoints)
 	if _, rerr := batch.exec(context.Background(), `ROLLBACK TO mutation`); rerr != nil {
 		return &brokenTxError{rerr}
 	}
