@@ -121,15 +121,13 @@ func (t httpTransport) post(w http.ResponseWriter, r *http.Request, exec graphql
 
 // runBody decodes one request object and runs it.
 func (t httpTransport) runBody(r *http.Request, exec graphql.GraphExecutor, media string, body []byte) result {
-	if err := checkRequest(body); err != nil {
+	start := graphql.Now()
+	req, err := decodeRequest(body)
+	if err != nil {
 		return requestError(http.StatusBadRequest, err)
 	}
-	params := &graphql.RawParams{Headers: r.Header}
-	start := graphql.Now()
-	if err := decodeJSON(body, params); err != nil {
-		return requestError(http.StatusBadRequest, pg.Errorf(pg.BadUserInput, "The request body must be a JSON object with a query."))
-	}
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	params := &graphql.RawParams{Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
+		Extensions: req.Extensions, Headers: r.Header, ReadTime: graphql.TraceTiming{Start: start, End: graphql.Now()}}
 	return t.run(r.Context(), exec, params, media, false)
 }
 
@@ -212,7 +210,8 @@ func (t httpTransport) readBody(w http.ResponseWriter, r *http.Request) ([]byte,
 	return body, 0, nil
 }
 
-// request is the shape of a GraphQL-over-HTTP request body.
+// request is the shape of a GraphQL-over-HTTP request body: the fields of
+// graphql.RawParams a body sets.
 type request struct {
 	Query         string         `json:"query"`
 	OperationName string         `json:"operationName"`
@@ -220,23 +219,23 @@ type request struct {
 	Extensions    map[string]any `json:"extensions"`
 }
 
-// checkRequest reports a body that is not a request object, in words that
-// say what is wrong without echoing the body back.
-func checkRequest(body []byte) *pg.Error {
+// decodeRequest decodes a request object, once: a body that is not one is
+// reported in words that say what is wrong without echoing the body back.
+func decodeRequest(body []byte) (*request, *pg.Error) {
 	var req request
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return pg.InvalidField(typeErr.Field, "%s must be a JSON %s.", typeErr.Field, jsonKind(typeErr.Field))
+			return nil, pg.InvalidField(typeErr.Field, "%s must be a JSON %s.", typeErr.Field, jsonKind(typeErr.Field))
 		}
-		return pg.Errorf(pg.BadUserInput, "The request body must be a JSON object with a query: %v.", err)
+		return nil, pg.Errorf(pg.BadUserInput, "The request body must be a JSON object with a query: %v.", err)
 	}
 	if dec.More() {
-		return pg.Errorf(pg.BadUserInput, "The request body holds more than one JSON value.")
+		return nil, pg.Errorf(pg.BadUserInput, "The request body holds more than one JSON value.")
 	}
-	return nil
+	return &req, nil
 }
 
 // decodeJSON decodes JSON keeping numbers as written (json.Number), as
