@@ -291,3 +291,46 @@ func TestGroupCommitEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCommitAfterFailures: a batch whose every mutation fails commits
+// nothing and leaves the writer as it found it, so the next batch commits.
+func TestGroupCommitAfterFailures(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "failures.db"), Options{SecretKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.CreateOrganization(ctx, "Failures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(name string, fail bool) *job {
+		return &job{ctx: ctx, done: make(chan struct{}), fn: func(tx *Tx) error {
+			if _, err := tx.exec(ctx, `INSERT INTO tags (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+				"uuid-"+name, org.ID, name, tx.now, tx.now); err != nil || !fail {
+				return err
+			}
+			return errors.New("refused after its write")
+		}}
+	}
+	c := &committer{db: db, ckpt: db.committer.ckpt, jobs: make(chan *job, 2)}
+	failing := []*job{insert("a", true), insert("b", true)}
+	c.jobs <- failing[1]
+	c.batch(failing[0])
+	ok := insert("c", false)
+	c.batch(ok)
+	for _, j := range append(failing, ok) {
+		<-j.done
+	}
+	if failing[0].err == nil || failing[1].err == nil || ok.err != nil {
+		t.Fatalf("errors %v, %v, %v", failing[0].err, failing[1].err, ok.err)
+	}
+	var names []string
+	if err := db.read().all(ctx, &names, `SELECT name FROM tags WHERE organization_id = ? ORDER BY name`, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(names, []string{"c"}) {
+		t.Fatalf("stored tags %v, want [c]", names)
+	}
+}
