@@ -679,3 +679,41 @@ func TestVariableCoercionMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestMalformedBodiesSayWhatIsWrong: a POST body that is not one request
+// object is refused with a message, and the field at fault when there is
+// one, that tell the client what to fix.
+func TestMalformedBodiesSayWhatIsWrong(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		env := pgtest.New(t, dialect)
+		org := env.Org(t, "Acme")
+		header := map[string]string{"Authorization": "Bearer " + org.Write, "Content-Type": mediaJSON}
+		for _, c := range []struct {
+			name, body, field string
+			message           string // how the message starts
+		}{
+			{"QueryNotString", `{"query": 5}`, "query", "query must be a JSON string."},
+			{"OperationNameNotString", `{"query": "{ __typename }", "operationName": []}`, "operationName", "operationName must be a JSON string."},
+			{"VariablesNotObject", `{"query": "{ __typename }", "variables": [1]}`, "variables", "variables must be a JSON object."},
+			{"ExtensionsNotObject", `{"query": "{ __typename }", "extensions": "x"}`, "extensions", "extensions must be a JSON object."},
+			{"TwoValues", `{"query": "{ __typename }"} {"query": "{ __typename }"}`, "", "The request body holds more than one JSON value."},
+			{"Truncated", `{"query": `, "", "The request body must be a JSON object with a query: unexpected EOF."},
+			{"NotAnObject", `"{ __typename }"`, "", "The request body must be a JSON object with a query: json: cannot unmarshal string"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				r := send(t, env.Server.URL, "POST", "/graphql", header, c.body)
+				var errs []struct {
+					Message    string
+					Extensions struct{ Code, Field string }
+				}
+				json.Unmarshal(r.body["errors"], &errs)
+				if r.status != http.StatusBadRequest || len(errs) != 1 {
+					t.Fatalf("status %d: %s", r.status, r.raw)
+				}
+				if e := errs[0]; e.Extensions.Code != "BAD_USER_INPUT" || e.Extensions.Field != c.field || !strings.HasPrefix(e.Message, c.message) {
+					t.Fatalf("got %+v, want field %q and message %q", e, c.field, c.message)
+				}
+			})
+		}
+	})
+}

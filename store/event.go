@@ -122,19 +122,24 @@ func eventPayload(after, before any, resourceID int64) (payload []byte, changed 
 	return payload, changed, err
 }
 
+// endpointCache holds the webhook endpoints a transaction read, by
+// organization.
+type endpointCache map[int64][]*pg.WebhookEndpoint
+
 // endpoints returns an organization's webhook endpoints, read once per
-// transaction however many events it emits.
+// transaction however many events it emits (on SQLite, once per group
+// commit: see committer.batch), and again after a statement names their
+// table (runner.sending).
 func (tx *Tx) endpoints(ctx context.Context, org int64) ([]*pg.WebhookEndpoint, error) {
-	if tx.endpointsOf == nil {
-		tx.endpointsOf = map[int64][]*pg.WebhookEndpoint{}
-	}
-	if es, ok := tx.endpointsOf[org]; ok {
+	if es, ok := tx.runner.endpoints[org]; ok {
 		return es, nil
 	}
 	var es []*pg.WebhookEndpoint
-	err := tx.all(ctx, &es, `SELECT `+strings.Join(endpointCols, ", ")+` FROM webhook_endpoints WHERE organization_id = ?`, org)
-	tx.endpointsOf[org] = es
-	return es, err
+	if err := tx.all(ctx, &es, `SELECT `+strings.Join(endpointCols, ", ")+` FROM webhook_endpoints WHERE organization_id = ?`, org); err != nil {
+		return nil, err
+	}
+	tx.runner.endpoints[org] = es
+	return es, nil
 }
 
 // diff lists the top-level JSON fields whose value changed, with both

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -213,4 +215,91 @@ func eventIDs(t *testing.T, env *pgtest.Env, org *pgtest.Org, query string) []in
 		out[i] = n.DatabaseID
 	}
 	return out
+}
+
+// TestEndpointsHearTheEventsOfTheirLifetime changes a tier from several
+// goroutines while a webhook endpoint is created and later disabled: a
+// change made wholly while the endpoint was enabled is delivered to it, one
+// made wholly before its creation or after its disabling is not.
+func TestEndpointsHearTheEventsOfTheirLifetime(t *testing.T) {
+	pgtest.EachDialect(t, func(t *testing.T, dialect string) {
+		dsn := pgtest.DSN(t, dialect)
+		db, err := store.Open(context.Background(), dsn, store.Options{SecretKey: pgtest.SecretKey})
+		pgtest.Must(t, err)
+		defer db.Close()
+		ctx := context.Background()
+		org, err := db.CreateOrganization(ctx, "Hooks")
+		pgtest.Must(t, err)
+		a := pg.Actor{OrganizationID: org.ID, KeyOrganizationID: org.ID, Role: pg.RoleAdmin, Permission: pg.PermissionWrite}
+		tier, err := db.CreateTier(ctx, a, pg.TierCreate{Name: "Gold"})
+		pgtest.Must(t, err)
+
+		// Phases: before the endpoint, creating it, enabled, disabling it,
+		// disabled. A change whose start and end fall in one even phase
+		// happened wholly in it.
+		var phase atomic.Int32
+		type write struct{ rank, from, to int32 }
+		var mu sync.Mutex
+		var writes []write
+		var next atomic.Int32
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					rank := 1000 + next.Add(1)
+					from := phase.Load()
+					if _, err := db.UpdateTier(ctx, a, tier.ID, pg.TierUpdate{Rank: &rank}); err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					writes = append(writes, write{rank, from, phase.Load()})
+					mu.Unlock()
+				}
+			}()
+		}
+		pause := func() { time.Sleep(150 * time.Millisecond) }
+		pause()
+		phase.Store(1)
+		e, _, err := db.CreateWebhookEndpoint(ctx, a, pg.WebhookEndpointCreate{URL: "https://hooks.example/tiers"})
+		pgtest.Must(t, err)
+		phase.Store(2)
+		pause()
+		phase.Store(3)
+		disabled := false
+		_, _, err = db.UpdateWebhookEndpoint(ctx, a, e.ID, pg.WebhookEndpointUpdate{Enabled: &disabled})
+		pgtest.Must(t, err)
+		phase.Store(4)
+		pause()
+		close(stop)
+		wg.Wait()
+
+		raw := rawDB(t, dialect, dsn)
+		seen := map[int32]int{}
+		for _, w := range writes {
+			if w.from != w.to || w.from%2 == 1 {
+				continue
+			}
+			seen[w.from]++
+			var n int
+			pgtest.Must(t, raw.Get(&n, raw.Rebind(`SELECT COUNT(*) FROM webhook_deliveries d JOIN events v ON v.id = d.event_id
+				WHERE d.endpoint_id = ? AND v.payload LIKE ?`), e.ID, fmt.Sprintf(`%%"rank":%d,%%`, w.rank)))
+			if want := map[bool]int{true: 1, false: 0}[w.from == 2]; n != want {
+				t.Errorf("rank %d, set in phase %d: %d deliveries, want %d", w.rank, w.from, n, want)
+			}
+		}
+		for _, p := range []int32{0, 2, 4} {
+			if seen[p] == 0 {
+				t.Errorf("no change was made wholly in phase %d", p)
+			}
+		}
+	})
 }

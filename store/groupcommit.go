@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/jmoiron/sqlx"
+
 	pg "partnergraph"
 )
 
@@ -141,16 +143,20 @@ func (c *committer) batch(first *job) {
 	}()
 	db.statements.Add(1)
 	// The transaction outlives any one caller's context: it is the batch's.
-	tx, err := db.w.BeginTxx(context.Background(), nil)
+	tx, err := beginBatch(db)
 	if err != nil {
 		first.err = pg.InternalError(fmt.Errorf("begin: %w", err))
 		failed = append(failed, first)
 		return
 	}
-	defer tx.Rollback()
+	defer tx.end()
+	// The endpoints the batch's events go to are read once for all its
+	// mutations: one transaction sees them as the one before left them,
+	// but for its own writes, which empty this (runner.sending).
+	endpoints := endpointCache{}
 	yielded := false
 	for j := first; j != nil; j = c.nextOrYield(&yielded) {
-		err := c.runJob(tx, j)
+		err := c.runJob(tx.conn, j, endpoints)
 		var broken *brokenTxError
 		switch {
 		case errors.As(err, &broken):
@@ -178,7 +184,7 @@ func (c *committer) batch(first *job) {
 		return
 	}
 	db.statements.Add(1)
-	if err := tx.Commit(); err != nil {
+	if err := tx.commit(); err != nil {
 		err = db.translate(fmt.Errorf("commit: %w", err))
 		for _, j := range ran {
 			j.err = err
@@ -197,6 +203,52 @@ func (c *committer) batch(first *job) {
 	}
 }
 
+// batchTx is a batch's transaction, begun and ended by statements on the
+// writer connection, held for the batch: a database/sql transaction would
+// watch every query's rows with a goroutine of its own (to close them
+// should the transaction's context end, which the batch's never does),
+// and the writer would start three of them per mutation.
+type batchTx struct {
+	conn *sqlx.Conn
+	done bool
+}
+
+// beginBatch takes the writer connection and begins a transaction on it,
+// immediate as every transaction on the writer is (_txlock=immediate).
+func beginBatch(db *DB) (*batchTx, error) {
+	conn, err := db.w.Connx(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(context.Background(), `BEGIN IMMEDIATE`); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &batchTx{conn: conn}, nil
+}
+
+// commit commits the transaction. A failed COMMIT may leave it open: it
+// is rolled back then (as go-sqlite3's own Commit does), and the caller
+// told of the failure.
+func (t *batchTx) commit() error {
+	t.done = true
+	_, err := t.conn.ExecContext(context.Background(), `COMMIT`)
+	if err != nil {
+		t.conn.ExecContext(context.Background(), `ROLLBACK`)
+	}
+	return err
+}
+
+// end rolls back the transaction unless it was committed (a rollback of
+// one SQLite already rolled back fails, harmlessly), and hands the
+// connection back.
+func (t *batchTx) end() {
+	if !t.done {
+		t.conn.ExecContext(context.Background(), `ROLLBACK`)
+	}
+	t.conn.Close()
+}
+
 // brokenTxError reports that the batch's transaction could not be rolled
 // back to a savepoint: SQLite rolled it back whole (after an I/O error, say).
 type brokenTxError struct{ err error }
@@ -204,8 +256,9 @@ type brokenTxError struct{ err error }
 func (e *brokenTxError) Error() string { return "batch transaction broken: " + e.err.Error() }
 
 // runJob runs j in a savepoint of tx: when j fails, its changes are rolled
-// back and the transaction carries on.
-func (c *committer) runJob(tx queryer, j *job) error {
+// back and the transaction carries on. endpoints are those the batch has
+// read so far.
+func (c *committer) runJob(tx queryer, j *job, endpoints endpointCache) error {
 	if err := j.ctx.Err(); err != nil {
 		return err
 	}
@@ -215,7 +268,7 @@ func (c *committer) runJob(tx queryer, j *job) error {
 	if _, err := batch.exec(context.Background(), `SAVEPOINT mutation`); err != nil {
 		return &brokenTxError{err}
 	}
-	t := &Tx{runner: runner{q: tx, db: db, shared: true}, now: db.txTime()}
+	t := &Tx{runner: runner{q: tx, db: db, shared: true, endpoints: endpoints}, now: db.txTime()}
 	err := call(j, t)
 	if err == nil {
 		if _, err := batch.exec(context.Background(), `RELEASE mutation`); err != nil {
@@ -224,6 +277,8 @@ func (c *committer) runJob(tx queryer, j *job) error {
 		j.events = t.events
 		return nil
 	}
+	// What j read of the endpoints may hold its own writes, now undone.
+	clear(endpoints)
 	if _, rerr := batch.exec(context.Background(), `ROLLBACK TO mutation`); rerr != nil {
 		return &brokenTxError{rerr}
 	}

@@ -198,3 +198,139 @@ func TestGroupCommitBatchLimit(t *testing.T) {
 		t.Fatalf("%d tags stored, %v", stored, err)
 	}
 }
+
+// TestGroupCommitEndpoints runs one batch whose mutations add, disable and
+// (in a mutation that fails) add webhook endpoints between their events:
+// each event goes to the endpoints as its own mutation sees them, though
+// the batch reads them once for all.
+func TestGroupCommitEndpoints(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "endpoints.db"), Options{SecretKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.CreateOrganization(ctx, "Hooks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := pg.Actor{OrganizationID: org.ID, Permission: pg.PermissionWrite}
+	first, _, err := db.CreateWebhookEndpoint(ctx, a, pg.WebhookEndpointCreate{URL: "https://hooks.example/first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := map[string]int64{"first": first.ID}
+	addEndpoint := func(ctx context.Context, tx *Tx, name string) error {
+		id, err := tx.insert(ctx, `INSERT INTO webhook_endpoints (uuid, organization_id, url, secret_encrypted, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, "uuid-"+name, org.ID, "https://hooks.example/"+name, []byte("sealed"), tx.now, tx.now)
+		endpoint[name] = id
+		return err
+	}
+	emit := func(ctx context.Context, tx *Tx, name string) error {
+		return tx.emit(ctx, a, change{org: org.ID, typ: "tag.created", resourceType: "Tag", resourceID: 1, after: map[string]any{"name": name}})
+	}
+	jobs := []struct {
+		event string
+		fn    func(ctx context.Context, tx *Tx) error
+		// endpoints the event is delivered to, when its mutation succeeds.
+		want []string
+	}{
+		{"before", func(ctx context.Context, tx *Tx) error { return emit(ctx, tx, "before") }, []string{"first"}},
+		{"added", func(ctx context.Context, tx *Tx) error {
+			if err := addEndpoint(ctx, tx, "second"); err != nil {
+				return err
+			}
+			return emit(ctx, tx, "added")
+		}, []string{"first", "second"}},
+		{"rolled back", func(ctx context.Context, tx *Tx) error {
+			if err := addEndpoint(ctx, tx, "undone"); err != nil {
+				return err
+			}
+			if err := emit(ctx, tx, "rolled back"); err != nil {
+				return err
+			}
+			return errors.New("the mutation fails after its event")
+		}, nil},
+		{"after the rollback", func(ctx context.Context, tx *Tx) error { return emit(ctx, tx, "after the rollback") }, []string{"first", "second"}},
+		{"disabled", func(ctx context.Context, tx *Tx) error {
+			if _, err := tx.exec(ctx, `UPDATE webhook_endpoints SET enabled = ? WHERE id = ?`, false, endpoint["first"]); err != nil {
+				return err
+			}
+			return emit(ctx, tx, "disabled")
+		}, []string{"second"}},
+		{"last", func(ctx context.Context, tx *Tx) error { return emit(ctx, tx, "last") }, []string{"second"}},
+	}
+	c := &committer{db: db, ckpt: db.committer.ckpt, jobs: make(chan *job, len(jobs))}
+	queued := make([]*job, len(jobs))
+	for i, j := range jobs {
+		queued[i] = &job{ctx: ctx, fn: func(tx *Tx) error { return j.fn(ctx, tx) }, done: make(chan struct{})}
+		if i > 0 {
+			c.jobs <- queued[i]
+		}
+	}
+	c.batch(queued[0])
+	names := map[int64]string{}
+	for name, id := range endpoint {
+		names[id] = name
+	}
+	for i, j := range jobs {
+		if (queued[i].err == nil) != (j.want != nil) {
+			t.Fatalf("%s: error %v", j.event, queued[i].err)
+		}
+		var ids []int64
+		if err := db.read().all(ctx, &ids, `SELECT d.endpoint_id FROM webhook_deliveries d JOIN events e ON e.id = d.event_id
+			WHERE e.payload LIKE ? ORDER BY d.endpoint_id`, `%"name":"`+j.event+`"%`); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, id := range ids {
+			got = append(got, names[id])
+		}
+		if !slices.Equal(got, j.want) {
+			t.Errorf("event %q delivered to %v, want %v", j.event, got, j.want)
+		}
+	}
+}
+
+// TestGroupCommitAfterFailures: a batch whose every mutation fails commits
+// nothing and leaves the writer as it found it, so the next batch commits.
+func TestGroupCommitAfterFailures(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "failures.db"), Options{SecretKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.CreateOrganization(ctx, "Failures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(name string, fail bool) *job {
+		return &job{ctx: ctx, done: make(chan struct{}), fn: func(tx *Tx) error {
+			if _, err := tx.exec(ctx, `INSERT INTO tags (uuid, organization_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+				"uuid-"+name, org.ID, name, tx.now, tx.now); err != nil || !fail {
+				return err
+			}
+			return errors.New("refused after its write")
+		}}
+	}
+	c := &committer{db: db, ckpt: db.committer.ckpt, jobs: make(chan *job, 2)}
+	failing := []*job{insert("a", true), insert("b", true)}
+	c.jobs <- failing[1]
+	c.batch(failing[0])
+	ok := insert("c", false)
+	c.batch(ok)
+	for _, j := range append(failing, ok) {
+		<-j.done
+	}
+	if failing[0].err == nil || failing[1].err == nil || ok.err != nil {
+		t.Fatalf("errors %v, %v, %v", failing[0].err, failing[1].err, ok.err)
+	}
+	var names []string
+	if err := db.read().all(ctx, &names, `SELECT name FROM tags WHERE organization_id = ? ORDER BY name`, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(names, []string{"c"}) {
+		t.Fatalf("stored tags %v, want [c]", names)
+	}
+}

@@ -144,6 +144,24 @@ func relink(ctx context.Context, tx *Tx, table, col string, partnership int64, o
 			added = append(added, id)
 		}
 	}
+	if n := min(len(removed), len(added)); n > 0 {
+		// A row that goes and a row that comes are one row rewritten: one
+		// statement, where deleting and inserting are two. No new id is
+		// among the old ones, so no row ever holds another's key.
+		var cases strings.Builder
+		args := make([]any, 0, 3*n+1)
+		for i := range n {
+			cases.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+			args = append(args, removed[i], added[i])
+		}
+		inList, idArgs := in(removed[:n])
+		args = append(append(args, partnership), idArgs...)
+		if _, err := tx.exec(ctx, `UPDATE `+table+` SET `+col+` = CASE `+col+cases.String()+` END
+			WHERE partnership_id = ? AND `+col+` IN `+inList, args...); err != nil {
+			return err
+		}
+		removed, added = removed[n:], added[n:]
+	}
 	if len(removed) > 0 {
 		inList, args := in(removed)
 		if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE partnership_id = ? AND `+col+` IN `+inList,

@@ -52,6 +52,8 @@ func TestUpdatePartnershipLinks(t *testing.T) {
 			{"one tag swapped", ids(1, 2), nil, ids(1, 2), 1},
 			{"same tags, other order, twice", ids(2, 1, 2), nil, nil, 0},
 			{"all replaced", ids(0, 3), nil, ids(0, 3), 1},
+			{"two replaced by one", ids(1), nil, ids(1), 1},
+			{"one replaced by three", ids(3, 0, 2), nil, ids(0, 2, 3), 1},
 			{"emptied", ids(), nil, ids(), 1},
 			{"empty again", ids(), nil, nil, 0},
 			{"users only", nil, &[]int64{users[2], users[3]}, nil, 1},

@@ -149,8 +149,7 @@ type Tx struct {
 	tx  *sqlx.Tx
 	now time.Time
 	// events are the ids of the events written, announced after commit.
-	events      []int64
-	endpointsOf map[int64][]*pg.WebhookEndpoint
+	events []int64
 }
 
 // begin starts a write transaction.
@@ -160,7 +159,7 @@ func (db *DB) begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, pg.InternalError(fmt.Errorf("begin: %w", err))
 	}
-	return &Tx{runner: runner{q: tx, db: db}, tx: tx, now: db.txTime()}, nil
+	return &Tx{runner: runner{q: tx, db: db, endpoints: endpointCache{}}, tx: tx, now: db.txTime()}, nil
 }
 
 // txTime is the time of a transaction's changes.
@@ -250,6 +249,22 @@ type runner struct {
 	// interrupted write by rolling back the whole transaction. The caller's
 	// context is checked before each statement instead.
 	shared bool
+	// endpoints, in a transaction, are the webhook endpoints it read, by
+	// organization (see Tx.endpoints); a statement naming their table
+	// forgets them.
+	endpoints endpointCache
+}
+
+// sending is told of every statement r sends: one that names the webhook
+// endpoints' table (a write, or a read that may follow one) empties the
+// endpoints r's transaction read, which its next event reads again as the
+// transaction now has them. No statement changes endpoints without naming
+// them: only a deleted organization's would cascade to them, and
+// organizations are never deleted.
+func (r runner) sending(query string) {
+	if len(r.endpoints) > 0 && strings.Contains(query, "webhook_endpoints") {
+		clear(r.endpoints)
+	}
 }
 
 // context returns the context to send a statement with.
@@ -269,6 +284,7 @@ func (r runner) get(ctx context.Context, dest any, query string, args ...any) er
 		return err
 	}
 	r.db.count(ctx)
+	r.sending(query)
 	err = sqlx.GetContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
 	return r.db.translate(err)
 }
@@ -279,6 +295,7 @@ func (r runner) all(ctx context.Context, dest any, query string, args ...any) er
 		return err
 	}
 	r.db.count(ctx)
+	r.sending(query)
 	err = sqlx.SelectContext(ctx, r.q, dest, r.db.dialect.rebind(query), args...)
 	return r.db.translate(err)
 }
@@ -290,6 +307,7 @@ func (r runner) scan(ctx context.Context, dest []any, query string, args ...any)
 		return err
 	}
 	r.db.count(ctx)
+	r.sending(query)
 	err = r.q.QueryRowxContext(ctx, r.db.dialect.rebind(query), args...).Scan(dest...)
 	return r.db.translate(err)
 }
@@ -300,6 +318,7 @@ func (r runner) exec(ctx context.Context, query string, args ...any) (int64, err
 		return 0, err
 	}
 	r.db.count(ctx)
+	r.sending(query)
 	res, err := r.q.ExecContext(ctx, r.db.dialect.rebind(query), args...)
 	if err != nil {
 		return 0, r.db.translate(err)
@@ -382,6 +401,7 @@ func (r runner) each(ctx context.Context, query string, args []any, row func(sca
 		return err
 	}
 	r.db.count(ctx)
+	r.sending(query)
 	rows, err := r.q.QueryxContext(ctx, r.db.dialect.rebind(query), args...)
 	if err != nil {
 		return r.db.translate(err)
