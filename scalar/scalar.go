@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 )
 
@@ -28,7 +28,9 @@ func (u *UUID) UnmarshalGQL(v any) error {
 	return nil
 }
 
-func (u UUID) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(u))) }
+// MarshalGQL writes u as a JSON string, as gqlgen writes a String (Go's
+// strconv.Quote escapes are not all JSON's).
+func (u UUID) MarshalGQL(w io.Writer) { graphql.MarshalString(string(u)).MarshalGQL(w) }
 
 // Date is a calendar date in YYYY-MM-DD form.
 type Date string
@@ -47,7 +49,8 @@ func (d *Date) UnmarshalGQL(v any) error {
 	return nil
 }
 
-func (d Date) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(d))) }
+// MarshalGQL writes d as a JSON string, as gqlgen writes a String.
+func (d Date) MarshalGQL(w io.Writer) { graphql.MarshalString(string(d)).MarshalGQL(w) }
 
 // JSON is any JSON value, passed through as it is.
 type JSON []byte
