@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -156,9 +157,15 @@ func relink(ctx context.Context, tx *Tx, table, col string, partnership int64, o
 		}
 		inList, idArgs := in(removed[:n])
 		args = append(append(args, partnership), idArgs...)
-		if _, err := tx.exec(ctx, `UPDATE `+table+` SET `+col+` = CASE `+col+cases.String()+` END
-			WHERE partnership_id = ? AND `+col+` IN `+inList, args...); err != nil {
+		rewritten, err := tx.exec(ctx, `UPDATE `+table+` SET `+col+` = CASE `+col+cases.String()+` END
+			WHERE partnership_id = ? AND `+col+` IN `+inList, args...)
+		if err != nil {
 			return err
+		}
+		if rewritten != int64(n) {
+			// The links read under the partnership's lock changed without
+			// it: an added link would be lost in silence.
+			return pg.InternalError(fmt.Errorf("relink %s of partnership %d: rewrote %d rows of %d", table, partnership, rewritten, n))
 		}
 		removed, added = removed[n:], added[n:]
 	}
