@@ -125,7 +125,7 @@ func (c *coster) field(f *ast.Field) int {
 }
 
 // items is how many items a field answers with, as far as the request
-// says: a connection's first or last, nodes' IDs, a page of a list nested
+// says: a connection's first or last, nodes' IDs (at most a page), a page of a list nested
 // inside itself, else 1.
 func (c *coster) items(f *ast.Field) int {
 	if strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
@@ -138,7 +138,9 @@ func (c *coster) items(f *ast.Field) int {
 		return pg.DefaultPageSize
 	}
 	if ids, ok := f.ArgumentMap(c.vars)["ids"].([]any); ok && f.Definition.Type.Elem != nil {
-		return max(len(ids), 1)
+		// More IDs than a page are refused by the field (at most
+		// MaxPageSize); they are charged as the page they are refused as.
+		return min(max(len(ids), 1), pg.MaxPageSize)
 	}
 	if plainList(f) && c.open[f.Definition] > 0 {
 		return pg.MaxPageSize

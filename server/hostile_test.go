@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	pg "partnergraph"
 	"partnergraph/pgtest"
 	"partnergraph/ratelimit"
 	"partnergraph/server"
@@ -180,6 +181,31 @@ func TestMetaFieldsCost(t *testing.T) {
 	t.Logf("GraphiQL introspection costs %d", full)
 	if full < 1000 || full > server.DefaultLimits.MaxCost {
 		t.Fatalf("GraphiQL's introspection query costs %d", full)
+	}
+}
+
+// TestTooManyIDsCostAPage: nodes(ids:) answers at most a page of IDs and
+// refuses more; 5,000 IDs are refused for what a page costs, not charged
+// 5,001 points of the key's rate limit first.
+func TestTooManyIDsCostAPage(t *testing.T) {
+	env := pgtest.New(t, "sqlite", func(c *server.Config) {
+		c.RateLimit = &ratelimit.Limiter{Capacity: 1000, Rate: 0.001, Store: &ratelimit.Memory{}}
+	})
+	org := env.Org(t, "Acme")
+	h := map[string]string{"Authorization": "Bearer " + org.Read, "Content-Type": mediaJSON}
+	ids := make([]string, 5000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%q", pg.GlobalID("Partner", int64(i+1)))
+	}
+	body := `{"query":"query($ids: [ID!]!) { nodes(ids: $ids) { id } }","variables":{"ids":[` + strings.Join(ids, ",") + `]}}`
+	r := send(t, env.Server.URL, "POST", "/graphql", h, body)
+	var ext struct{ Cost struct{ Requested int } }
+	json.Unmarshal(r.body["extensions"], &ext)
+	if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.body2(), "At most 100 IDs") || ext.Cost.Requested != 101 {
+		t.Fatalf("5,000 IDs: %d, cost %d: %.300s", r.status, ext.Cost.Requested, r.raw)
+	}
+	if left, _ := strconv.Atoi(r.header.Get("X-Ratelimit-Remaining")); left != 1000-101 {
+		t.Fatalf("5,000 IDs left %d of 1000 points, want %d", left, 1000-101)
 	}
 }
 
